@@ -1,0 +1,19 @@
+namespace Dht.Protocol.Bencode;
+
+/// <summary>Why a <see cref="BencodeReader"/> rejected its input.</summary>
+public enum BencodeError : byte
+{
+    None,
+    UnexpectedEnd,
+    InvalidToken,
+    InvalidInteger,
+    IntegerOverflow,
+    InvalidStringLength,
+    StringTooLong,
+    DepthExceeded,
+    KeyNotString,
+    UnsortedKeys,
+    DuplicateKey,
+    TrailingData,
+    UnexpectedEndToken,
+}

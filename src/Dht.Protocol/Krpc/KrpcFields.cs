@@ -1,0 +1,29 @@
+namespace Dht.Protocol.Krpc;
+
+/// <summary>Which optional keys a <see cref="KrpcMessage"/> carries.</summary>
+[Flags]
+public enum KrpcFields : uint
+{
+    None = 0,
+    Id = 1 << 0,
+    Target = 1 << 1,
+    InfoHash = 1 << 2,
+    Token = 1 << 3,
+    Port = 1 << 4,
+    ImpliedPort = 1 << 5,
+    Nodes = 1 << 6,
+    Nodes6 = 1 << 7,
+    Values = 1 << 8,
+    Want = 1 << 9,
+    Value = 1 << 10,
+    Seq = 1 << 11,
+    Cas = 1 << 12,
+    Key = 1 << 13,
+    Signature = 1 << 14,
+    Salt = 1 << 15,
+    Ttl = 1 << 16,
+    Seed = 1 << 17,
+    ClientVersion = 1 << 20,
+    ExternalAddress = 1 << 21,
+    ReadOnly = 1 << 22,
+}

@@ -1,0 +1,32 @@
+namespace Dht.Protocol.Krpc;
+
+/// <summary>Query methods this node understands (the <c>q</c> key).</summary>
+public enum KrpcMethod : byte
+{
+    /// <summary>A method we do not know: answered with error 204.</summary>
+    Unknown,
+
+    /// <summary>BEP 5 <c>ping</c>.</summary>
+    Ping,
+
+    /// <summary>BEP 5 <c>find_node</c>.</summary>
+    FindNode,
+
+    /// <summary>BEP 5 <c>get_peers</c>.</summary>
+    GetPeers,
+
+    /// <summary>BEP 5 <c>announce_peer</c>.</summary>
+    AnnouncePeer,
+
+    /// <summary>BEP 44 <c>get</c>.</summary>
+    Get,
+
+    /// <summary>BEP 44 <c>put</c>.</summary>
+    Put,
+
+    /// <summary>Named values extension: <c>find_value</c>.</summary>
+    FindValue,
+
+    /// <summary>Named values extension: <c>store</c>.</summary>
+    Store,
+}

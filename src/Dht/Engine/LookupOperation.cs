@@ -1,0 +1,156 @@
+// Drives one ClosestNodesLookup over the RPC layer: sends what the state machine asks for, feeds back
+// answers, failures and soft timeouts, and collects what the responses carry (write tokens, peers,
+// values) through a per-lookup callback. All calls happen on the node's loop.
+using System.Runtime.InteropServices;
+using Dht.Lookups;
+using Dht.Protocol;
+using Dht.Protocol.Krpc;
+using Dht.Rpc;
+
+namespace Dht.Engine;
+
+/// <summary>One running iterative lookup.</summary>
+internal sealed class LookupOperation : IQueryObserver
+{
+    private readonly DhtEngine _engine;
+    private readonly ClosestNodesLookup _lookup;
+    private readonly Action<NodeInfo, KrpcMessage>? _onResponse;
+    private readonly TaskCompletionSource<LookupOperation> _completion = new();
+    private readonly List<NodeInfo> _closer = [];
+    private bool _done;
+
+    public LookupOperation(
+        DhtEngine engine,
+        KrpcMethod method,
+        NodeId target,
+        ClosestNodesLookup lookup,
+        Action<NodeInfo, KrpcMessage>? onResponse,
+        DateTimeOffset started)
+    {
+        _engine = engine;
+        Method = method;
+        Target = target;
+        _lookup = lookup;
+        _onResponse = onResponse;
+        Started = started;
+    }
+
+    public KrpcMethod Method { get; }
+
+    public NodeId Target { get; }
+
+    public DateTimeOffset Started { get; }
+
+    public DateTimeOffset Finished { get; private set; }
+
+    /// <summary>Write tokens handed out by responders, for a following announce, put or store.</summary>
+    public Dictionary<NodeId, byte[]> Tokens { get; } = [];
+
+    public Task<LookupOperation> Completion => _completion.Task;
+
+    public ClosestNodesLookup Lookup => _lookup;
+
+    public bool IsDone => _done;
+
+    public LookupResult ToResult() => new(
+        Target,
+        _lookup.Results.ToArray(),
+        _lookup.Rounds,
+        _lookup.QueriesSent,
+        _lookup.Responses,
+        Finished - Started);
+
+    /// <summary>Sends as many queries as the state machine allows, or completes.</summary>
+    public void Pump(DateTimeOffset now)
+    {
+        while (!_done)
+        {
+            var step = _lookup.Next(now);
+            switch (step.Kind)
+            {
+                case LookupStepKind.Query:
+                    _engine.SendLookupQuery(this, step.Node, now);
+                    break;
+                case LookupStepKind.Waiting:
+                    return;
+                default:
+                    Complete(now);
+                    return;
+            }
+        }
+    }
+
+    /// <summary>Stops the lookup now (a value was found, or the caller gave up).</summary>
+    public void Complete(DateTimeOffset now)
+    {
+        if (_done)
+        {
+            return;
+        }
+
+        _done = true;
+        Finished = now;
+        _engine.OnLookupFinished(this);
+        _completion.TrySetResult(this);
+    }
+
+    public void Cancel(CancellationToken token)
+    {
+        if (_done)
+        {
+            return;
+        }
+
+        _done = true;
+        _engine.OnLookupFinished(this);
+        _completion.TrySetCanceled(token);
+    }
+
+    public void OnResponse(PendingQuery query, KrpcMessage response, DateTimeOffset now)
+    {
+        if (_done)
+        {
+            return;
+        }
+
+        var from = new NodeInfo(response.Id, query.Destination);
+        _closer.Clear();
+        if (response.Has(KrpcFields.Nodes))
+        {
+            CompactEncoding.TryReadNodes(response.Nodes.Span, ipv6: false, _closer);
+        }
+
+        if (response.Has(KrpcFields.Token))
+        {
+            Tokens[response.Id] = response.Token.ToArray();
+        }
+
+        _onResponse?.Invoke(from, response);
+        if (_done)
+        {
+            return;
+        }
+
+        _lookup.OnResponse(from, CollectionsMarshal.AsSpan(_closer), now);
+        Pump(now);
+    }
+
+    public void OnFailure(PendingQuery query, QueryFailure failure, DateTimeOffset now)
+    {
+        if (_done)
+        {
+            return;
+        }
+
+        _lookup.OnFailure(query.Node, now);
+        Pump(now);
+    }
+
+    public void OnSoftTimeout(PendingQuery query, DateTimeOffset now)
+    {
+        if (!_done)
+        {
+            Pump(now);
+        }
+    }
+}

@@ -1,0 +1,56 @@
+// Plain per-node counters, read by `status`, by the Meter that DhtNode publishes, and by simulations.
+// They are written only on the node's own loop, so no interlocked operations are needed; readers on other
+// threads may see slightly stale values, which is fine for monitoring.
+using Dht.Protocol.Krpc;
+
+namespace Dht.Engine;
+
+/// <summary>Counters of one node's traffic.</summary>
+public sealed class NodeCounters
+{
+    private const int Methods = (int)KrpcMethod.Store + 1;
+
+    internal long[] QueriesSentByMethod { get; } = new long[Methods];
+
+    internal long[] QueriesReceivedByMethod { get; } = new long[Methods];
+
+    internal long[] ResponsesReceivedByMethod { get; } = new long[Methods];
+
+    internal long[] TimeoutsByMethod { get; } = new long[Methods];
+
+    internal long[] ErrorsReceivedByMethod { get; } = new long[Methods];
+
+    /// <summary>Datagrams that did not decode or failed validation (each answered with an error when possible).</summary>
+    public long InvalidMessages { get; internal set; }
+
+    /// <summary>KRPC errors we sent.</summary>
+    public long ErrorsSent { get; internal set; }
+
+    /// <summary>Responses we could not match to a query of ours (late, spoofed or from the wrong address).</summary>
+    public long UnmatchedResponses { get; internal set; }
+
+    /// <summary>Queries dropped by the per-IP rate limit.</summary>
+    public long RateLimited { get; internal set; }
+
+    /// <summary>Datagrams received.</summary>
+    public long DatagramsReceived { get; internal set; }
+
+    /// <summary>Datagrams sent.</summary>
+    public long DatagramsSent { get; internal set; }
+
+    public long QueriesSent(KrpcMethod method) => QueriesSentByMethod[(int)method];
+
+    public long QueriesReceived(KrpcMethod method) => QueriesReceivedByMethod[(int)method];
+
+    public long ResponsesReceived(KrpcMethod method) => ResponsesReceivedByMethod[(int)method];
+
+    public long Timeouts(KrpcMethod method) => TimeoutsByMethod[(int)method];
+
+    public long ErrorsReceived(KrpcMethod method) => ErrorsReceivedByMethod[(int)method];
+
+    public long TotalQueriesSent => QueriesSentByMethod.Sum();
+
+    public long TotalQueriesReceived => QueriesReceivedByMethod.Sum();
+
+    public long TotalTimeouts => TimeoutsByMethod.Sum();
+}

@@ -1,0 +1,18 @@
+using Dht.Protocol;
+
+namespace Dht;
+
+/// <summary>The outcome of an iterative lookup.</summary>
+/// <param name="Target">The id looked up.</param>
+/// <param name="ClosestNodes">The closest nodes that answered, closest first (at most k).</param>
+/// <param name="Rounds">Hops: how many steps away from the starting contacts the results were found.</param>
+/// <param name="QueriesSent">Queries sent by the lookup.</param>
+/// <param name="Responses">Queries answered.</param>
+/// <param name="Elapsed">Time from start to finish.</param>
+public sealed record LookupResult(
+    NodeId Target,
+    IReadOnlyList<NodeInfo> ClosestNodes,
+    int Rounds,
+    int QueriesSent,
+    int Responses,
+    TimeSpan Elapsed);
