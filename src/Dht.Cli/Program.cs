@@ -1,1 +1,3 @@
-Console.WriteLine("dht");
+using Dht.Cli;
+
+return await CliApp.RunAsync(args, Console.In, Console.Out, Console.Error);

@@ -7,6 +7,12 @@ namespace Dht;
 /// <summary>Settings of a <see cref="DhtNode"/>. Every limit is enforced; defaults follow BEP 5 and practice.</summary>
 public sealed class DhtOptions
 {
+    /// <summary>Address the UDP socket binds to. Default: every IPv4 interface.</summary>
+    public System.Net.IPAddress ListenAddress { get; set; } = System.Net.IPAddress.Any;
+
+    /// <summary>UDP port to bind; 0 picks a free one. Default 6881, the customary BitTorrent DHT port.</summary>
+    public int Port { get; set; } = 6881;
+
     /// <summary>The node's id; a random one from the cryptographic generator when not set.</summary>
     public NodeId? NodeId { get; set; }
 
@@ -96,6 +102,11 @@ public sealed class DhtOptions
             {
                 throw new ArgumentException($"{name} must be positive (was {value}).", name);
             }
+        }
+
+        if (Port is < 0 or > 65535)
+        {
+            throw new ArgumentException($"{nameof(Port)} must be 0 to 65535 (was {Port}).", nameof(Port));
         }
 
         Positive(BucketSize, nameof(BucketSize));

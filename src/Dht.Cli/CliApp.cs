@@ -1,0 +1,129 @@
+// The `dht` command line: the short form users know (`dht PORT [HOST:PORT ...]`) and the long forms.
+using System.CommandLine;
+using System.Globalization;
+using System.Net;
+using Dht.Protocol;
+using Microsoft.Extensions.Logging;
+
+namespace Dht.Cli;
+
+/// <summary>Defines and runs the command line.</summary>
+internal static class CliApp
+{
+    public static async Task<int> RunAsync(string[] args, TextReader input, TextWriter output, TextWriter error)
+    {
+        var root = BuildRoot(input, output, error);
+        var config = new InvocationConfiguration { Output = output, Error = error };
+        return await root.Parse(RewriteShortForm(args)).InvokeAsync(config);
+    }
+
+    /// <summary><c>dht 8002 localhost:8001</c> means <c>dht node --port 8002 --bootstrap localhost:8001</c>.</summary>
+    internal static string[] RewriteShortForm(string[] args)
+    {
+        if (args.Length == 0 || !args[0].All(char.IsAsciiDigit))
+        {
+            return args;
+        }
+
+        List<string> rewritten = ["node", "--port", args[0]];
+        foreach (var a in args.Skip(1))
+        {
+            if (a.StartsWith('-'))
+            {
+                rewritten.Add(a);
+            }
+            else if (rewritten[^1].StartsWith("--", StringComparison.Ordinal) && !IsFlag(rewritten[^1]))
+            {
+                rewritten.Add(a); // value of the preceding option
+            }
+            else
+            {
+                rewritten.Add("--bootstrap");
+                rewritten.Add(a);
+            }
+        }
+
+        return [.. rewritten];
+
+        static bool IsFlag(string option) => option is "--verbose" or "--no-shell" or "--in-memory";
+    }
+
+    private static RootCommand BuildRoot(TextReader input, TextWriter output, TextWriter error)
+    {
+        var root = new RootCommand(
+            "dht: a Kademlia distributed hash table speaking the BitTorrent Mainline DHT protocol.\n" +
+            "Short form: dht PORT [HOST:PORT ...] runs a node on PORT, joining through the given nodes.");
+        root.Subcommands.Add(NodeCommand(input, output, error));
+        return root;
+    }
+
+    internal static Option<LogLevel> LogLevelOption() => new("--log-level")
+    {
+        Description = "Log level on standard error: Trace, Debug, Information, Warning, Error, None",
+        DefaultValueFactory = _ => LogLevel.Warning,
+    };
+
+    private static Command NodeCommand(TextReader input, TextWriter output, TextWriter error)
+    {
+        var port = new Option<int>("--port", "-p")
+        {
+            Description = "UDP port to listen on (0 picks a free one)",
+            DefaultValueFactory = _ => 6881,
+        };
+        port.Validators.Add(r =>
+        {
+            int value = r.GetValueOrDefault<int>();
+            if (value is < 0 or > 65535)
+            {
+                r.AddError($"--port must be 0 to 65535 (was {value.ToString(CultureInfo.InvariantCulture)})");
+            }
+        });
+        var bind = new Option<string>("--bind")
+        {
+            Description = "Address to listen on",
+            DefaultValueFactory = _ => "0.0.0.0",
+        };
+        bind.Validators.Add(r =>
+        {
+            if (!IPAddress.TryParse(r.GetValueOrDefault<string>(), out _))
+            {
+                r.AddError($"--bind must be an IP address (was '{r.GetValueOrDefault<string>()}')");
+            }
+        });
+        var bootstrap = new Option<string[]>("--bootstrap", "-b")
+        {
+            Description = "HOST:PORT of a node to join through (repeatable); none starts a new network",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var noShell = new Option<bool>("--no-shell") { Description = "Run without reading commands; stop with Ctrl+C or SIGTERM" };
+        var verbose = new Option<bool>("--verbose", "-v") { Description = "Log debug details on standard error" };
+        var logLevel = LogLevelOption();
+        var command = new Command("node", "Run a node with an interactive shell (commands also read from piped standard input)")
+        {
+            port, bind, bootstrap, noShell, verbose, logLevel,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            var options = new DhtOptions
+            {
+                Port = parse.GetValue(port),
+                ListenAddress = IPAddress.Parse(parse.GetValue(bind)!),
+            };
+            foreach (var b in parse.GetValue(bootstrap) ?? [])
+            {
+                if (!EndPointResolver.TryResolve(b, out var ep, out var problem))
+                {
+                    await error.WriteLineAsync($"Error: --bootstrap {problem}");
+                    return 2;
+                }
+
+                options.BootstrapNodes.Add(ep.Value);
+            }
+
+            var level = parse.GetValue(verbose) ? LogLevel.Debug : parse.GetValue(logLevel);
+            var run = new NodeRunner(options, level, input, output, error);
+            return await run.RunAsync(!parse.GetValue(noShell), ct);
+        });
+        return command;
+    }
+}

@@ -1,0 +1,67 @@
+// Runs a node for the `node` command: start, join, shell (or wait for a signal), shut down cleanly.
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+
+namespace Dht.Cli;
+
+/// <summary>A node with its shell, as the <c>dht node</c> command runs it.</summary>
+internal sealed class NodeRunner(DhtOptions options, LogLevel logLevel, TextReader input, TextWriter output, TextWriter error)
+{
+    public async Task<int> RunAsync(bool shell, CancellationToken cancellationToken)
+    {
+        using var loggerFactory = LoggerFactory.Create(b => b
+            .SetMinimumLevel(logLevel)
+            .AddSimpleConsole(o => o.SingleLine = true)
+            .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace));
+        DhtNode node;
+        try
+        {
+            node = new DhtNode(options, loggerFactory);
+        }
+        catch (SocketException ex)
+        {
+            await error.WriteLineAsync($"Error: cannot listen on {options.ListenAddress}:{options.Port}: {ex.Message}");
+            return 1;
+        }
+
+        await using (node)
+        {
+            await node.StartAsync(cancellationToken);
+            await output.WriteLineAsync($"DHT node started on {node.LocalEndPoint}");
+            if (options.BootstrapNodes.Count == 0)
+            {
+                await output.WriteLineAsync("Starting as bootstrap node");
+            }
+            else
+            {
+                await output.WriteLineAsync($"Joining via {string.Join(", ", options.BootstrapNodes)}");
+                var joined = await node.BootstrapAsync(cancellationToken);
+                await output.WriteLineAsync(joined.BootstrapNodesReached > 0
+                    ? $"Joined: {joined.Contacts} contact(s)"
+                    : "Warning: no bootstrap node answered; running alone and retrying in the background");
+            }
+
+            await output.WriteLineAsync($"Node ID: {node.Id}");
+            if (shell)
+            {
+                var sh = new Shell(node, input, output, interactive: !Console.IsInputRedirected && ReferenceEquals(input, Console.In));
+                await sh.RunAsync(cancellationToken);
+            }
+            else
+            {
+                try
+                {
+                    await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    // Ctrl+C or SIGTERM: fall through to a clean shutdown.
+                }
+            }
+
+            await output.WriteLineAsync("Shutting down");
+        }
+
+        return 0;
+    }
+}

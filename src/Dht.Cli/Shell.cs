@@ -1,0 +1,226 @@
+// The node's command shell: reads one command per line from a terminal or a pipe, runs it against the
+// node, and goes on after any error. At the end of input it returns, so piped scripts end the process.
+using System.Globalization;
+using Dht.Protocol;
+
+namespace Dht.Cli;
+
+/// <summary>A line-oriented command interpreter over a <see cref="DhtNode"/>.</summary>
+internal sealed class Shell
+{
+    private readonly DhtNode _node;
+    private readonly TextReader _input;
+    private readonly TextWriter _output;
+    private readonly bool _interactive;
+    private readonly Dictionary<string, ShellCommand> _commands = new(StringComparer.OrdinalIgnoreCase);
+
+    public Shell(DhtNode node, TextReader input, TextWriter output, bool interactive)
+    {
+        _node = node;
+        _input = input;
+        _output = output;
+        _interactive = interactive;
+        Add(new ShellCommand("help", "", "list commands", (_, _) => Help()));
+        Add(new ShellCommand("status", "", "node id, address, contacts per bucket, traffic, stored items", (_, _) => Status()));
+        Add(new ShellCommand("ping", "HOST:PORT", "ping a node", PingAsync));
+        Add(new ShellCommand("lookup", "ID|KEY", "find the k closest nodes to a 40-hex-digit id or a key name", LookupAsync));
+        Add(new ShellCommand("announce", "INFOHASH [PORT]", "announce this node as a peer (BEP 5)", AnnounceAsync));
+        Add(new ShellCommand("peers", "INFOHASH", "find peers of an info-hash (BEP 5 get_peers)", PeersAsync));
+        Add(new ShellCommand("quit", "", "stop the node and exit", (_, _) => Task.FromResult(false)));
+        _commands["exit"] = _commands["quit"];
+    }
+
+    /// <summary>Registers a command (later ones replace earlier ones of the same name).</summary>
+    public void Add(ShellCommand command) => _commands[command.Name] = command;
+
+    /// <summary>Runs commands until quit or the end of input.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            if (_interactive)
+            {
+                await _output.WriteAsync("> ");
+                await _output.FlushAsync(cancellationToken);
+            }
+
+            string? line;
+            try
+            {
+                line = await _input.ReadLineAsync(cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            if (line is null)
+            {
+                return;
+            }
+
+            if (!await ExecuteAsync(line, cancellationToken))
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Runs one line; returns false when the shell should stop.</summary>
+    public async Task<bool> ExecuteAsync(string line, CancellationToken cancellationToken)
+    {
+        line = line.Trim();
+        if (line.Length == 0 || line.StartsWith('#'))
+        {
+            return true;
+        }
+
+        int space = line.IndexOf(' ', StringComparison.Ordinal);
+        string name = space < 0 ? line : line[..space];
+        string rest = space < 0 ? "" : line[(space + 1)..].TrimStart();
+        if (!_commands.TryGetValue(name, out var command))
+        {
+            await _output.WriteLineAsync($"Unknown command: {name}. Type 'help' for the list of commands.");
+            return true;
+        }
+
+        try
+        {
+            return await command.Run(rest, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+        catch (Exception ex) when (ex is ArgumentException or FormatException or InvalidOperationException or TimeoutException)
+        {
+            await _output.WriteLineAsync($"Error: {ex.Message}");
+            return true;
+        }
+    }
+
+    private async Task<bool> Help()
+    {
+        await _output.WriteLineAsync("Commands:");
+        foreach (var c in _commands.Values.Distinct().OrderBy(c => c.Name, StringComparer.Ordinal))
+        {
+            string left = c.Usage.Length == 0 ? c.Name : $"{c.Name} {c.Usage}";
+            await _output.WriteLineAsync($"  {left,-36} {c.Summary}");
+        }
+
+        return true;
+    }
+
+    private async Task<bool> Status()
+    {
+        var s = _node.GetStatus();
+        var c = _node.Counters;
+        var w = _output;
+        await w.WriteLineAsync($"Node ID:    {s.Id}");
+        await w.WriteLineAsync($"Address:    {s.EndPoint}");
+        await w.WriteLineAsync($"Uptime:     {FormatDuration(s.Uptime)}");
+        await w.WriteLineAsync($"Contacts:   {s.Contacts} in {s.Buckets.Count} bucket(s)");
+        foreach (var b in s.Buckets.Where(b => b.Count > 0 || b.Replacements > 0))
+        {
+            await w.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"  bucket {b.Index,3} (prefix {b.PrefixLength,3}{(b.IsLast ? "+" : " ")}): {b.Count} contact(s), {b.Good} good, {b.Questionable} questionable, {b.Replacements} replacement(s)"));
+        }
+
+        await w.WriteLineAsync($"Queries:    {s.QueriesReceived} in, {s.QueriesSent} out, {s.Timeouts} timed out, {s.InvalidMessages} invalid, {c.ErrorsSent} errors sent");
+        var methods = Enum.GetValues<Protocol.Krpc.KrpcMethod>().Where(m => m != Protocol.Krpc.KrpcMethod.Unknown)
+            .Where(m => c.QueriesReceived(m) + c.QueriesSent(m) > 0)
+            .Select(m => $"{Protocol.Krpc.KrpcMethods.DisplayName(m)} {c.QueriesReceived(m)}/{c.QueriesSent(m)}");
+        string perMethod = string.Join(", ", methods);
+        if (perMethod.Length > 0)
+        {
+            await w.WriteLineAsync($"  in/out:   {perMethod}");
+        }
+
+        await w.WriteLineAsync($"Stored:     {s.Peers} peer(s) for {s.InfoHashes} info-hash(es)");
+        return true;
+    }
+
+    private async Task<bool> PingAsync(string args, CancellationToken ct)
+    {
+        if (!EndPointResolver.TryResolve(args.Trim(), out var ep, out var error))
+        {
+            await _output.WriteLineAsync($"Usage: ping HOST:PORT ({error})");
+            return true;
+        }
+
+        var r = await _node.PingAsync(ep.Value, ct);
+        await _output.WriteLineAsync(r.Answered
+            ? $"Pong from {ep} ({r.NodeId}) in {r.RoundTrip.TotalMilliseconds:0.0} ms"
+            : $"No answer from {ep}");
+        return true;
+    }
+
+    private async Task<bool> LookupAsync(string args, CancellationToken ct)
+    {
+        string key = args.Trim();
+        if (key.Length == 0)
+        {
+            await _output.WriteLineAsync("Usage: lookup ID|KEY");
+            return true;
+        }
+
+        var target = NodeId.TryParse(key, out var id) ? id : NodeId.FromKey(key);
+        var r = await _node.FindNodeAsync(target, ct);
+        await _output.WriteLineAsync($"Target {target}: {r.ClosestNodes.Count} closest node(s) in {r.Rounds} round(s), {r.QueriesSent} queries, {r.Elapsed.TotalMilliseconds:0} ms");
+        foreach (var n in r.ClosestNodes)
+        {
+            int cpl = n.Id.CommonPrefixLength(target);
+            await _output.WriteLineAsync($"  {n.Id} {n.EndPoint,-22} shared prefix {cpl} bits");
+        }
+
+        return true;
+    }
+
+    private async Task<bool> AnnounceAsync(string args, CancellationToken ct)
+    {
+        var parts = args.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length is < 1 or > 2 || !NodeId.TryParse(parts[0], out var infoHash))
+        {
+            await _output.WriteLineAsync("Usage: announce INFOHASH [PORT] (INFOHASH is 40 hex digits)");
+            return true;
+        }
+
+        int? port = null;
+        if (parts.Length == 2)
+        {
+            if (!int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int p) || p is < 1 or > 65535)
+            {
+                await _output.WriteLineAsync("Usage: announce INFOHASH [PORT] (PORT is 1 to 65535)");
+                return true;
+            }
+
+            port = p;
+        }
+
+        var r = await _node.AnnounceAsync(infoHash, port, ct);
+        await _output.WriteLineAsync($"Announced {infoHash} to {r.NodesAccepted} of {r.NodesAsked} node(s)");
+        return true;
+    }
+
+    private async Task<bool> PeersAsync(string args, CancellationToken ct)
+    {
+        if (!NodeId.TryParse(args.Trim(), out var infoHash))
+        {
+            await _output.WriteLineAsync("Usage: peers INFOHASH (40 hex digits)");
+            return true;
+        }
+
+        int count = 0;
+        await foreach (var peer in _node.GetPeersAsync(infoHash, ct))
+        {
+            await _output.WriteLineAsync($"  {peer}");
+            count++;
+        }
+
+        await _output.WriteLineAsync($"{count} peer(s) for {infoHash}");
+        return true;
+    }
+
+    private static string FormatDuration(TimeSpan t) =>
+        t.TotalHours >= 1 ? $"{(int)t.TotalHours}h {t.Minutes}m {t.Seconds}s" : t.TotalMinutes >= 1 ? $"{t.Minutes}m {t.Seconds}s" : $"{t.TotalSeconds:0}s";
+}

@@ -1,0 +1,161 @@
+// The library's one public entry point. A thin shell around the engine: it owns the UDP transport, the
+// meter, and the hand-off of results to the application's threads (the engine completes its tasks on its
+// own loop; the application's continuations must never run there).
+using System.Diagnostics.Metrics;
+using System.Net;
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Dht.Engine;
+using Dht.Protocol;
+using Dht.Protocol.Krpc;
+using Dht.Transport;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Dht;
+
+/// <summary>A Kademlia DHT node speaking the BitTorrent Mainline DHT protocol.</summary>
+public sealed class DhtNode : IAsyncDisposable
+{
+    private readonly DhtEngine _engine;
+    private readonly Meter? _meter;
+
+    /// <summary>Creates a node that will listen on UDP at <see cref="DhtOptions.ListenAddress"/>:<see cref="DhtOptions.Port"/>.</summary>
+    public DhtNode(DhtOptions options, ILoggerFactory? loggerFactory = null)
+        : this(options, CreateUdp(options, loggerFactory), TimeProvider.System, new CryptoRandomSource(), loggerFactory)
+    {
+    }
+
+    /// <summary>Creates a node over any datagram transport (tests, other networks).</summary>
+    public DhtNode(DhtOptions options, IDatagramTransport transport, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null)
+        : this(options, transport, timeProvider ?? TimeProvider.System, new CryptoRandomSource(), loggerFactory)
+    {
+    }
+
+    internal DhtNode(DhtOptions options, IDatagramTransport transport, TimeProvider time, IRandomSource random, ILoggerFactory? loggerFactory)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        loggerFactory ??= NullLoggerFactory.Instance;
+        _engine = new DhtEngine(options, transport, time, random, loggerFactory.CreateLogger("Dht.Node"));
+        _meter = CreateMeter(_engine);
+    }
+
+    /// <summary>This node's id.</summary>
+    public NodeId Id => _engine.Id;
+
+    /// <summary>The endpoint this node receives on.</summary>
+    public NetEndPoint LocalEndPoint => _engine.LocalEndPoint;
+
+    /// <summary>Traffic counters (also published as System.Diagnostics.Metrics instruments of meter "Dht").</summary>
+    public NodeCounters Counters => _engine.Counters;
+
+    internal DhtEngine Engine => _engine;
+
+    /// <summary>Starts receiving and answering. Call <see cref="BootstrapAsync"/> to join a network.</summary>
+    public Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        _engine.Start();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Joins the network through <see cref="DhtOptions.BootstrapNodes"/>.</summary>
+    public Task<BootstrapResult> BootstrapAsync(CancellationToken cancellationToken = default) =>
+        Detach(_engine.BootstrapAsync(cancellationToken));
+
+    /// <summary>Sends a ping and waits for the answer or the query timeout.</summary>
+    public Task<PingResult> PingAsync(NetEndPoint endPoint, CancellationToken cancellationToken = default) =>
+        Detach(_engine.PingAsync(endPoint, cancellationToken));
+
+    /// <summary>Finds the k nodes closest to <paramref name="target"/>.</summary>
+    public Task<LookupResult> FindNodeAsync(NodeId target, CancellationToken cancellationToken = default) =>
+        Detach(_engine.FindNodeAsync(target, cancellationToken));
+
+    /// <summary>Announces this node as a peer of <paramref name="infoHash"/> (BEP 5 announce_peer).</summary>
+    /// <param name="infoHash">The torrent's info-hash.</param>
+    /// <param name="port">The peer port; null announces our UDP port (implied_port).</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    public Task<AnnounceResult> AnnounceAsync(NodeId infoHash, int? port = null, CancellationToken cancellationToken = default) =>
+        Detach(_engine.AnnounceAsync(infoHash, port, cancellationToken));
+
+    /// <summary>Streams the peers of <paramref name="infoHash"/> as the get_peers lookup finds them.</summary>
+    public async IAsyncEnumerable<NetEndPoint> GetPeersAsync(NodeId infoHash, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var channel = Channel.CreateUnbounded<NetEndPoint>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        var lookup = _engine.GetPeersAsync(infoHash, peer => channel.Writer.TryWrite(peer), cancellationToken);
+        _ = lookup.ContinueWith(
+            static (t, s) => ((Channel<NetEndPoint>)s!).Writer.TryComplete(t.Exception?.GetBaseException()),
+            channel,
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+        await foreach (var peer in channel.Reader.ReadAllAsync(cancellationToken))
+        {
+            yield return peer;
+        }
+    }
+
+    /// <summary>A snapshot of the node's state.</summary>
+    public NodeStatus GetStatus() => _engine.GetStatus();
+
+    /// <summary>Stops the node: pending queries are cancelled and the socket is closed.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _engine.DisposeAsync();
+        _meter?.Dispose();
+    }
+
+    private static UdpTransport CreateUdp(DhtOptions options, ILoggerFactory? loggerFactory)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        return new UdpTransport(new IPEndPoint(options.ListenAddress, options.Port), logger: loggerFactory?.CreateLogger("Dht.Transport"));
+    }
+
+    /// <summary>Hands a task's outcome to the thread pool so the application never runs on the node's loop.</summary>
+    private static Task<T> Detach<T>(Task<T> inner)
+    {
+        var tcs = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        inner.ContinueWith(
+            static (t, s) =>
+            {
+                var tcs = (TaskCompletionSource<T>)s!;
+                if (t.IsCanceled)
+                {
+                    tcs.TrySetCanceled();
+                }
+                else if (t.IsFaulted)
+                {
+                    tcs.TrySetException(t.Exception!.InnerExceptions);
+                }
+                else
+                {
+                    tcs.TrySetResult(t.Result);
+                }
+            },
+            tcs,
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+        return tcs.Task;
+    }
+
+    private static Meter CreateMeter(DhtEngine engine)
+    {
+        var meter = new Meter("Dht", "1.0");
+        var c = engine.Counters;
+        var methods = Enum.GetValues<KrpcMethod>();
+        IEnumerable<Measurement<long>> PerMethod(long[] values) =>
+            methods.Select(m => new Measurement<long>(values[(int)m], new KeyValuePair<string, object?>("method", KrpcMethods.DisplayName(m))));
+        meter.CreateObservableCounter("dht.queries.sent", () => PerMethod(c.QueriesSentByMethod), description: "Queries sent, by method");
+        meter.CreateObservableCounter("dht.queries.received", () => PerMethod(c.QueriesReceivedByMethod), description: "Queries received, by method");
+        meter.CreateObservableCounter("dht.responses.received", () => PerMethod(c.ResponsesReceivedByMethod), description: "Responses received, by method");
+        meter.CreateObservableCounter("dht.queries.timed_out", () => PerMethod(c.TimeoutsByMethod), description: "Queries that timed out, by method");
+        meter.CreateObservableCounter("dht.errors.received", () => PerMethod(c.ErrorsReceivedByMethod), description: "KRPC errors received, by method");
+        meter.CreateObservableCounter("dht.messages.invalid", () => c.InvalidMessages, description: "Datagrams that failed to decode or validate");
+        meter.CreateObservableCounter("dht.errors.sent", () => c.ErrorsSent, description: "KRPC errors sent");
+        meter.CreateObservableCounter("dht.queries.rate_limited", () => c.RateLimited, description: "Queries dropped by the per-IP rate limit");
+        meter.CreateObservableGauge("dht.routing.contacts", () => engine.Routing.Count, description: "Contacts in the routing table");
+        return meter;
+    }
+}

@@ -1,0 +1,524 @@
+// The iterative closest-nodes lookup behind every search of the node (find_node, get_peers, BEP 44 get,
+// find_value, bootstrap and bucket refresh), as a sans-IO state machine: it never reads a clock or touches a
+// socket. A runner asks Next(now) what to do, sends the queries it is told to, and feeds back answers and
+// failures. The shape follows rust-libp2p's ClosestPeersIter; the timeouts follow libtorrent.
+//
+// Where it departs from the paper (Maymounkov and Mazières, 2002) and from those models:
+// - No lock-step rounds: a new query goes out as soon as a slot frees, as in libp2p and libtorrent. Rounds
+//   are measured afterwards as hop depth (see Rounds).
+// - The paper's termination ("if a round returns nothing closer, query all of the k closest not yet
+//   queried") is libp2p's stall: after α answers in a row that bring nothing closer, up to max(k, α) queries
+//   may be in flight, until an answer brings a closer node again.
+// - A node that stays silent past the soft timeout frees its slot (libtorrent's short timeout) but, unlike
+//   libp2p, is still waited for while it is among the k closest, until its hard timeout: puts and stores go
+//   to the result, so it should be the true k closest, and a node answering in 700 ms is a good node.
+// - The k closest are counted among nodes that answered or are still within their soft timeout; silent
+//   nodes do not count, so the lookup queries past them (libtorrent), yet never beyond that k (the paper),
+//   so the stall does not spend queries on nodes that cannot make the result.
+// - Every resource is bounded (LookupOptions.MaxCandidates, MaxQueries) against hostile answers.
+using System.Runtime.InteropServices;
+using Dht.Protocol;
+
+namespace Dht.Lookups;
+
+/// <summary>Finds the k nodes closest to a target that answer, by iterative parallel queries.</summary>
+internal sealed class ClosestNodesLookup
+{
+    private readonly LookupOptions _options;
+
+    // Sorted by distance to the target, closest first. Ids are unique, and so are distances: XOR with a fixed
+    // target is a bijection, so a binary search by distance also finds a node by id.
+    private readonly List<LookupCandidate> _candidates;
+
+    // Nearly every lookup excludes exactly one id (our own), so the first is held inline and a set is only
+    // made for more.
+    private NodeId _excludedFirst;
+    private bool _hasExcluded;
+    private HashSet<NodeId>? _excludedMore;
+    private int _notContacted;
+    private int _inFlight; // Waiting: the queries that hold a parallel slot
+    private int _pending; // Waiting or Unresponsive: the queries that still have a deadline
+    private DateTimeOffset _nextDeadline = DateTimeOffset.MaxValue;
+    private bool _deadlineStale;
+    private int _noProgress;
+    private bool _stalled;
+    private NodeInfo[]? _finalResults;
+    private int _finalRounds;
+
+    /// <summary>
+    /// Starts a lookup for <paramref name="target"/> from <paramref name="seeds"/> (usually the closest nodes
+    /// of the routing table). Seeds with unusable endpoints and duplicate ids are dropped; beyond
+    /// <see cref="LookupOptions.MaxCandidates"/> the farthest are dropped.
+    /// </summary>
+    public ClosestNodesLookup(NodeId target, IEnumerable<NodeInfo> seeds, LookupOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(seeds);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        Target = target;
+        _options = options;
+        _candidates = new List<LookupCandidate>(Math.Min(options.MaxCandidates, 4 * options.K));
+        foreach (var seed in seeds)
+        {
+            TryAdd(seed, 0, out _);
+        }
+    }
+
+    /// <summary>The id whose closest nodes are sought.</summary>
+    public NodeId Target { get; }
+
+    /// <summary>
+    /// True once <see cref="Next"/> has returned <see cref="LookupStepKind.Finished"/> or <see cref="Finish"/>
+    /// was called. An answer alone never finishes the lookup: the next call to <see cref="Next"/> does.
+    /// </summary>
+    public bool IsFinished { get; private set; }
+
+    /// <summary>Queries handed out by <see cref="Next"/>.</summary>
+    public int QueriesSent { get; private set; }
+
+    /// <summary>Answers accepted (late answers after the soft timeout included).</summary>
+    public int Responses { get; private set; }
+
+    /// <summary>Queries that failed: reported by <see cref="OnFailure"/> or silent past the hard timeout.</summary>
+    public int Failures { get; private set; }
+
+    /// <summary>Queries that hold a parallel slot now (soft timeout not yet passed).</summary>
+    public int InFlight => _inFlight;
+
+    /// <summary>Nodes the lookup currently knows, whatever their state.</summary>
+    public int CandidateCount => _candidates.Count;
+
+    /// <summary>
+    /// True while the last answers brought nothing closer, so up to max(k, α) queries may be in flight to
+    /// finish off the k closest.
+    /// </summary>
+    public bool IsStalled => _stalled;
+
+    /// <summary>
+    /// The k closest nodes that answered, closest first (fewer if fewer answered). Fixed once the lookup is
+    /// finished; while it runs, each read builds a new list.
+    /// </summary>
+    public IReadOnlyList<NodeInfo> Results => _finalResults ?? CollectResults(out _);
+
+    /// <summary>
+    /// Hop count of the search: the greatest depth among <see cref="Results"/>, where seeds have depth 0 and a
+    /// node first learned from an answer of a depth-d node has depth d + 1 (the smallest such d while the node
+    /// was not yet asked). 0 when the seeds themselves were the closest, or nothing answered; the number of
+    /// round trips on the longest chain that led to the result is <c>Rounds + 1</c>.
+    /// </summary>
+    public int Rounds
+    {
+        get
+        {
+            if (_finalResults is not null)
+            {
+                return _finalRounds;
+            }
+
+            CollectResults(out int rounds);
+            return rounds;
+        }
+    }
+
+    /// <summary>
+    /// Never query <paramref name="id"/> and ignore it in answers (the caller passes its own id). A node with
+    /// that id already known but not yet asked is forgotten; one already asked keeps its state.
+    /// </summary>
+    public void Exclude(NodeId id)
+    {
+        if (IsExcluded(id))
+        {
+            return;
+        }
+
+        if (!_hasExcluded)
+        {
+            _excludedFirst = id;
+            _hasExcluded = true;
+        }
+        else
+        {
+            (_excludedMore ??= []).Add(id);
+        }
+
+        int index = IndexOf(id);
+        if (index >= 0 && _candidates[index].State == LookupNodeState.NotContacted)
+        {
+            _candidates.RemoveAt(index);
+            _notContacted--;
+        }
+    }
+
+    /// <summary>
+    /// Applies timeouts due at <paramref name="now"/> and says what to do: query a node, wait, or stop.
+    /// After a <see cref="LookupStepKind.Query"/> call again at once, since more slots may be free.
+    /// </summary>
+    public LookupStep Next(DateTimeOffset now)
+    {
+        if (IsFinished)
+        {
+            return LookupStep.Finished;
+        }
+
+        if (_pending > 0 && (_deadlineStale || now >= _nextDeadline))
+        {
+            ApplyTimeouts(now);
+        }
+
+        int parallelism = _stalled ? Math.Max(_options.K, _options.Alpha) : _options.Alpha;
+        bool mayQuery = QueriesSent < _options.MaxQueries;
+        bool slotFree = mayQuery && _inFlight < parallelism;
+        bool unsettled = false; // something among the k closest may still change the result
+        int answered = 0;
+        int covered = 0; // answered, or asked and still within the soft timeout
+        var span = CollectionsMarshal.AsSpan(_candidates);
+        for (int i = 0; i < span.Length; i++)
+        {
+            ref var candidate = ref span[i];
+            switch (candidate.State)
+            {
+                case LookupNodeState.Succeeded:
+                    answered++;
+                    covered++;
+                    break;
+                case LookupNodeState.Waiting:
+                    covered++;
+                    unsettled = true;
+                    break;
+                case LookupNodeState.Unresponsive:
+                    unsettled = true;
+                    break;
+                case LookupNodeState.NotContacted when mayQuery:
+                    unsettled = true;
+                    if (slotFree && covered < _options.K)
+                    {
+                        candidate.State = LookupNodeState.Waiting;
+                        candidate.SentAt = now;
+                        _notContacted--;
+                        _inFlight++;
+                        _pending++;
+                        QueriesSent++;
+                        var softDeadline = now + _options.SoftTimeout;
+                        if (softDeadline < _nextDeadline)
+                        {
+                            _nextDeadline = softDeadline;
+                        }
+
+                        return LookupStep.Query(candidate.Node, now);
+                    }
+
+                    break;
+                default:
+                    // Failed, or not contacted while the query budget is spent: neither can change the result.
+                    break;
+            }
+
+            if (answered >= _options.K || (unsettled && (!slotFree || covered >= _options.K)))
+            {
+                break;
+            }
+        }
+
+        if (!unsettled)
+        {
+            Finish();
+            return LookupStep.Finished;
+        }
+
+        return LookupStep.Wait(_nextDeadline);
+    }
+
+    /// <summary>
+    /// Feeds back an answer from <paramref name="from"/> (the node exactly as <see cref="Next"/> returned it)
+    /// with the nodes it returned. Those may hold anything: the responder, duplicates, excluded ids, unusable
+    /// endpoints; only new, usable nodes are kept, and a known id keeps the endpoint first heard. Returns
+    /// false, changing nothing, when the lookup is finished, the node was not asked or already settled, or the
+    /// answer comes at or after its hard timeout.
+    /// </summary>
+    public bool OnResponse(NodeInfo from, ReadOnlySpan<NodeInfo> closer, DateTimeOffset now)
+    {
+        int index = FindPending(from);
+        if (index < 0)
+        {
+            return false;
+        }
+
+        ref var candidate = ref CollectionsMarshal.AsSpan(_candidates)[index];
+        if (now >= candidate.SentAt + _options.HardTimeout)
+        {
+            // Too late whatever Next has seen yet, so the outcome does not depend on when Next was called.
+            Settle(ref candidate, LookupNodeState.Failed);
+            Failures++;
+            return false;
+        }
+
+        Settle(ref candidate, LookupNodeState.Succeeded);
+        Responses++;
+        int depth = candidate.Depth + 1;
+
+        // Progress as in libp2p: the lookup still lacks k nodes, or a returned node is closer than any known.
+        bool progress = _candidates.Count < _options.K;
+        foreach (var node in closer)
+        {
+            if (TryAdd(node, depth, out int at) && at == 0)
+            {
+                progress = true;
+            }
+        }
+
+        if (progress)
+        {
+            _noProgress = 0;
+            _stalled = false;
+        }
+        else if (!_stalled && ++_noProgress >= _options.Alpha)
+        {
+            _stalled = true;
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Feeds back that the query to <paramref name="from"/> failed (an error reply, or a timeout seen by the
+    /// RPC layer). Returns false, changing nothing, when the lookup is finished or the node was not pending.
+    /// </summary>
+    public bool OnFailure(NodeInfo from, DateTimeOffset now)
+    {
+        _ = now; // failures are final whenever they come; kept for symmetry with OnResponse
+        int index = FindPending(from);
+        if (index < 0)
+        {
+            return false;
+        }
+
+        Settle(ref CollectionsMarshal.AsSpan(_candidates)[index], LookupNodeState.Failed);
+        Failures++;
+        return true;
+    }
+
+    /// <summary>Stops the lookup now (cancelled, or the caller has what it wanted); results stay readable.</summary>
+    public void Finish()
+    {
+        if (IsFinished)
+        {
+            return;
+        }
+
+        IsFinished = true;
+        _finalResults = CollectResults(out _finalRounds);
+    }
+
+    /// <summary>The state of the node with <paramref name="id"/>, or null when the lookup does not know it.</summary>
+    public LookupNodeState? StateOf(NodeId id)
+    {
+        int index = IndexOf(id);
+        return index >= 0 ? _candidates[index].State : null;
+    }
+
+    private int FindPending(NodeInfo from)
+    {
+        if (IsFinished)
+        {
+            return -1;
+        }
+
+        int index = IndexOf(from.Id);
+        if (index < 0)
+        {
+            return -1;
+        }
+
+        var candidate = _candidates[index];
+        // The endpoint must match too: an answer from elsewhere claiming a queried id proves nothing.
+        bool pending = candidate.State is LookupNodeState.Waiting or LookupNodeState.Unresponsive;
+        return pending && candidate.Node.EndPoint == from.EndPoint ? index : -1;
+    }
+
+    private void Settle(ref LookupCandidate candidate, LookupNodeState outcome)
+    {
+        if (candidate.State == LookupNodeState.Waiting)
+        {
+            _inFlight--;
+        }
+
+        _pending--;
+        if (_pending == 0)
+        {
+            _nextDeadline = DateTimeOffset.MaxValue;
+            _deadlineStale = false;
+        }
+        else if (Deadline(candidate) == _nextDeadline)
+        {
+            _deadlineStale = true;
+        }
+
+        candidate.State = outcome;
+    }
+
+    private DateTimeOffset Deadline(in LookupCandidate candidate) =>
+        candidate.SentAt + (candidate.State == LookupNodeState.Waiting ? _options.SoftTimeout : _options.HardTimeout);
+
+    private void ApplyTimeouts(DateTimeOffset now)
+    {
+        var next = DateTimeOffset.MaxValue;
+        var span = CollectionsMarshal.AsSpan(_candidates);
+        for (int i = 0; i < span.Length; i++)
+        {
+            ref var candidate = ref span[i];
+            if (candidate.State is not (LookupNodeState.Waiting or LookupNodeState.Unresponsive))
+            {
+                continue;
+            }
+
+            if (now >= candidate.SentAt + _options.HardTimeout)
+            {
+                if (candidate.State == LookupNodeState.Waiting)
+                {
+                    _inFlight--;
+                }
+
+                _pending--;
+                candidate.State = LookupNodeState.Failed;
+                Failures++;
+                continue;
+            }
+
+            if (candidate.State == LookupNodeState.Waiting && now >= candidate.SentAt + _options.SoftTimeout)
+            {
+                _inFlight--;
+                candidate.State = LookupNodeState.Unresponsive;
+            }
+
+            var deadline = Deadline(candidate);
+            if (deadline < next)
+            {
+                next = deadline;
+            }
+        }
+
+        _nextDeadline = next;
+        _deadlineStale = false;
+    }
+
+    // Adds a node not seen before; `index` is where it went. False for known, excluded or unusable nodes, and
+    // for a node farther than every kept one when the not-yet-asked nodes are at their bound.
+    private bool TryAdd(NodeInfo node, int depth, out int index)
+    {
+        index = -1;
+        if (node.EndPoint.IsUnusable || IsExcluded(node.Id))
+        {
+            return false;
+        }
+
+        var distance = node.Id ^ Target;
+        int found = BinarySearch(distance);
+        if (found >= 0)
+        {
+            ref var known = ref CollectionsMarshal.AsSpan(_candidates)[found];
+            if (known.State == LookupNodeState.NotContacted && depth < known.Depth)
+            {
+                known.Depth = depth;
+            }
+
+            return false;
+        }
+
+        int insertAt = ~found;
+        if (_notContacted >= _options.MaxCandidates)
+        {
+            int farthest = FarthestNotContacted();
+            if (farthest < insertAt)
+            {
+                return false;
+            }
+
+            // farthest >= insertAt, so removing it leaves insertAt in place.
+            _candidates.RemoveAt(farthest);
+            _notContacted--;
+        }
+
+        _candidates.Insert(insertAt, new LookupCandidate(node, distance, depth));
+        _notContacted++;
+        index = insertAt;
+        return true;
+    }
+
+    private bool IsExcluded(NodeId id) =>
+        _hasExcluded && (id == _excludedFirst || (_excludedMore is not null && _excludedMore.Contains(id)));
+
+    private int FarthestNotContacted()
+    {
+        var span = CollectionsMarshal.AsSpan(_candidates);
+        for (int i = span.Length - 1; i >= 0; i--)
+        {
+            if (span[i].State == LookupNodeState.NotContacted)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private int IndexOf(NodeId id)
+    {
+        int index = BinarySearch(id ^ Target);
+        return index >= 0 ? index : -1;
+    }
+
+    // Index of the node at `distance`, or the bitwise complement of where it would be inserted.
+    private int BinarySearch(NodeId distance)
+    {
+        var span = CollectionsMarshal.AsSpan(_candidates);
+        int lo = 0;
+        int hi = span.Length - 1;
+        while (lo <= hi)
+        {
+            int mid = lo + ((hi - lo) >> 1);
+            int c = span[mid].Distance.CompareTo(distance);
+            if (c == 0)
+            {
+                return mid;
+            }
+
+            if (c < 0)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+
+        return ~lo;
+    }
+
+    private NodeInfo[] CollectResults(out int rounds)
+    {
+        rounds = 0;
+        int count = 0;
+        var span = CollectionsMarshal.AsSpan(_candidates);
+        for (int i = 0; i < span.Length && count < _options.K; i++)
+        {
+            if (span[i].State == LookupNodeState.Succeeded)
+            {
+                count++;
+            }
+        }
+
+        var results = new NodeInfo[count];
+        int n = 0;
+        for (int i = 0; i < span.Length && n < count; i++)
+        {
+            if (span[i].State == LookupNodeState.Succeeded)
+            {
+                results[n++] = span[i].Node;
+                rounds = Math.Max(rounds, span[i].Depth);
+            }
+        }
+
+        return results;
+    }
+}

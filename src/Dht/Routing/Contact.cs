@@ -1,0 +1,95 @@
+using Dht.Protocol;
+
+namespace Dht.Routing;
+
+/// <summary>
+/// A node the routing table knows (in a bucket or in a replacement cache) and what it has seen of it.
+/// Only the table changes it.
+/// </summary>
+internal sealed class Contact
+{
+    internal Contact(NodeInfo node, DateTimeOffset now)
+    {
+        Node = node;
+        LastSeen = now;
+    }
+
+    public NodeInfo Node { get; private set; }
+
+    public NodeId Id => Node.Id;
+
+    public NetEndPoint EndPoint => Node.EndPoint;
+
+    /// <summary>Last time any valid message (query or response) came from this node.</summary>
+    public DateTimeOffset LastSeen { get; private set; }
+
+    /// <summary>Last time it answered one of our queries; null if it never has (at this address).</summary>
+    public DateTimeOffset? LastResponse { get; private set; }
+
+    /// <summary>Our queries to it that failed in a row since its last response.</summary>
+    public int FailedQueries { get; private set; }
+
+    /// <summary>When we last pinged it while it was questionable; cleared when that ping's outcome arrives.</summary>
+    public DateTimeOffset? PingSentAt { get; private set; }
+
+    /// <summary>
+    /// BEP 5's state. Departure: any failure since the last response makes a contact questionable (not good),
+    /// even inside the good window, so that a failing contact is re-checked before it is relied upon.
+    /// </summary>
+    public ContactState State(DateTimeOffset now, RoutingTableOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (FailedQueries >= options.MaxFailuresBeforeBad)
+        {
+            return ContactState.Bad;
+        }
+
+        // LastSeen is the later of the last response and the last query from it, so this is BEP 5's
+        // "responded within the window, or ever responded and queried us within the window".
+        return FailedQueries == 0 && LastResponse is not null && now - LastSeen < options.GoodWindow
+            ? ContactState.Good
+            : ContactState.Questionable;
+    }
+
+    /// <summary>True when a ping was sent and neither its outcome nor the retry interval has passed since.</summary>
+    public bool IsPingOutstanding(DateTimeOffset now, RoutingTableOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return PingSentAt is { } sent && now - sent < options.PingRetryInterval;
+    }
+
+    public override string ToString() => Node.ToString();
+
+    internal void OnHeard(bool isResponse, DateTimeOffset now)
+    {
+        if (now > LastSeen)
+        {
+            LastSeen = now;
+        }
+
+        if (isResponse)
+        {
+            LastResponse = now;
+            FailedQueries = 0;
+            PingSentAt = null;
+        }
+    }
+
+    internal void OnFailed()
+    {
+        FailedQueries++;
+        PingSentAt = null;
+    }
+
+    internal void OnPinged(DateTimeOffset now) => PingSentAt = now;
+
+    /// <summary>The id is now at another address: nothing learned at the old one applies.</summary>
+    internal void MoveTo(NetEndPoint endPoint, DateTimeOffset now)
+    {
+        Node = new NodeInfo(Node.Id, endPoint);
+        LastSeen = now;
+        LastResponse = null;
+        FailedQueries = 0;
+        PingSentAt = null;
+    }
+}

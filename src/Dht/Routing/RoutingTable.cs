@@ -1,0 +1,634 @@
+// The routing table: the contacts this node knows, in k-buckets by XOR distance from our id, as the Kademlia
+// paper and BEP 5 describe them, with BEP 5's good / questionable / bad states deciding who is evicted.
+//
+// Where it departs from the paper:
+// - The paper's tree is kept as a list, as libtorrent does: bucket i holds the contacts that share exactly i
+//   leading bits with our id and the last bucket holds everything deeper. Only the last bucket splits (the
+//   paper's rule: split only the bucket whose range contains our id), up to 160 buckets.
+// - Not implemented: the paper's relaxation (section 4.2) that keeps every contact of the smallest subtree
+//   holding at least k nodes around our id, even if that splits buckets not containing our id. The list
+//   cannot represent such splits; the contacts it would keep wait in the replacement caches instead, and a
+//   lookup for our own id still finds them in the network.
+// - Liveness follows BEP 5 rather than the paper's "ping the least recently seen on every insert into a full
+//   bucket": a bad contact is replaced at once; if the bucket has questionable contacts the newcomer waits in
+//   the replacement cache and the caller pings the least recently seen questionable one (Pending, as
+//   rust-libp2p's kbucket); if every contact is good the newcomer only waits in the cache (Full).
+// - A contact that has failed MaxFailuresBeforeBad queries in a row is bad. It is swapped at once for the most
+//   recently seen replacement, or else kept (but never returned by FindClosest) until a newcomer takes its
+//   slot: a loss burst does not empty the table.
+// - Nodes that have only queried us are inserted, as the paper inserts every sender (libtorrent only adds
+//   nodes it has queried). They stay questionable until they answer one of our queries, so they are pinged
+//   and can never push out a good contact.
+// - A known id does not move to another address unless its contact is bad, and a known address does not
+//   change hands to another id while its contact is good: spoofed senders cannot redirect good contacts.
+// - BEP 5's refresh: a bucket with no contact heard from and no lookup into its range for RefreshInterval is
+//   refreshed with a lookup of a random id in its range.
+//
+// The table never reads a clock or draws randomness of its own, and is not thread-safe: it belongs to the
+// node's single event loop.
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.InteropServices;
+using Dht.Protocol;
+
+namespace Dht.Routing;
+
+/// <summary>The k-bucket routing table of one node.</summary>
+internal sealed class RoutingTable
+{
+    private readonly RoutingTableOptions _options;
+    private readonly List<KBucket> _buckets = [];
+    private readonly Dictionary<NodeId, Contact> _byId = [];
+    private readonly Dictionary<NetEndPoint, Contact> _byEndPoint = [];
+
+    // Reused by FindClosest, which runs for every incoming find_node and get_peers.
+    private readonly List<ClosestCandidate> _scratch = [];
+
+    public RoutingTable(NodeId localId, RoutingTableOptions options, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.BucketSize, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(options.ReplacementCacheSize);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.GoodWindow, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxFailuresBeforeBad, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.RefreshInterval, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfNegative(options.PingRetryInterval.Ticks);
+        LocalId = localId;
+        _options = options;
+        _buckets.Add(NewBucket(now));
+    }
+
+    public NodeId LocalId { get; }
+
+    public RoutingTableOptions Options => _options;
+
+    /// <summary>Contacts in buckets (replacement caches not included).</summary>
+    public int Count => _byId.Count;
+
+    public int BucketCount => _buckets.Count;
+
+    /// <summary>Candidates waiting in all replacement caches.</summary>
+    public int ReplacementCount
+    {
+        get
+        {
+            int n = 0;
+            foreach (var bucket in _buckets)
+            {
+                n += bucket.Replacements.Count;
+            }
+
+            return n;
+        }
+    }
+
+    /// <summary>Contacts bucket by bucket from the farthest bucket, each from least to most recently seen.</summary>
+    public IEnumerable<Contact> Contacts
+    {
+        get
+        {
+            foreach (var bucket in _buckets)
+            {
+                foreach (var contact in bucket.Contacts)
+                {
+                    yield return contact;
+                }
+            }
+        }
+    }
+
+    /// <summary>Replacement candidates bucket by bucket, each from least to most recently seen.</summary>
+    public IEnumerable<Contact> Replacements
+    {
+        get
+        {
+            foreach (var bucket in _buckets)
+            {
+                foreach (var contact in bucket.Replacements)
+                {
+                    yield return contact;
+                }
+            }
+        }
+    }
+
+    /// <summary>Index of the bucket whose range holds <paramref name="id"/>.</summary>
+    public int BucketIndexOf(NodeId id) => Math.Min(LocalId.CommonPrefixLength(id), _buckets.Count - 1);
+
+    /// <summary>
+    /// Records a valid message from <paramref name="node"/>. <paramref name="isResponse"/>: it answered one of our
+    /// queries (so it is good); otherwise it sent us a query (good only if it has answered us before).
+    /// </summary>
+    public InsertResult Heard(NodeInfo node, bool isResponse, DateTimeOffset now)
+    {
+        if (node.Id == LocalId || node.EndPoint.IsUnusable)
+        {
+            return new InsertResult(InsertOutcome.Rejected);
+        }
+
+        if (_byId.TryGetValue(node.Id, out var known))
+        {
+            return HeardKnown(known, node, isResponse, now);
+        }
+
+        if (_byEndPoint.TryGetValue(node.EndPoint, out var previous))
+        {
+            // The address answers under a new id: a restarted node, or someone spoofing it.
+            if (previous.State(now, _options) == ContactState.Good)
+            {
+                return new InsertResult(InsertOutcome.Rejected);
+            }
+
+            RemoveFromBucket(_buckets[BucketIndexOf(previous.Id)], previous);
+            var result = InsertNew(node, isResponse, now);
+            Refill(_buckets[BucketIndexOf(previous.Id)]);
+            return result;
+        }
+
+        return InsertNew(node, isResponse, now);
+    }
+
+    /// <summary>
+    /// One of our queries to <paramref name="node"/> timed out or failed. Counts only against a contact known at
+    /// that very address; a replacement candidate that fails is dropped.
+    /// </summary>
+    public void Failed(NodeInfo node, DateTimeOffset now)
+    {
+        var bucket = _buckets[BucketIndexOf(node.Id)];
+        if (_byId.TryGetValue(node.Id, out var contact))
+        {
+            if (contact.EndPoint != node.EndPoint)
+            {
+                return;
+            }
+
+            contact.OnFailed();
+            if (contact.State(now, _options) == ContactState.Bad)
+            {
+                ReplaceWithCandidate(bucket, contact);
+            }
+
+            return;
+        }
+
+        int i = bucket.IndexOfReplacement(node.Id);
+        if (i >= 0 && bucket.Replacements[i].EndPoint == node.EndPoint)
+        {
+            bucket.Replacements.RemoveAt(i);
+        }
+    }
+
+    /// <summary>
+    /// We pinged the contact: <see cref="QuestionableToPing"/> and Pending results skip it until the outcome
+    /// arrives (<see cref="Heard"/> or <see cref="Failed"/>) or <see cref="RoutingTableOptions.PingRetryInterval"/>
+    /// passes.
+    /// </summary>
+    public void MarkPinged(NodeId id, DateTimeOffset now)
+    {
+        if (_byId.TryGetValue(id, out var contact))
+        {
+            contact.OnPinged(now);
+        }
+    }
+
+    /// <summary>
+    /// Replaces the contents of <paramref name="into"/> with up to <paramref name="count"/> contacts closest to
+    /// <paramref name="target"/>, closest first, bad contacts excluded. Allocates nothing once the lists have grown.
+    /// </summary>
+    public void FindClosest(NodeId target, int count, List<NodeInfo> into)
+    {
+        ArgumentNullException.ThrowIfNull(into);
+        into.Clear();
+        if (count <= 0 || _byId.Count == 0)
+        {
+            return;
+        }
+
+        // Distances fall in bands by bucket: the target's own bucket and all deeper ones are closer than the
+        // bucket just above, which is closer than the one above it, and so on. Whole bands are collected until
+        // there are enough candidates; only then is a sort needed, and only over what was collected.
+        var scratch = _scratch;
+        scratch.Clear();
+        int last = _buckets.Count - 1;
+        int home = BucketIndexOf(target);
+        for (int i = home; i <= last; i++)
+        {
+            Collect(_buckets[i], target, scratch);
+        }
+
+        for (int i = home - 1; i >= 0 && scratch.Count < count; i--)
+        {
+            Collect(_buckets[i], target, scratch);
+        }
+
+        var candidates = CollectionsMarshal.AsSpan(scratch);
+        candidates.Sort();
+        int n = Math.Min(count, candidates.Length);
+        for (int i = 0; i < n; i++)
+        {
+            into.Add(candidates[i].Node);
+        }
+
+        scratch.Clear();
+    }
+
+    /// <summary>A contact in a bucket (not a replacement candidate).</summary>
+    public bool TryGet(NodeId id, [NotNullWhen(true)] out Contact? contact) => _byId.TryGetValue(id, out contact);
+
+    /// <summary>Forgets the node, in a bucket or a replacement cache; a freed slot takes a replacement.</summary>
+    public bool Remove(NodeId id)
+    {
+        var bucket = _buckets[BucketIndexOf(id)];
+        if (_byId.TryGetValue(id, out var contact))
+        {
+            RemoveFromBucket(bucket, contact);
+            Refill(bucket);
+            return true;
+        }
+
+        int i = bucket.IndexOfReplacement(id);
+        if (i < 0)
+        {
+            return false;
+        }
+
+        bucket.Replacements.RemoveAt(i);
+        return true;
+    }
+
+    /// <summary>
+    /// Replaces the contents of <paramref name="targets"/> with one random id inside the range of every bucket
+    /// that has had no activity for <see cref="RoutingTableOptions.RefreshInterval"/>; the caller runs a
+    /// find_node for each. A bucket whose target is handed out counts as refreshed from now, so calling this
+    /// on every tick does not start a second lookup while the first one runs.
+    /// </summary>
+    public void BucketsNeedingRefresh(DateTimeOffset now, Random random, List<NodeId> targets)
+    {
+        ArgumentNullException.ThrowIfNull(random);
+        ArgumentNullException.ThrowIfNull(targets);
+        targets.Clear();
+        int last = _buckets.Count - 1;
+        for (int i = 0; i <= last; i++)
+        {
+            var bucket = _buckets[i];
+            if (now - bucket.LastActivity < _options.RefreshInterval)
+            {
+                continue;
+            }
+
+            targets.Add(i < last ? LocalId.RandomWithPrefix(i, random) : RandomInLastBucket(last, random));
+            bucket.LastActivity = now;
+        }
+    }
+
+    /// <summary>A lookup for <paramref name="target"/> ran: the bucket whose range holds it counts as refreshed.</summary>
+    public void Touch(NodeId target, DateTimeOffset now)
+    {
+        var bucket = _buckets[BucketIndexOf(target)];
+        if (now > bucket.LastActivity)
+        {
+            bucket.LastActivity = now;
+        }
+    }
+
+    /// <summary>
+    /// Replaces the contents of <paramref name="into"/> with up to <paramref name="max"/> questionable contacts
+    /// that have no ping outstanding, least recently seen first within each bucket. BEP 5: questionable nodes
+    /// are pinged before anyone is evicted; the caller pings them and calls <see cref="MarkPinged"/>.
+    /// </summary>
+    public void QuestionableToPing(DateTimeOffset now, int max, List<NodeInfo> into)
+    {
+        ArgumentNullException.ThrowIfNull(into);
+        into.Clear();
+        foreach (var bucket in _buckets)
+        {
+            foreach (var contact in bucket.Contacts)
+            {
+                if (into.Count >= max)
+                {
+                    return;
+                }
+
+                if (contact.State(now, _options) == ContactState.Questionable && !contact.IsPingOutstanding(now, _options))
+                {
+                    into.Add(contact.Node);
+                }
+            }
+        }
+    }
+
+    /// <summary>Per-bucket ranges and counts, farthest bucket first, for status displays.</summary>
+    public IReadOnlyList<BucketSnapshot> Snapshot(DateTimeOffset now)
+    {
+        var result = new BucketSnapshot[_buckets.Count];
+        int last = _buckets.Count - 1;
+        for (int i = 0; i <= last; i++)
+        {
+            var bucket = _buckets[i];
+            int good = 0, questionable = 0, bad = 0;
+            foreach (var contact in bucket.Contacts)
+            {
+                switch (contact.State(now, _options))
+                {
+                    case ContactState.Good:
+                        good++;
+                        break;
+                    case ContactState.Questionable:
+                        questionable++;
+                        break;
+                    default:
+                        bad++;
+                        break;
+                }
+            }
+
+            NodeId prefix;
+            int prefixLength;
+            if (i < last)
+            {
+                var ourBit = NodeId.Mask(i + 1) ^ NodeId.Mask(i);
+                prefix = (LocalId ^ ourBit) & NodeId.Mask(i + 1);
+                prefixLength = i + 1;
+            }
+            else
+            {
+                prefix = LocalId & NodeId.Mask(i);
+                prefixLength = i;
+            }
+
+            result[i] = new BucketSnapshot(
+                i, prefix, prefixLength, i == last, bucket.Contacts.Count, good, questionable, bad,
+                bucket.Replacements.Count, bucket.LastActivity);
+        }
+
+        return result;
+    }
+
+    private InsertResult HeardKnown(Contact known, NodeInfo node, bool isResponse, DateTimeOffset now)
+    {
+        var bucket = _buckets[BucketIndexOf(known.Id)];
+        KBucket? vacated = null;
+        if (known.EndPoint != node.EndPoint)
+        {
+            if (known.State(now, _options) != ContactState.Bad)
+            {
+                return new InsertResult(InsertOutcome.Rejected);
+            }
+
+            if (_byEndPoint.TryGetValue(node.EndPoint, out var other))
+            {
+                if (other.State(now, _options) == ContactState.Good)
+                {
+                    return new InsertResult(InsertOutcome.Rejected);
+                }
+
+                vacated = _buckets[BucketIndexOf(other.Id)];
+                RemoveFromBucket(vacated, other);
+            }
+
+            _byEndPoint.Remove(known.EndPoint);
+            known.MoveTo(node.EndPoint, now);
+            _byEndPoint.Add(known.EndPoint, known);
+        }
+
+        known.OnHeard(isResponse, now);
+        bucket.Contacts.Remove(known);
+        bucket.Contacts.Add(known);
+        bucket.LastActivity = now;
+        if (vacated is not null)
+        {
+            Refill(vacated);
+        }
+
+        return new InsertResult(InsertOutcome.Updated);
+    }
+
+    private InsertResult InsertNew(NodeInfo node, bool isResponse, DateTimeOffset now)
+    {
+        while (true)
+        {
+            int index = BucketIndexOf(node.Id);
+            var bucket = _buckets[index];
+            if (bucket.Contacts.Count < _options.BucketSize)
+            {
+                AddHeard(bucket, node, isResponse, now);
+                return new InsertResult(InsertOutcome.Inserted);
+            }
+
+            if (index == _buckets.Count - 1 && _buckets.Count < NodeId.Bits)
+            {
+                Split();
+                continue;
+            }
+
+            foreach (var contact in bucket.Contacts)
+            {
+                if (contact.State(now, _options) == ContactState.Bad)
+                {
+                    RemoveFromBucket(bucket, contact);
+                    AddHeard(bucket, node, isResponse, now);
+                    return new InsertResult(InsertOutcome.Inserted);
+                }
+            }
+
+            AddReplacement(bucket, node, isResponse, now);
+            bool anyQuestionable = false;
+            foreach (var contact in bucket.Contacts)
+            {
+                if (contact.State(now, _options) != ContactState.Questionable)
+                {
+                    continue;
+                }
+
+                anyQuestionable = true;
+                if (!contact.IsPingOutstanding(now, _options))
+                {
+                    return new InsertResult(InsertOutcome.Pending, contact.Node);
+                }
+            }
+
+            return anyQuestionable
+                ? new InsertResult(InsertOutcome.Pending)
+                : new InsertResult(InsertOutcome.Full);
+        }
+    }
+
+    /// <summary>Adds a node just heard from at the tail, keeping what its replacement entry knew of it.</summary>
+    private void AddHeard(KBucket bucket, NodeInfo node, bool isResponse, DateTimeOffset now)
+    {
+        Contact contact;
+        int i = bucket.IndexOfReplacement(node.Id);
+        if (i >= 0)
+        {
+            contact = bucket.Replacements[i];
+            bucket.Replacements.RemoveAt(i);
+            if (contact.EndPoint != node.EndPoint)
+            {
+                contact.MoveTo(node.EndPoint, now);
+            }
+        }
+        else
+        {
+            contact = new Contact(node, now);
+        }
+
+        RemoveReplacementsAt(bucket, node.EndPoint);
+        contact.OnHeard(isResponse, now);
+        bucket.Contacts.Add(contact);
+        _byId.Add(contact.Id, contact);
+        _byEndPoint.Add(contact.EndPoint, contact);
+        bucket.LastActivity = now;
+    }
+
+    private void AddReplacement(KBucket bucket, NodeInfo node, bool isResponse, DateTimeOffset now)
+    {
+        Contact entry;
+        int i = bucket.IndexOfReplacement(node.Id);
+        if (i >= 0)
+        {
+            entry = bucket.Replacements[i];
+            bucket.Replacements.RemoveAt(i);
+            if (entry.EndPoint != node.EndPoint)
+            {
+                entry.MoveTo(node.EndPoint, now);
+            }
+        }
+        else
+        {
+            entry = new Contact(node, now);
+        }
+
+        // One address is one node: an older candidate there under another id is stale.
+        RemoveReplacementsAt(bucket, node.EndPoint);
+        if (_options.ReplacementCacheSize == 0)
+        {
+            return;
+        }
+
+        while (bucket.Replacements.Count >= _options.ReplacementCacheSize)
+        {
+            bucket.Replacements.RemoveAt(0);
+        }
+
+        entry.OnHeard(isResponse, now);
+        bucket.Replacements.Add(entry);
+    }
+
+    private static void RemoveReplacementsAt(KBucket bucket, NetEndPoint endPoint)
+    {
+        for (int i = bucket.Replacements.Count - 1; i >= 0; i--)
+        {
+            if (bucket.Replacements[i].EndPoint == endPoint)
+            {
+                bucket.Replacements.RemoveAt(i);
+            }
+        }
+    }
+
+    private void RemoveFromBucket(KBucket bucket, Contact contact)
+    {
+        bucket.Contacts.Remove(contact);
+        _byId.Remove(contact.Id);
+        _byEndPoint.Remove(contact.EndPoint);
+    }
+
+    /// <summary>Swaps a bad contact for the most recent usable replacement, if there is one.</summary>
+    private void ReplaceWithCandidate(KBucket bucket, Contact bad)
+    {
+        var candidate = TakeCandidate(bucket, bad.EndPoint);
+        if (candidate is null)
+        {
+            return;
+        }
+
+        RemoveFromBucket(bucket, bad);
+        AddPromoted(bucket, candidate);
+    }
+
+    /// <summary>Fills free slots from the replacement cache, most recently seen first.</summary>
+    private void Refill(KBucket bucket)
+    {
+        while (bucket.Contacts.Count < _options.BucketSize && TakeCandidate(bucket, null) is { } candidate)
+        {
+            AddPromoted(bucket, candidate);
+        }
+    }
+
+    /// <summary>
+    /// Takes the most recently seen replacement whose address no contact holds (except
+    /// <paramref name="leaving"/>, the address about to be freed); candidates whose address is taken are stale
+    /// and dropped.
+    /// </summary>
+    private Contact? TakeCandidate(KBucket bucket, NetEndPoint? leaving)
+    {
+        while (bucket.Replacements.Count > 0)
+        {
+            var candidate = bucket.Replacements[^1];
+            bucket.Replacements.RemoveAt(bucket.Replacements.Count - 1);
+            if (candidate.EndPoint == leaving || !_byEndPoint.ContainsKey(candidate.EndPoint))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+
+    private void AddPromoted(KBucket bucket, Contact candidate)
+    {
+        // Not heard from just now: it goes where its last-seen time puts it, not at the tail.
+        bucket.InsertByLastSeen(candidate);
+        _byId.Add(candidate.Id, candidate);
+        _byEndPoint.Add(candidate.EndPoint, candidate);
+    }
+
+    private void Split()
+    {
+        int depth = _buckets.Count - 1;
+        var shallow = _buckets[depth];
+        var deeper = NewBucket(shallow.LastActivity);
+        MoveDeeper(shallow.Contacts, deeper.Contacts, depth);
+        MoveDeeper(shallow.Replacements, deeper.Replacements, depth);
+        _buckets.Add(deeper);
+    }
+
+    /// <summary>Moves, in order, the contacts sharing more than <paramref name="depth"/> bits with our id.</summary>
+    private void MoveDeeper(List<Contact> from, List<Contact> to, int depth)
+    {
+        int kept = 0;
+        for (int i = 0; i < from.Count; i++)
+        {
+            var contact = from[i];
+            if (LocalId.CommonPrefixLength(contact.Id) > depth)
+            {
+                to.Add(contact);
+            }
+            else
+            {
+                from[kept++] = contact;
+            }
+        }
+
+        from.RemoveRange(kept, from.Count - kept);
+    }
+
+    private void Collect(KBucket bucket, NodeId target, List<ClosestCandidate> scratch)
+    {
+        foreach (var contact in bucket.Contacts)
+        {
+            if (contact.FailedQueries < _options.MaxFailuresBeforeBad)
+            {
+                scratch.Add(new ClosestCandidate(contact.Id ^ target, contact.Node));
+            }
+        }
+    }
+
+    /// <summary>A random id sharing at least <paramref name="depth"/> leading bits with ours: anywhere in the last bucket.</summary>
+    private NodeId RandomInLastBucket(int depth, Random random)
+    {
+        var mask = NodeId.Mask(depth);
+        return (LocalId & mask) | (NodeId.CreateRandom(random) & ~mask);
+    }
+
+    private KBucket NewBucket(DateTimeOffset lastActivity) =>
+        new(_options.BucketSize, _options.ReplacementCacheSize, lastActivity);
+}

@@ -1,0 +1,348 @@
+// The real network under the engine: one UDP socket, one dedicated receive thread, synchronous sends.
+//
+// Built for a node answering tens of thousands of queries per second, so the steady-state packet path
+// allocates nothing: the receive thread reuses one 64 KiB buffer and one SocketAddress, converts the
+// source to a NetEndPoint by reading the native address bytes, and calls the receiver inline (the
+// receiver is the engine's front door and copies what it keeps). A dedicated blocking thread costs one
+// thread per socket but avoids the per-datagram task machinery of async receives.
+//
+// One socket serves one address family. Dual-mode (IPv4-mapped addresses on an IPv6 socket) is left off
+// on purpose: BEP 32 treats the IPv4 and IPv6 DHTs as separate networks with separate routing tables, so
+// a dual-stack node runs two transports. Datagrams for the other family are counted as send errors.
+//
+// ICMP "port unreachable" must not break an unconnected UDP socket: Windows reports it as a connection
+// reset on the next receive unless SIO_UDP_CONNRESET is turned off; Linux only reports it for connected
+// sockets or with IP_RECVERR, neither of which we use. Any reset or refusal that still surfaces is counted
+// and the loop goes on.
+using System.Net;
+using System.Net.Sockets;
+using Dht.Protocol;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Dht.Transport;
+
+/// <summary>A <see cref="IDatagramTransport"/> over a UDP socket.</summary>
+public sealed partial class UdpTransport : IDatagramTransport
+{
+    /// <summary>Receive buffer size: the largest UDP payload fits, so no datagram is ever truncated.</summary>
+    public const int MaxDatagramSize = 65_536;
+
+    // Windows' _WSAIOW(IOC_VENDOR, 12): turns off "connection reset" reports caused by ICMP port unreachable.
+    private const int SioUdpConnReset = unchecked((int)0x9800000C);
+
+    // Sends come from the receive thread and from the engine's timer thread, possibly at the same time;
+    // a per-thread address lets each build its destination without allocating and without a lock. Every
+    // send overwrites port and address completely, so sharing across transports is harmless.
+    [ThreadStatic]
+    private static SocketAddress? t_sendAddressV4;
+
+    [ThreadStatic]
+    private static SocketAddress? t_sendAddressV6;
+
+    private readonly Socket _socket;
+    private readonly ILogger _logger;
+    private readonly bool _isIPv6;
+    private readonly TaskCompletionSource _receiveLoopExited =
+        new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private IDatagramReceiver? _receiver;
+    private Thread? _receiveThread;
+    private int _disposed;
+
+    private long _datagramsReceived;
+    private long _bytesReceived;
+    private long _datagramsSent;
+    private long _bytesSent;
+    private long _sendErrors;
+    private long _receiveErrors;
+    private long _receiverFaults;
+
+    /// <summary>
+    /// Binds a UDP socket to <paramref name="localEndPoint"/> (port 0 picks a free port). Throws
+    /// <see cref="SocketException"/> if the address cannot be bound.
+    /// </summary>
+    public UdpTransport(IPEndPoint localEndPoint, UdpTransportOptions? options = null, ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(localEndPoint);
+        options ??= new UdpTransportOptions();
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.ReceiveBufferSize);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.SendBufferSize);
+        _logger = logger ?? NullLogger.Instance;
+
+        var family = localEndPoint.AddressFamily;
+        if (family != AddressFamily.InterNetwork && family != AddressFamily.InterNetworkV6)
+        {
+            throw new ArgumentException("Only IPv4 and IPv6 endpoints can be bound.", nameof(localEndPoint));
+        }
+
+        _isIPv6 = family == AddressFamily.InterNetworkV6;
+        _socket = new Socket(family, SocketType.Dgram, ProtocolType.Udp);
+        try
+        {
+            if (_isIPv6)
+            {
+                _socket.DualMode = false;
+            }
+
+            if (OperatingSystem.IsWindows())
+            {
+                _socket.IOControl(SioUdpConnReset, [0, 0, 0, 0], null);
+            }
+
+            TrySetBufferSizes(options);
+            _socket.Bind(localEndPoint);
+            LocalEndPoint = NetEndPoint.FromIPEndPoint((IPEndPoint)_socket.LocalEndPoint!);
+        }
+        catch
+        {
+            _socket.Dispose();
+            throw;
+        }
+
+        LogBound(_logger, LocalEndPoint, _socket.ReceiveBufferSize, _socket.SendBufferSize);
+    }
+
+    /// <summary>The bound endpoint, with the port the system chose when 0 was asked for.</summary>
+    public NetEndPoint LocalEndPoint { get; }
+
+    /// <summary>Datagrams delivered to the receiver.</summary>
+    public long DatagramsReceived => Interlocked.Read(ref _datagramsReceived);
+
+    /// <summary>Payload bytes delivered to the receiver.</summary>
+    public long BytesReceived => Interlocked.Read(ref _bytesReceived);
+
+    /// <summary>Datagrams handed to the operating system.</summary>
+    public long DatagramsSent => Interlocked.Read(ref _datagramsSent);
+
+    /// <summary>Payload bytes handed to the operating system.</summary>
+    public long BytesSent => Interlocked.Read(ref _bytesSent);
+
+    /// <summary>Sends dropped: socket errors, a destination of the other address family, or a closed transport.</summary>
+    public long SendErrors => Interlocked.Read(ref _sendErrors);
+
+    /// <summary>Receive calls that failed (ICMP-induced resets included) or gave an unreadable source address.</summary>
+    public long ReceiveErrors => Interlocked.Read(ref _receiveErrors);
+
+    /// <summary>Exceptions thrown by the receiver, caught so that the receive loop keeps going.</summary>
+    public long ReceiverFaults => Interlocked.Read(ref _receiverFaults);
+
+    /// <inheritdoc />
+    public void Start(IDatagramReceiver receiver)
+    {
+        ArgumentNullException.ThrowIfNull(receiver);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        if (Interlocked.CompareExchange(ref _receiver, receiver, null) is not null)
+        {
+            throw new InvalidOperationException("The transport has already been started.");
+        }
+
+        var thread = new Thread(ReceiveLoop)
+        {
+            IsBackground = true,
+            Name = $"dht udp {LocalEndPoint}",
+        };
+        _receiveThread = thread;
+        thread.Start();
+    }
+
+    /// <inheritdoc />
+    public void Send(NetEndPoint destination, ReadOnlySpan<byte> datagram)
+    {
+        if (destination.IsIPv6 != _isIPv6)
+        {
+            Interlocked.Increment(ref _sendErrors);
+            return;
+        }
+
+        SocketAddress address;
+        if (_isIPv6)
+        {
+            address = t_sendAddressV6 ??= new SocketAddress(AddressFamily.InterNetworkV6);
+        }
+        else
+        {
+            address = t_sendAddressV4 ??= new SocketAddress(AddressFamily.InterNetwork);
+        }
+
+        SocketAddressConverter.Write(destination, address);
+        try
+        {
+            int sent = _socket.SendTo(datagram, SocketFlags.None, address);
+            Interlocked.Increment(ref _datagramsSent);
+            Interlocked.Add(ref _bytesSent, sent);
+        }
+        catch (SocketException e)
+        {
+            Interlocked.Increment(ref _sendErrors);
+            LogSendFailed(_logger, destination, e.SocketErrorCode);
+        }
+        catch (ObjectDisposedException)
+        {
+            // A send racing with shutdown is a packet lost at the last moment, not a bug.
+            Interlocked.Increment(ref _sendErrors);
+        }
+    }
+
+    /// <summary>Closes the socket and waits until the receive thread has exited.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            await WaitForReceiveLoopAsync();
+            return;
+        }
+
+        WakeReceiveThread();
+        _socket.Dispose();
+        await WaitForReceiveLoopAsync();
+    }
+
+    private Task WaitForReceiveLoopAsync() =>
+        _receiveThread is null || _receiveThread == Thread.CurrentThread
+            ? Task.CompletedTask // never started, or disposed from inside the receiver: nothing to wait for
+            : _receiveLoopExited.Task;
+
+    private void ReceiveLoop()
+    {
+        var receiver = _receiver!;
+        var buffer = GC.AllocateUninitializedArray<byte>(MaxDatagramSize, pinned: true);
+        var source = new SocketAddress(_socket.AddressFamily);
+        int sourceCapacity = source.Size;
+        try
+        {
+            while (Volatile.Read(ref _disposed) == 0)
+            {
+                int received;
+                try
+                {
+                    // ReceiveFrom shrinks Size to the address it got; give it the full capacity back.
+                    source.Size = sourceCapacity;
+                    received = _socket.ReceiveFrom(buffer, SocketFlags.None, source);
+                }
+                catch (SocketException) when (Volatile.Read(ref _disposed) != 0)
+                {
+                    break;
+                }
+                catch (ObjectDisposedException)
+                {
+                    break;
+                }
+                catch (SocketException e) when (IsTransient(e.SocketErrorCode))
+                {
+                    Interlocked.Increment(ref _receiveErrors);
+                    LogReceiveFailed(_logger, e.SocketErrorCode);
+                    continue;
+                }
+                catch (SocketException e)
+                {
+                    Interlocked.Increment(ref _receiveErrors);
+                    LogReceiveLoopStopped(_logger, e, LocalEndPoint);
+                    break;
+                }
+
+                if (Volatile.Read(ref _disposed) != 0)
+                {
+                    break;
+                }
+
+                if (!SocketAddressConverter.TryRead(source, out var from))
+                {
+                    Interlocked.Increment(ref _receiveErrors);
+                    continue;
+                }
+
+                Interlocked.Increment(ref _datagramsReceived);
+                Interlocked.Add(ref _bytesReceived, received);
+                try
+                {
+                    receiver.OnDatagram(from, buffer.AsSpan(0, received));
+                }
+#pragma warning disable CA1031 // The receiver must not throw; if it does, one datagram is lost, not the node.
+                catch (Exception e)
+#pragma warning restore CA1031
+                {
+                    Interlocked.Increment(ref _receiverFaults);
+                    LogReceiverFailed(_logger, e, from);
+                }
+            }
+        }
+        finally
+        {
+            _receiveLoopExited.TrySetResult();
+        }
+    }
+
+    // Errors about one datagram or one remote host, after which the socket is still fine.
+    private static bool IsTransient(SocketError error) => error is
+        SocketError.ConnectionReset or
+        SocketError.ConnectionRefused or
+        SocketError.HostUnreachable or
+        SocketError.NetworkUnreachable or
+        SocketError.NetworkReset or
+        SocketError.MessageSize or
+        SocketError.NoBufferSpaceAvailable or
+        SocketError.Interrupted or
+        SocketError.WouldBlock or
+        SocketError.TimedOut;
+
+    // Closing a socket unblocks a pending receive on Linux and Windows but not everywhere (macOS keeps a
+    // UDP receive blocked), so an empty datagram to ourselves makes the loop look at the disposed flag.
+    private void WakeReceiveThread()
+    {
+        if (_receiveThread is null)
+        {
+            return;
+        }
+
+        var self = LocalEndPoint;
+        if (self.IsUnusable)
+        {
+            self = self.IsIPv6
+                ? NetEndPoint.FromIPv6(IPAddress.IPv6Loopback.GetAddressBytes(), self.Port)
+                : NetEndPoint.FromIPv4(0x7F000001, self.Port);
+        }
+
+        try
+        {
+            _socket.SendTo([], SocketFlags.None, SocketAddressConverter.Create(self));
+        }
+        catch (SocketException e)
+        {
+            // Closing the socket below still unblocks the receive on the main platforms.
+            LogSendFailed(_logger, self, e.SocketErrorCode);
+        }
+    }
+
+    private void TrySetBufferSizes(UdpTransportOptions options)
+    {
+        try
+        {
+            _socket.ReceiveBufferSize = options.ReceiveBufferSize;
+            _socket.SendBufferSize = options.SendBufferSize;
+        }
+        catch (SocketException e)
+        {
+            // Some systems refuse sizes above their maximum instead of capping them; run with what we have.
+            LogBufferSizeRefused(_logger, e.SocketErrorCode);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "UDP transport bound to {LocalEndPoint} (receive buffer {ReceiveBuffer} bytes, send buffer {SendBuffer} bytes)")]
+    private static partial void LogBound(ILogger logger, NetEndPoint localEndPoint, int receiveBuffer, int sendBuffer);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The socket refused the requested buffer sizes ({Error}); keeping the system defaults")]
+    private static partial void LogBufferSizeRefused(ILogger logger, SocketError error);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Send to {Destination} failed: {Error}")]
+    private static partial void LogSendFailed(ILogger logger, NetEndPoint destination, SocketError error);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Receive failed: {Error}; continuing")]
+    private static partial void LogReceiveFailed(ILogger logger, SocketError error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The receive loop on {LocalEndPoint} stopped: the socket is unusable")]
+    private static partial void LogReceiveLoopStopped(ILogger logger, Exception exception, NetEndPoint localEndPoint);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The datagram receiver threw on a datagram from {Source}; the datagram is dropped")]
+    private static partial void LogReceiverFailed(ILogger logger, Exception exception, NetEndPoint source);
+}

@@ -1,0 +1,20 @@
+namespace Dht.Transport;
+
+/// <summary>Socket settings of a <see cref="UdpTransport"/>.</summary>
+public sealed class UdpTransportOptions
+{
+    /// <summary>
+    /// Kernel receive buffer in bytes. Default 4 MiB: at tens of thousands of KRPC datagrams per second
+    /// (a few hundred bytes each) it absorbs a burst of roughly ten thousand datagrams while the receive
+    /// thread is busy, where the usual OS default (about 200 KiB on Linux) overflows in milliseconds.
+    /// The kernel may cap it (Linux: net.core.rmem_max).
+    /// </summary>
+    public int ReceiveBufferSize { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>
+    /// Kernel send buffer in bytes. Default 4 MiB, the same reasoning as <see cref="ReceiveBufferSize"/>:
+    /// a full send buffer makes a UDP send wait, and sends happen on the receive thread. The kernel may
+    /// cap it (Linux: net.core.wmem_max).
+    /// </summary>
+    public int SendBufferSize { get; set; } = 4 * 1024 * 1024;
+}
