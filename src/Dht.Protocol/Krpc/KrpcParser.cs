@@ -53,7 +53,7 @@ public static class KrpcParser
         }
 
         int bodyStart = -1, bodyEnd = -1;
-        bool hasMethod = false, hasTransaction = false;
+        bool hasMethod = false, hasTransaction = false, bodyIsArguments = false;
         ReadOnlySpan<byte> kind = default;
         while (reader.Read())
         {
@@ -107,6 +107,7 @@ public static class KrpcParser
                 }
 
                 bodyStart = valueStart;
+                bodyIsArguments = key[0] == (byte)'a';
                 if (!reader.Skip())
                 {
                     return Invalid(ref reader);
@@ -204,7 +205,8 @@ public static class KrpcParser
                 return KrpcParseResult.Malformed("unknown message type");
         }
 
-        if (bodyStart < 0)
+        // Queries carry "a" and responses "r" (BEP 5); the other key in their place is not the body.
+        if (bodyStart < 0 || bodyIsArguments != (m.Kind == KrpcMessageKind.Query))
         {
             return KrpcParseResult.Malformed(m.Kind == KrpcMessageKind.Query ? "missing arguments" : "missing return values");
         }

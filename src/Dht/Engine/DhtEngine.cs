@@ -229,11 +229,7 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
         Counters.QueriesReceivedByMethod[(int)query.Method]++;
         if (!query.ReadOnly && query.Id != Id && !source.IsUnusable)
         {
-            var inserted = Routing.Heard(new NodeInfo(query.Id, source), isResponse: false, now);
-            if (inserted.Outcome == InsertOutcome.Pending && inserted.PingCandidate is { } candidate)
-            {
-                Ping(candidate, now);
-            }
+            OnHeard(Routing.Heard(new NodeInfo(query.Id, source), isResponse: false, now), new NodeInfo(query.Id, source), now);
         }
 
         var r = _reply;
@@ -269,6 +265,18 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
                 _peers.Announce(query.InfoHash, source.WithPort(port), query.Seed, now);
                 break;
             default:
+                if (Extension is { } extension && extension.Serves(query.Method))
+                {
+                    var outcome = extension.Handle(source, query, r, now);
+                    if (outcome.IsError)
+                    {
+                        SendError(source, query.TransactionId.Span, outcome.ErrorCode, outcome.ErrorMessage ?? "error");
+                        return;
+                    }
+
+                    break;
+                }
+
                 SendError(source, query.TransactionId.Span, KrpcErrorCode.MethodUnknown, "method unknown");
                 return;
         }
@@ -279,7 +287,23 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
         Counters.DatagramsSent++;
     }
 
-    private void AddClosestNodes(KrpcMessage r, NodeId target)
+    /// <summary>Serves BEP 44 and named values; set before <see cref="Start"/>.</summary>
+    internal IQueryExtension? Extension { get; set; }
+
+    internal IRandomSource Random => _random;
+
+    /// <summary>Checks a write token we handed to <paramref name="source"/>.</summary>
+    internal bool ValidateToken(NetEndPoint source, ReadOnlySpan<byte> token, DateTimeOffset now) => _tokens.Validate(source, token, now);
+
+    /// <summary>Sends a query prepared with <see cref="PrepareQuery"/>. Call inside the gate.</summary>
+    internal void SendQuery(KrpcMessage query, NodeInfo node, IQueryObserver observer, DateTimeOffset now)
+    {
+        _rpc.Send(query, node.EndPoint, node.Id == default ? null : node.Id, observer, null, now);
+        Arm(now);
+    }
+
+    /// <summary>Adds the k closest contacts to <paramref name="target"/> as compact "nodes".</summary>
+    internal void AddClosestNodes(KrpcMessage r, NodeId target)
     {
         _closest.Clear();
         Routing.FindClosest(target, _options.BucketSize, _closest);
@@ -296,7 +320,8 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
         r.Fields |= KrpcFields.Nodes;
     }
 
-    private void AddToken(KrpcMessage r, NetEndPoint source, DateTimeOffset now)
+    /// <summary>Adds a write token for <paramref name="source"/>.</summary>
+    internal void AddToken(KrpcMessage r, NetEndPoint source, DateTimeOffset now)
     {
         int n = _tokens.WriteToken(source, now, _tokenScratch);
         r.Token = _tokenScratch.AsMemory(0, n);
@@ -343,10 +368,19 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
             return;
         }
 
-        var inserted = Routing.Heard(new NodeInfo(response.Id, query.Destination), isResponse: true, now);
+        var node = new NodeInfo(response.Id, query.Destination);
+        OnHeard(Routing.Heard(node, isResponse: true, now), node, now);
+    }
+
+    private void OnHeard(InsertResult inserted, NodeInfo node, DateTimeOffset now)
+    {
         if (inserted.Outcome == InsertOutcome.Pending && inserted.PingCandidate is { } candidate)
         {
             Ping(candidate, now);
+        }
+        else if (inserted.Outcome == InsertOutcome.Inserted)
+        {
+            Extension?.OnContactAdded(node, now);
         }
     }
 
@@ -416,6 +450,7 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
     private void Maintain(DateTimeOffset now)
     {
         _peers.Expire(now);
+        Extension?.Maintain(now);
         if (_options.ReadOnly)
         {
             return;
@@ -461,7 +496,8 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
 
     // ---- Lookups -------------------------------------------------------------------------------------
 
-    private KrpcMessage PrepareQuery(KrpcMethod method)
+    /// <summary>The reusable outgoing query, reset, with our id. Call inside the gate.</summary>
+    internal KrpcMessage PrepareQuery(KrpcMethod method)
     {
         var q = _outgoing;
         q.Reset();
@@ -730,7 +766,7 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
         return _transport.DisposeAsync();
     }
 
-    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
+    internal void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
 
     private static NodeId RandomId(IRandomSource random)
     {
@@ -740,7 +776,7 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
     }
 
     /// <summary>Logs a background task's failure instead of losing it.</summary>
-    private Task Observe(Task task)
+    internal Task Observe(Task task)
     {
         task.ContinueWith(
             (t, s) => ((DhtEngine)s!).LogBackgroundFailure(t.Exception!.GetBaseException()),
