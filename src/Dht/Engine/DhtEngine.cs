@@ -463,7 +463,9 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
             Ping(node, now);
         }
 
-        if (Routing.Count == 0)
+        // Bad contacts stay in their buckets until replaced, so "lost every contact" means no usable one.
+        Routing.FindClosest(Id, 1, _closest);
+        if (_closest.Count == 0)
         {
             if (_options.BootstrapNodes.Count > 0 && (_bootstrap is null || _bootstrap.IsCompleted))
             {

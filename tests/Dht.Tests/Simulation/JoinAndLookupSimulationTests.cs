@@ -47,4 +47,51 @@ public sealed class JoinAndLookupSimulationTests
             Assert.Contains(announcer.LocalEndPoint.WithPort((ushort)(7000 + i)), peers);
         }
     }
+
+    [Fact]
+    public void SameSeed_GivesTheSameRun_DifferentSeedADifferentOne()
+    {
+        static string Run(int seed)
+        {
+            var sim = new SimulatedDht(seed);
+            sim.Grow(80);
+            var lines = new List<string>();
+            for (int i = 0; i < 20; i++)
+            {
+                var target = NodeId.CreateRandom(sim.Random);
+                var r = sim.Run(sim.Nodes[sim.Random.Next(sim.Nodes.Count)].FindNodeAsync(target));
+                lines.Add($"{target}:{string.Join(",", r.ClosestNodes)}:{r.Rounds}:{r.QueriesSent}:{r.Elapsed.Ticks}");
+            }
+
+            lines.Add($"events {sim.Clock.EventsProcessed} datagrams {sim.Network.DatagramsSent}");
+            return string.Join("\n", lines);
+        }
+
+        Assert.Equal(Run(5), Run(5));
+        Assert.NotEqual(Run(5), Run(6));
+    }
+
+    [Fact]
+    public void NodeThatLosesEveryContact_RetriesItsBootstrapNodes()
+    {
+        const int seed = 21;
+        var sim = new SimulatedDht(seed);
+        var first = sim.AddNode();
+        var second = sim.AddNode(first.LocalEndPoint);
+        sim.Run(second.BootstrapAsync());
+        Assert.True(second.Routing.TryGet(first.Id, out _), $"did not join (seed {seed})");
+
+        // The only contact goes away long enough to be declared bad.
+        sim.Network.Disconnect(first.LocalEndPoint);
+        sim.Clock.RunFor(TimeSpan.FromMinutes(40));
+        var closest = new List<NodeInfo>();
+        second.Routing.FindClosest(second.Id, 8, closest);
+        Assert.Empty(closest);
+
+        // It comes back: the node finds it again through its bootstrap list.
+        sim.Network.Reconnect(first.LocalEndPoint);
+        sim.Clock.RunFor(TimeSpan.FromMinutes(2));
+        second.Routing.FindClosest(second.Id, 8, closest);
+        Assert.Contains(closest, n => n.Id == first.Id);
+    }
 }
