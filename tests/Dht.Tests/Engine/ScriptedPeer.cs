@@ -1,0 +1,49 @@
+using System.Buffers;
+using System.Net;
+using System.Net.Sockets;
+using Dht.Protocol;
+using Dht.Protocol.Krpc;
+
+namespace Dht.Tests.Engine;
+
+/// <summary>
+/// A hand-driven KRPC peer on 127.0.0.1: sends exactly the bytes a test builds and returns the decoded
+/// answer, so a test can assert what the node under test replied.
+/// </summary>
+internal sealed class ScriptedPeer : IDisposable
+{
+    private readonly UdpClient _udp = new(new IPEndPoint(IPAddress.Loopback, 0));
+
+    public NodeId Id { get; } = NodeId.FromKey("scripted-peer");
+
+    public NetEndPoint EndPoint => NetEndPoint.FromIPEndPoint((IPEndPoint)_udp.Client.LocalEndPoint!);
+
+    /// <summary>Sends raw bytes and waits (bounded) for one datagram back.</summary>
+    public async Task<(KrpcParseResult Result, KrpcMessage Message)> ExchangeAsync(NetEndPoint node, byte[] datagram, CancellationToken ct)
+    {
+        await _udp.SendAsync(datagram, node.ToIPEndPoint(), ct);
+        var received = await _udp.ReceiveAsync(ct);
+        var message = new KrpcMessage();
+        var result = KrpcParser.Parse(received.Buffer, message);
+        return (result, message);
+    }
+
+    /// <summary>Encodes a query with our id and the given transaction id.</summary>
+    public byte[] Query(KrpcMethod method, Action<KrpcMessage>? arguments = null, string transaction = "aa")
+    {
+        var m = new KrpcMessage
+        {
+            Kind = KrpcMessageKind.Query,
+            Method = method,
+            TransactionId = System.Text.Encoding.ASCII.GetBytes(transaction),
+            Id = Id,
+            Fields = KrpcFields.Id,
+        };
+        arguments?.Invoke(m);
+        var buffer = new ArrayBufferWriter<byte>();
+        KrpcWriter.Write(m, buffer);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    public void Dispose() => _udp.Dispose();
+}
