@@ -112,6 +112,10 @@ public readonly struct NetEndPoint : IEquatable<NetEndPoint>
         return true;
     }
 
+    /// <summary>Parses a literal "a.b.c.d:port" or "[v6]:port", or throws <see cref="FormatException"/>.</summary>
+    public static NetEndPoint Parse(string text) =>
+        TryParse(text, out var endPoint) ? endPoint : throw new FormatException($"'{text}' is not an IP address and port.");
+
     public bool Equals(NetEndPoint other) =>
         _address == other._address && _port == other._port && _isIPv6 == other._isIPv6;
 
