@@ -26,6 +26,10 @@ internal sealed class Shell
         Add(new ShellCommand("lookup", "ID|KEY", "find the k closest nodes to a 40-hex-digit id or a key name", LookupAsync));
         Add(new ShellCommand("announce", "INFOHASH [PORT]", "announce this node as a peer (BEP 5)", AnnounceAsync));
         Add(new ShellCommand("peers", "INFOHASH", "find peers of an info-hash (BEP 5 get_peers)", PeersAsync));
+        Add(new ShellCommand("put", "KEY VALUE", "store VALUE (the rest of the line) under KEY on the k closest nodes", PutAsync));
+        Add(new ShellCommand("get", "KEY", "read the newest value of KEY from the network", GetAsync));
+        Add(new ShellCommand("delete", "KEY", "delete KEY (a tombstone with a newer version)", DeleteAsync));
+        Add(new ShellCommand("keys", "", "the values this node holds for the network: key id, size, version, expiry", (_, _) => Keys()));
         Add(new ShellCommand("quit", "", "stop the node and exit", (_, _) => Task.FromResult(false)));
         _commands["exit"] = _commands["quit"];
     }
@@ -136,7 +140,7 @@ internal sealed class Shell
             await w.WriteLineAsync($"  in/out:   {perMethod}");
         }
 
-        await w.WriteLineAsync($"Stored:     {s.Peers} peer(s) for {s.InfoHashes} info-hash(es)");
+        await w.WriteLineAsync($"Stored:     {s.StoredValues} value(s), {s.StoredBytes} bytes; {s.Peers} peer(s) for {s.InfoHashes} info-hash(es)");
         return true;
     }
 
@@ -218,6 +222,71 @@ internal sealed class Shell
         }
 
         await _output.WriteLineAsync($"{count} peer(s) for {infoHash}");
+        return true;
+    }
+
+    private async Task<bool> PutAsync(string args, CancellationToken ct)
+    {
+        int space = args.IndexOf(' ', StringComparison.Ordinal);
+        if (args.StartsWith("--", StringComparison.Ordinal))
+        {
+            await _output.WriteLineAsync($"Error: {args.Split(' ')[0]} is not supported by this version; use put KEY VALUE");
+            return true;
+        }
+
+        if (space <= 0 || space == args.Length - 1)
+        {
+            await _output.WriteLineAsync("Usage: put KEY VALUE (the rest of the line is the value)");
+            return true;
+        }
+
+        string key = args[..space];
+        var value = System.Text.Encoding.UTF8.GetBytes(args[(space + 1)..]);
+        var r = await _node.PutAsync(key, value, ct);
+        await _output.WriteLineAsync(r.NodesStored > 0
+            ? $"Stored key '{key}' at {r.NodesStored} node{(r.NodesStored == 1 ? "" : "s")}"
+            : $"Not stored: no node accepted key '{key}' ({r.NodesAsked} asked)");
+        return true;
+    }
+
+    private async Task<bool> GetAsync(string args, CancellationToken ct)
+    {
+        string key = args.Trim();
+        if (key.Length == 0 || key.Contains(' ', StringComparison.Ordinal))
+        {
+            await _output.WriteLineAsync("Usage: get KEY");
+            return true;
+        }
+
+        var r = await _node.GetAsync(key, ct);
+        await _output.WriteLineAsync(r.Found ? $"Value: {System.Text.Encoding.UTF8.GetString(r.Value.Span)}" : $"Not found: {key}");
+        return true;
+    }
+
+    private async Task<bool> DeleteAsync(string args, CancellationToken ct)
+    {
+        string key = args.Trim();
+        if (key.Length == 0 || key.Contains(' ', StringComparison.Ordinal))
+        {
+            await _output.WriteLineAsync("Usage: delete KEY");
+            return true;
+        }
+
+        var r = await _node.DeleteAsync(key, ct);
+        await _output.WriteLineAsync($"Deleted key '{key}' at {r.NodesStored} node{(r.NodesStored == 1 ? "" : "s")}");
+        return true;
+    }
+
+    private async Task<bool> Keys()
+    {
+        var held = _node.HeldValues();
+        foreach (var v in held.OrderBy(v => v.Target))
+        {
+            string size = v.IsTombstone ? "deleted" : $"{v.Value.Length} bytes";
+            await _output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"  {v.Target} {size,-11} seq {v.Seq} expires {v.ExpiresAt:u}"));
+        }
+
+        await _output.WriteLineAsync($"{held.Count} value(s) held");
         return true;
     }
 

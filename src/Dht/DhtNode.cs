@@ -95,6 +95,27 @@ public sealed class DhtNode : IAsyncDisposable
         }
     }
 
+    /// <summary>Stores <paramref name="value"/> under <paramref name="key"/> on the k closest nodes.</summary>
+    public Task<PutResult> PutAsync(string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default) =>
+        Detach(_engine.PutAsync(key, value, cancellationToken));
+
+    /// <summary>Reads the newest value of <paramref name="key"/>; not found is a result, not an exception.</summary>
+    public Task<GetResult> GetAsync(string key, CancellationToken cancellationToken = default) =>
+        Detach(_engine.GetAsync(key, cancellationToken));
+
+    /// <summary>Deletes <paramref name="key"/>.</summary>
+    public Task<PutResult> DeleteAsync(string key, CancellationToken cancellationToken = default) =>
+        Detach(_engine.DeleteAsync(key, cancellationToken));
+
+    /// <summary>The named values this node holds for the network (key ids, sizes, versions, expiry).</summary>
+    public IReadOnlyList<Storage.NamedValue> HeldValues()
+    {
+        lock (_engine.Gate)
+        {
+            return _engine.NamedValues?.Held(_engine.Time.GetUtcNow()) ?? [];
+        }
+    }
+
     /// <summary>A snapshot of the node's state.</summary>
     public NodeStatus GetStatus() => _engine.GetStatus();
 

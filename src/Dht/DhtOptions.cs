@@ -82,6 +82,9 @@ public sealed class DhtOptions
     /// </summary>
     public bool EnableNamedValues { get; set; } = true;
 
+    /// <summary>Limits of the value stores: items, bytes, items per source address, value size, lifetimes.</summary>
+    public Storage.StorageLimits StorageLimits { get; set; } = new();
+
     /// <summary>Nodes to contact first; empty starts a new network.</summary>
     public IList<NetEndPoint> BootstrapNodes { get; } = new List<NetEndPoint>();
 
@@ -125,6 +128,8 @@ public sealed class DhtOptions
         PositiveTime(PeerLifetime, nameof(PeerLifetime));
         PositiveTime(MaintenanceInterval, nameof(MaintenanceInterval));
         PositiveTime(RateLimitBlockDuration, nameof(RateLimitBlockDuration));
+        ArgumentNullException.ThrowIfNull(StorageLimits, nameof(StorageLimits));
+        StorageLimits.Validate();
         if (SoftTimeout > QueryTimeout)
         {
             throw new ArgumentException($"{nameof(SoftTimeout)} must not exceed {nameof(QueryTimeout)}.", nameof(SoftTimeout));

@@ -16,4 +16,6 @@ public sealed record NodeStatus(
     int InfoHashes,
     int Peers,
     int PendingQueries,
-    int ActiveLookups);
+    int ActiveLookups,
+    int StoredValues,
+    long StoredBytes);

@@ -72,7 +72,8 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
         TimeProvider time,
         IRandomSource random,
         ILogger? logger = null,
-        IPeerStore? peers = null)
+        IPeerStore? peers = null,
+        Storage.INamedValueStore? namedValues = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
@@ -108,6 +109,11 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
         };
         _nodesScratch = new byte[options.BucketSize * CompactEncoding.NodeV6Size];
         StartedAt = now;
+        if (options.EnableNamedValues)
+        {
+            NamedValues = new NamedValueService(this, namedValues ?? new Storage.InMemoryNamedValueStore(), options.StorageLimits);
+            Extension = NamedValues;
+        }
     }
 
     public NodeId Id { get; }
@@ -286,6 +292,9 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
         _transport.Send(source, _replyBuffer.WrittenSpan);
         Counters.DatagramsSent++;
     }
+
+    /// <summary>The named-value store, unless <see cref="DhtOptions.EnableNamedValues"/> is off.</summary>
+    internal NamedValueService? NamedValues { get; }
 
     /// <summary>Serves BEP 44 and named values; set before <see cref="Start"/>.</summary>
     internal IQueryExtension? Extension { get; set; }
@@ -722,6 +731,21 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
         return new AnnounceResult(infoHash, batch.Succeeded.Count, lookup.Lookup.Results.Count);
     }
 
+    /// <summary>Stores a named value on the k closest nodes (DESIGN.md section 3).</summary>
+    public Task<PutResult> PutAsync(string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default) =>
+        RequireNamedValues().PutAsync(key, value, null, cancellationToken);
+
+    /// <summary>Reads the newest version of a named value.</summary>
+    public Task<GetResult> GetAsync(string key, CancellationToken cancellationToken = default) =>
+        RequireNamedValues().GetAsync(key, cancellationToken);
+
+    /// <summary>Deletes a named value (a tombstone with a higher version).</summary>
+    public Task<PutResult> DeleteAsync(string key, CancellationToken cancellationToken = default) =>
+        RequireNamedValues().DeleteAsync(key, cancellationToken);
+
+    private NamedValueService RequireNamedValues() =>
+        NamedValues ?? throw new InvalidOperationException("Named values are turned off (DhtOptions.EnableNamedValues).");
+
     /// <summary>A consistent snapshot of the node for <c>status</c>.</summary>
     public NodeStatus GetStatus()
     {
@@ -743,7 +767,9 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
                 _peers.InfoHashCount,
                 _peers.PeerCount,
                 _rpc.PendingCount,
-                _lookups.Count);
+                _lookups.Count,
+                NamedValues?.Count ?? 0,
+                NamedValues?.TotalBytes ?? 0);
         }
     }
 

@@ -1,0 +1,392 @@
+// Named values (DESIGN.md section 3): the find_value / store extension, both the server side (answering
+// other nodes) and the client side (put, get with read repair, delete as a tombstone), plus upkeep:
+// expiry, hourly replication by holders, re-publication by the publisher, and handing values to a new
+// node that is closer to them than we are (Kademlia section 2.5).
+//
+// Wire form: v is a bencoded byte string holding the value; an empty string is a tombstone (the API
+// refuses empty values, so the two never mix). A find_value answer carries v and seq only when the node
+// holds the key.
+using System.Buffers;
+using Dht.Protocol;
+using Dht.Protocol.Bencode;
+using Dht.Protocol.Krpc;
+using Dht.Storage;
+
+namespace Dht.Engine;
+
+/// <summary>The named-value store of one node.</summary>
+internal sealed class NamedValueService : IQueryExtension
+{
+    /// <summary>The paper's tReplicate: holders re-store every hour.</summary>
+    public static readonly TimeSpan ReplicateInterval = TimeSpan.FromHours(1);
+
+    private readonly DhtEngine _engine;
+    private readonly NamedValuePolicy _policy;
+    private readonly StorageLimits _limits;
+    private readonly Dictionary<NodeId, Published> _published = [];
+    private readonly Dictionary<NodeId, DateTimeOffset> _lastStoreReceived = [];
+    private readonly ArrayBufferWriter<byte> _valueBuffer = new(1024);
+    private readonly List<NodeInfo> _closest = [];
+    private DateTimeOffset _nextReplication;
+
+    public NamedValueService(DhtEngine engine, INamedValueStore store, StorageLimits limits)
+    {
+        _engine = engine;
+        _limits = limits;
+        _policy = new NamedValuePolicy(store, engine.Id, limits);
+        _nextReplication = engine.Time.GetUtcNow() + ReplicateInterval;
+    }
+
+    public int Count => _policy.Count;
+
+    public long TotalBytes => _policy.TotalBytes;
+
+    /// <summary>Values held here (unexpired), for the shell's <c>keys</c>.</summary>
+    public IReadOnlyList<NamedValue> Held(DateTimeOffset now) => _policy.Live(now).ToArray();
+
+    public bool Serves(KrpcMethod method) => method is KrpcMethod.FindValue or KrpcMethod.Store;
+
+    public QueryReply Handle(NetEndPoint source, KrpcMessage query, KrpcMessage reply, DateTimeOffset now)
+    {
+        if (query.Method == KrpcMethod.FindValue)
+        {
+            _engine.AddToken(reply, source, now);
+            _engine.AddClosestNodes(reply, query.Target);
+            if (_policy.TryGet(query.Target, now, out var held))
+            {
+                AddValue(reply, held.Value.Span, held.Seq);
+            }
+
+            return QueryReply.Ok;
+        }
+
+        // store
+        if (!_engine.ValidateToken(source, query.Token.Span, now))
+        {
+            return QueryReply.Error(KrpcErrorCode.Protocol, "bad token");
+        }
+
+        if (!TryReadString(query.Value.Span, out var value))
+        {
+            return QueryReply.Error(KrpcErrorCode.Protocol, "v must be a byte string");
+        }
+
+        // Loopback peers run on this machine: like local writes, they are not held to the per-source quota.
+        var quotaSource = source.IsIPv6 ? (source.AddressKey == UInt128.One ? default : source) : ((source.IPv4 >> 24) == 127 ? default : source);
+        TimeSpan? ttl = query.Has(KrpcFields.Ttl) ? TimeSpan.FromSeconds(Math.Min(query.Ttl, (long)_limits.MaxTtl.TotalSeconds)) : null;
+        var outcome = value.IsEmpty
+            ? _policy.PutTombstone(query.Target, query.Seq, ttl, quotaSource, now)
+            : _policy.Put(query.Target, value, query.Seq, ttl, quotaSource, now);
+        if (outcome.ToKrpcErrorCode() is { } code)
+        {
+            return QueryReply.Error(code, outcome switch
+            {
+                StoreOutcome.RejectedTooLarge => $"value too big (limit {_limits.MaxValueSize} bytes)",
+                StoreOutcome.RejectedSeqTooOld or StoreOutcome.KeptExisting => "seq older than stored",
+                _ => "store refused",
+            });
+        }
+
+        _lastStoreReceived[query.Target] = now;
+        return QueryReply.Ok;
+    }
+
+    private void AddValue(KrpcMessage reply, ReadOnlySpan<byte> value, long seq)
+    {
+        _valueBuffer.ResetWrittenCount();
+        new BencodeWriter(_valueBuffer).WriteString(value);
+        reply.Value = _valueBuffer.WrittenMemory;
+        reply.Seq = seq;
+        reply.Fields |= KrpcFields.Value | KrpcFields.Seq;
+    }
+
+    private static bool TryReadString(ReadOnlySpan<byte> encoded, out ReadOnlySpan<byte> value)
+    {
+        var reader = new BencodeReader(encoded);
+        if (reader.Read() && reader.TokenType == BencodeTokenType.String && !reader.Read() && reader.IsComplete)
+        {
+            value = reader.ValueSpan;
+            return true;
+        }
+
+        // ValueSpan is gone after the second Read: read again.
+        var again = new BencodeReader(encoded);
+        if (again.Read() && again.TokenType == BencodeTokenType.String && again.Position == encoded.Length)
+        {
+            value = again.ValueSpan;
+            return true;
+        }
+
+        value = default;
+        return false;
+    }
+
+    // ---- Client side -------------------------------------------------------------------------------
+
+    /// <summary>Stores <paramref name="value"/> under <paramref name="key"/> on the k closest nodes.</summary>
+    public async Task<PutResult> PutAsync(string key, ReadOnlyMemory<byte> value, long? seq, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        if (value.IsEmpty)
+        {
+            throw new ArgumentException("A value must not be empty (delete a key instead).", nameof(value));
+        }
+
+        if (value.Length > _limits.MaxValueSize)
+        {
+            throw new ArgumentException($"The value is {value.Length} bytes; the limit is {_limits.MaxValueSize} bytes.", nameof(value));
+        }
+
+        return await WriteAsync(key, value, seq, cancellationToken);
+    }
+
+    /// <summary>Deletes <paramref name="key"/>: a tombstone with a higher seq on the k closest nodes.</summary>
+    public Task<PutResult> DeleteAsync(string key, CancellationToken cancellationToken) =>
+        WriteAsync(key, ReadOnlyMemory<byte>.Empty, null, cancellationToken);
+
+    private async Task<PutResult> WriteAsync(string key, ReadOnlyMemory<byte> value, long? seq, CancellationToken cancellationToken)
+    {
+        var target = NodeId.FromKey(key);
+        long newestSeen = 0;
+        var lookup = await _engine.RunLookupAsync(KrpcMethod.FindValue, target, (_, r) =>
+        {
+            if (r.Has(KrpcFields.Seq))
+            {
+                newestSeen = Math.Max(newestSeen, r.Seq);
+            }
+        }, cancellationToken);
+
+        QueryBatch batch;
+        long version;
+        lock (_engine.Gate)
+        {
+            var now = _engine.Time.GetUtcNow();
+            if (_published.TryGetValue(target, out var mine))
+            {
+                newestSeen = Math.Max(newestSeen, mine.Seq);
+            }
+
+            // The writer's default version: a clock in microseconds, above anything seen for this key.
+            version = seq ?? Math.Max(now.ToUnixTimeMilliseconds() * 1000, newestSeen + 1);
+            _published[target] = new Published(key, value.ToArray(), version);
+            batch = SendStores(target, value.Span, version, lookup.Lookup.Results, lookup.Tokens, now);
+        }
+
+        await batch.Task.WaitAsync(cancellationToken);
+        return new PutResult(key, target, version, batch.Succeeded.Count, batch.Succeeded.Count + batch.Rejected.Count + batch.Failed);
+    }
+
+    /// <summary>Reads the newest version of <paramref name="key"/> from the k closest nodes, repairing stale ones.</summary>
+    public async Task<GetResult> GetAsync(string key, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var target = NodeId.FromKey(key);
+        Dictionary<NodeId, (long Seq, byte[] Value)> answers = [];
+        var lookup = await _engine.RunLookupAsync(KrpcMethod.FindValue, target, (from, r) =>
+        {
+            if (r.Has(KrpcFields.Seq | KrpcFields.Value) && TryReadString(r.Value.Span, out var v))
+            {
+                answers[from.Id] = (r.Seq, v.ToArray());
+            }
+        }, cancellationToken);
+
+        (long Seq, byte[] Value)? best = null;
+        foreach (var a in answers.Values)
+        {
+            if (best is not { } b || a.Seq > b.Seq || (a.Seq == b.Seq && IsPreferred(a.Value, b.Value)))
+            {
+                best = a;
+            }
+        }
+
+        lock (_engine.Gate)
+        {
+            var now = _engine.Time.GetUtcNow();
+            if (best is null && _policy.TryGet(target, now, out var local))
+            {
+                best = (local.Seq, local.Value.ToArray());
+            }
+        }
+
+        if (best is not { } winner)
+        {
+            return new GetResult(key, target, false, ReadOnlyMemory<byte>.Empty, 0, 0, 0);
+        }
+
+        int repaired = 0, holding = 0;
+        QueryBatch batch;
+        lock (_engine.Gate)
+        {
+            var now = _engine.Time.GetUtcNow();
+            List<NodeInfo> stale = [];
+            foreach (var node in lookup.Lookup.Results)
+            {
+                if (answers.TryGetValue(node.Id, out var a) && a.Seq == winner.Seq && a.Value.AsSpan().SequenceEqual(winner.Value))
+                {
+                    holding++;
+                }
+                else
+                {
+                    stale.Add(node);
+                }
+            }
+
+            repaired = stale.Count;
+            batch = SendStores(target, winner.Value, winner.Seq, stale, lookup.Tokens, now);
+        }
+
+        await batch.Task.WaitAsync(cancellationToken);
+        bool tombstone = winner.Value.Length == 0;
+        return new GetResult(key, target, !tombstone, tombstone ? ReadOnlyMemory<byte>.Empty : winner.Value, winner.Seq, holding, repaired);
+    }
+
+    // The same order replicas converge on: a tombstone beats a value, else the byte-wise larger.
+    private static bool IsPreferred(byte[] candidate, byte[] held) =>
+        (candidate.Length == 0) != (held.Length == 0) ? candidate.Length == 0 : candidate.AsSpan().SequenceCompareTo(held) > 0;
+
+    /// <summary>Sends store queries to the nodes that gave us a token. Call inside the gate.</summary>
+    private QueryBatch SendStores(
+        NodeId target, ReadOnlySpan<byte> value, long seq, IEnumerable<NodeInfo> nodes, Dictionary<NodeId, byte[]> tokens, DateTimeOffset now, TimeSpan? ttl = null)
+    {
+        var batch = new QueryBatch();
+        _valueBuffer.ResetWrittenCount();
+        new BencodeWriter(_valueBuffer).WriteString(value);
+        var encoded = _valueBuffer.WrittenSpan.ToArray();
+        foreach (var node in nodes)
+        {
+            if (!tokens.TryGetValue(node.Id, out var token))
+            {
+                continue;
+            }
+
+            var q = _engine.PrepareQuery(KrpcMethod.Store);
+            q.Target = target;
+            q.Token = token;
+            q.Value = encoded;
+            q.Seq = seq;
+            q.Fields |= KrpcFields.Target | KrpcFields.Token | KrpcFields.Value | KrpcFields.Seq;
+            if (ttl is { } lifetime)
+            {
+                q.Ttl = Math.Max(1, (long)lifetime.TotalSeconds);
+                q.Fields |= KrpcFields.Ttl;
+            }
+
+            batch.Add();
+            _engine.SendQuery(q, node, batch, now);
+        }
+
+        batch.Seal();
+        return batch;
+    }
+
+    // ---- Upkeep ----------------------------------------------------------------------------------------
+
+    public void Maintain(DateTimeOffset now)
+    {
+        _policy.RemoveExpired(now);
+        if (now < _nextReplication)
+        {
+            return;
+        }
+
+        _nextReplication = now + ReplicateInterval;
+        foreach (var (target, last) in _lastStoreReceived.ToArray())
+        {
+            if (now - last > ReplicateInterval)
+            {
+                _lastStoreReceived.Remove(target);
+            }
+        }
+
+        // Holders re-store to the current k closest, except keys someone stored here within the hour (the
+        // paper's optimisation: that node replicated them already).
+        foreach (var value in _policy.Live(now).ToArray())
+        {
+            if (!_lastStoreReceived.ContainsKey(value.Target) && !_published.ContainsKey(value.Target))
+            {
+                // The copies keep the value's remaining lifetime: only its publisher extends it.
+                _engine.Observe(ReplicateAsync(value.Target, value.Value, value.Seq, value.ExpiresAt - now));
+            }
+        }
+
+        // The publisher re-publishes what it wrote while it runs.
+        foreach (var p in _published.Values.ToArray())
+        {
+            _engine.Observe(ReplicateAsync(NodeId.FromKey(p.Key), p.Value, p.Seq, null));
+        }
+    }
+
+    private async Task ReplicateAsync(NodeId target, ReadOnlyMemory<byte> value, long seq, TimeSpan? ttl)
+    {
+        var lookup = await _engine.RunLookupAsync(KrpcMethod.FindValue, target, null, CancellationToken.None);
+        QueryBatch batch;
+        lock (_engine.Gate)
+        {
+            batch = SendStores(target, value.Span, seq, lookup.Lookup.Results, lookup.Tokens, _engine.Time.GetUtcNow(), ttl);
+        }
+
+        await batch.Task;
+    }
+
+    public void OnContactAdded(NodeInfo node, DateTimeOffset now)
+    {
+        if (_policy.Count == 0)
+        {
+            return;
+        }
+
+        // Kademlia section 2.5: a new node gets the values it is now among the k closest to, if it is closer
+        // to them than we are. Only the values whose k-th closest known contact is farther than the new node.
+        List<NamedValue> handOver = [];
+        foreach (var value in _policy.Live(now))
+        {
+            if (value.Target.CompareDistance(node.Id, _engine.Id) >= 0)
+            {
+                continue;
+            }
+
+            _engine.Routing.FindClosest(value.Target, _engine.Options.BucketSize, _closest);
+            if (_closest.Count < _engine.Options.BucketSize || value.Target.CompareDistance(node.Id, _closest[^1].Id) <= 0)
+            {
+                handOver.Add(value);
+            }
+        }
+
+        if (handOver.Count > 0)
+        {
+            _engine.Observe(HandOverAsync(node, handOver));
+        }
+    }
+
+    private async Task HandOverAsync(NodeInfo node, List<NamedValue> values)
+    {
+        foreach (var value in values)
+        {
+            SingleQuery<byte[]?> tokenQuery = new(static r => r.Has(KrpcFields.Token) ? r.Token.ToArray() : null);
+            lock (_engine.Gate)
+            {
+                var q = _engine.PrepareQuery(KrpcMethod.FindValue);
+                q.Target = value.Target;
+                q.Fields |= KrpcFields.Target;
+                _engine.SendQuery(q, node, tokenQuery, _engine.Time.GetUtcNow());
+            }
+
+            var outcome = await tokenQuery.Task;
+            if (!outcome.Answered || outcome.Value is not { } token)
+            {
+                return;
+            }
+
+            QueryBatch batch;
+            lock (_engine.Gate)
+            {
+                var now = _engine.Time.GetUtcNow();
+                batch = SendStores(value.Target, value.Value.Span, value.Seq, [node], new Dictionary<NodeId, byte[]> { [node.Id] = token }, now, value.ExpiresAt - now);
+            }
+
+            await batch.Task;
+        }
+    }
+
+    private sealed record Published(string Key, byte[] Value, long Seq);
+}

@@ -1,0 +1,11 @@
+using Dht.Protocol;
+
+namespace Dht;
+
+/// <summary>The outcome of a put or delete: which version was written and how many nodes accepted it.</summary>
+/// <param name="Key">The key name.</param>
+/// <param name="Target">SHA-1 of the key name: where the value lives in the keyspace.</param>
+/// <param name="Seq">The version written.</param>
+/// <param name="NodesStored">Nodes among the k closest that accepted the store.</param>
+/// <param name="NodesAsked">Nodes the store was sent to.</param>
+public sealed record PutResult(string Key, NodeId Target, long Seq, int NodesStored, int NodesAsked);

@@ -1,0 +1,70 @@
+namespace Dht.Storage;
+
+/// <summary>
+/// Limits of one store (named values, or BEP 44 items: each policy enforces its own copy of the counts,
+/// so a node holding both may hold twice <see cref="MaxItems"/>). Every one is enforced.
+/// </summary>
+public sealed class StorageLimits
+{
+    /// <summary>
+    /// Entries held. When full, expired entries go first, then the entry whose target is farthest from this
+    /// node's id, unless the new one would be the farthest (then it is refused). Default 10,000: libtorrent
+    /// keeps 700 BEP 44 items per table (dht_max_dht_items); we hold named values as well, and a node's
+    /// share of a network's keys is small, so this leaves room while bounding memory to about
+    /// 10,000 × <see cref="MaxValueSize"/> plus per-entry overhead (a few tens of megabytes at most).
+    /// </summary>
+    public int MaxItems { get; set; } = 10_000;
+
+    /// <summary>
+    /// Sum of the held value lengths; enforced like <see cref="MaxItems"/>. Default 16 MiB: above what
+    /// 10,000 full-size values take (under 10 MiB), so by default it binds only when
+    /// <see cref="MaxValueSize"/> is raised; it is the bound that holds whatever the sizes are.
+    /// </summary>
+    public long MaxBytes { get; set; } = 16L * 1024 * 1024;
+
+    /// <summary>
+    /// Entries that one IP address may hold (the address of the put's sender). Default 256: OpenDHT and
+    /// libtorrent bound what one source can make a node store; a client is among the k closest of this
+    /// node for few of its own keys, while one address flooding puts is stopped at 2.5% of the store.
+    /// Raise it for test networks where every node shares 127.0.0.1; <see cref="int.MaxValue"/> turns it off.
+    /// Local writes (an empty source) are not counted.
+    /// </summary>
+    public int MaxItemsPerSourceIp { get; set; } = 256;
+
+    /// <summary>
+    /// Largest value accepted, in bytes: the named value's bytes, or a BEP 44 item's encoded <c>v</c>.
+    /// Default 1000: BEP 44's limit (storing nodes MAY reject larger, error 205), which DESIGN.md section 3
+    /// adopts for named values so that every answer fits one unfragmented datagram.
+    /// </summary>
+    public int MaxValueSize { get; set; } = 1000;
+
+    /// <summary>
+    /// Longest lifetime a named-value put may ask for with its <c>ttl</c>; longer requests are cut to it.
+    /// Default 24 hours: the Kademlia paper's tExpire, DESIGN.md section 3.
+    /// </summary>
+    public TimeSpan MaxTtl { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>
+    /// Lifetime of a named value whose put carries no (or a non-positive) <c>ttl</c>. Default 24 hours: the
+    /// Kademlia paper's tExpire; publishers re-publish hourly (tReplicate), well inside it.
+    /// </summary>
+    public TimeSpan DefaultTtl { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>
+    /// Lifetime of a BEP 44 item from its last put. Default 2 hours: BEP 44 (items MAY expire after 2 hours
+    /// without re-announcement; publishers SHOULD re-put hourly).
+    /// </summary>
+    public TimeSpan ItemLifetime { get; set; } = TimeSpan.FromHours(2);
+
+    internal void Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxItems, nameof(MaxItems));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxBytes, nameof(MaxBytes));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxItemsPerSourceIp, nameof(MaxItemsPerSourceIp));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxValueSize, nameof(MaxValueSize));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(MaxTtl, TimeSpan.Zero, nameof(MaxTtl));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(DefaultTtl, TimeSpan.Zero, nameof(DefaultTtl));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(DefaultTtl, MaxTtl, nameof(DefaultTtl));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(ItemLifetime, TimeSpan.Zero, nameof(ItemLifetime));
+    }
+}
