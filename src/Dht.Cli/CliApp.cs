@@ -13,7 +13,9 @@ internal static class CliApp
     public static async Task<int> RunAsync(string[] args, TextReader input, TextWriter output, TextWriter error)
     {
         var root = BuildRoot(input, output, error);
-        var config = new InvocationConfiguration { Output = output, Error = error };
+        // Without a timeout System.CommandLine registers no signal handler: Ctrl+C and SIGTERM would kill the
+        // process at once instead of cancelling the action so the node shuts down cleanly.
+        var config = new InvocationConfiguration { Output = output, Error = error, ProcessTerminationTimeout = TimeSpan.FromSeconds(5) };
         return await root.Parse(RewriteShortForm(args)).InvokeAsync(config);
     }
 
@@ -32,7 +34,7 @@ internal static class CliApp
             {
                 rewritten.Add(a);
             }
-            else if (rewritten[^1].StartsWith("--", StringComparison.Ordinal) && !IsFlag(rewritten[^1]))
+            else if (rewritten[^1].StartsWith('-') && !IsFlag(rewritten[^1]))
             {
                 rewritten.Add(a); // value of the preceding option
             }
@@ -45,7 +47,7 @@ internal static class CliApp
 
         return [.. rewritten];
 
-        static bool IsFlag(string option) => option is "--verbose" or "--no-shell" or "--in-memory";
+        static bool IsFlag(string option) => option is "--verbose" or "-v" or "--no-shell" or "--in-memory" or "--help" or "-h" or "-?";
     }
 
     private static RootCommand BuildRoot(TextReader input, TextWriter output, TextWriter error)
@@ -72,6 +74,11 @@ internal static class CliApp
         };
         port.Validators.Add(r =>
         {
+            if (r.Tokens.Count > 0 && !int.TryParse(r.Tokens[^1].Value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _))
+            {
+                return; // not a number: the parser reports that itself, and reading the value here would throw
+            }
+
             int value = r.GetValueOrDefault<int>();
             if (value is < 0 or > 65535)
             {

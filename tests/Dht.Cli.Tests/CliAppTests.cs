@@ -1,0 +1,141 @@
+namespace Dht.Cli.Tests;
+
+/// <summary>The command line parsed and run in-process: help, argument errors, the short form.</summary>
+public sealed class CliAppTests
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task Help_ListsTheNodeCommand()
+    {
+        var run = await RunAsync("--help");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("node", run.Output, StringComparison.Ordinal);
+        Assert.Contains("Short form: dht PORT", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task NodeHelp_ListsItsOptions()
+    {
+        var run = await RunAsync("node", "--help");
+
+        Assert.Equal(0, run.ExitCode);
+        foreach (string option in new[] { "--port", "--bind", "--bootstrap", "--no-shell", "--verbose" })
+        {
+            Assert.Contains(option, run.Output, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [InlineData("node", "--port", "70000")]
+    [InlineData("node", "--port", "-1")]
+    [InlineData("node", "--port", "abc")]
+    [InlineData("99999")]
+    public async Task Node_WithBadPort_FailsNamingPort(params string[] args)
+    {
+        var run = await RunAsync(args);
+
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Contains("--port", run.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Node ID:", run.Output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--bind", "nonsense")]
+    [InlineData("node", "--port", "0", "--bind", "nonsense")]
+    [InlineData("8001", "--bind", "nonsense")]
+    public async Task BadBind_FailsNamingBind(params string[] args)
+    {
+        var run = await RunAsync(args);
+
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Contains("--bind", run.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Node ID:", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Node_WithBindNotAnAddress_SaysWhatItWas()
+    {
+        var run = await RunAsync("node", "--port", "0", "--bind", "nonsense");
+
+        Assert.Contains("--bind must be an IP address (was 'nonsense')", run.Error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--bootstrap", "nohostport")]
+    [InlineData("node", "--port", "0", "--bind", "127.0.0.1", "--bootstrap", "nohostport")]
+    [InlineData("0", "--bind", "127.0.0.1", "nohostport")]
+    [InlineData("0", "--bind", "127.0.0.1", "127.0.0.1:70000")]
+    public async Task BadBootstrap_FailsNamingBootstrap(params string[] args)
+    {
+        var run = await RunAsync(args);
+
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Contains("--bootstrap", run.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Node ID:", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Node_WithPipedScript_RunsItAndExitsCleanly()
+    {
+        var run = await RunWithInputAsync("status\nquit\n", "0", "--bind", "127.0.0.1");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("DHT node started on 127.0.0.1:", run.Output, StringComparison.Ordinal);
+        Assert.Contains("Starting as bootstrap node", run.Output, StringComparison.Ordinal);
+        Assert.Contains("Node ID:", run.Output, StringComparison.Ordinal);
+        Assert.Contains("Contacts:   0 in", run.Output, StringComparison.Ordinal);
+        Assert.EndsWith("Shutting down" + Environment.NewLine, run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Node_WithEmptyInput_ExitsCleanlyAtEndOfInput()
+    {
+        var run = await RunWithInputAsync("", "0", "--bind", "127.0.0.1");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("Node ID:", run.Output, StringComparison.Ordinal);
+        Assert.Contains("Shutting down", run.Output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(new[] { "8002", "localhost:8001" }, new[] { "node", "--port", "8002", "--bootstrap", "localhost:8001" })]
+    [InlineData(new[] { "8001" }, new[] { "node", "--port", "8001" })]
+    [InlineData(new[] { "8003", "a:1", "b:2" }, new[] { "node", "--port", "8003", "--bootstrap", "a:1", "--bootstrap", "b:2" })]
+    [InlineData(new[] { "8002", "--verbose", "localhost:8001" }, new[] { "node", "--port", "8002", "--verbose", "--bootstrap", "localhost:8001" })]
+    [InlineData(new[] { "8002", "-v", "localhost:8001" }, new[] { "node", "--port", "8002", "-v", "--bootstrap", "localhost:8001" })]
+    [InlineData(new[] { "8002", "localhost:8001", "--no-shell" }, new[] { "node", "--port", "8002", "--bootstrap", "localhost:8001", "--no-shell" })]
+    [InlineData(new[] { "8002", "--bind", "127.0.0.1", "localhost:8001" }, new[] { "node", "--port", "8002", "--bind", "127.0.0.1", "--bootstrap", "localhost:8001" })]
+    [InlineData(new[] { "8002", "localhost:8001", "--bind", "127.0.0.1" }, new[] { "node", "--port", "8002", "--bootstrap", "localhost:8001", "--bind", "127.0.0.1" })]
+    [InlineData(new[] { "8002", "--log-level", "Debug", "a:1" }, new[] { "node", "--port", "8002", "--log-level", "Debug", "--bootstrap", "a:1" })]
+    [InlineData(new[] { "8002", "--bootstrap", "a:1" }, new[] { "node", "--port", "8002", "--bootstrap", "a:1" })]
+    [InlineData(new[] { "8002", "-b", "a:1" }, new[] { "node", "--port", "8002", "-b", "a:1" })]
+    public void RewriteShortForm_ExpandsPortAndBootstrapNodes(string[] args, string[] expected)
+    {
+        Assert.Equal(expected, CliApp.RewriteShortForm(args));
+    }
+
+    [Theory]
+    [InlineData]
+    [InlineData("--help")]
+    [InlineData("node", "--port", "8001")]
+    [InlineData("localhost:8001")]
+    [InlineData("80a1")]
+    public void RewriteShortForm_LeavesOtherFormsAlone(params string[] args)
+    {
+        Assert.Equal(args, CliApp.RewriteShortForm(args));
+    }
+
+    private static Task<CliRun> RunAsync(params string[] args) => RunWithInputAsync("", args);
+
+    private static async Task<CliRun> RunWithInputAsync(string input, params string[] args)
+    {
+        using var cts = new CancellationTokenSource(Bound);
+        using var reader = new StringReader(input);
+        await using var output = new StringWriter();
+        await using var error = new StringWriter();
+        int exitCode = await CliApp.RunAsync(args, reader, output, error).WaitAsync(cts.Token);
+        return new CliRun(exitCode, output.ToString(), error.ToString());
+    }
+}

@@ -1,0 +1,191 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace Dht.Cli.Tests;
+
+/// <summary>
+/// One running <c>dht</c> process with its standard streams piped. Output lines are collected as they
+/// arrive so a test can wait for a line; disposing kills the process tree if it is still running.
+/// </summary>
+internal sealed class DhtProcess : IAsyncDisposable
+{
+    private static readonly TimeSpan DisposeBound = TimeSpan.FromSeconds(30);
+
+    private readonly Process _process;
+    private readonly Lock _gate = new();
+    private readonly List<string> _output = [];
+    private readonly StringBuilder _error = new();
+    private readonly Task _outputPump;
+    private readonly Task _errorPump;
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private bool _outputEnded;
+
+    private DhtProcess(Process process)
+    {
+        _process = process;
+        _outputPump = PumpOutputAsync();
+        _errorPump = PumpErrorAsync();
+    }
+
+    /// <summary>Everything the process wrote so far, for assertions and failure messages.</summary>
+    public string Transcript
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return $"--- stdout ---\n{string.Join('\n', _output)}\n--- stderr ---\n{_error}";
+            }
+        }
+    }
+
+    public string Output
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return string.Join('\n', _output);
+            }
+        }
+    }
+
+    public string Error
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _error.ToString();
+            }
+        }
+    }
+
+    public bool HasExited() => _process.HasExited;
+
+    public static DhtProcess Start(params string[] args) =>
+        new(Process.Start(CliExecutable.StartInfo(args)) ?? throw new InvalidOperationException("dht did not start"));
+
+    /// <summary>Writes the script to standard input and closes it, as a shell pipe would.</summary>
+    public async Task SendAndCloseInputAsync(string script, CancellationToken cancellationToken)
+    {
+        await _process.StandardInput.WriteAsync(script.AsMemory(), cancellationToken);
+        _process.StandardInput.Close();
+    }
+
+    /// <summary>Waits for the first output line that matches, failing with the transcript if none comes.</summary>
+    public async Task<string> WaitForLineAsync(Func<string, bool> match, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            Task changed;
+            lock (_gate)
+            {
+                string? hit = _output.FirstOrDefault(match);
+                if (hit is not null)
+                {
+                    return hit;
+                }
+
+                if (_outputEnded)
+                {
+                    Assert.Fail($"dht ended its output without the expected line\n{Transcript}");
+                }
+
+                changed = _changed.Task;
+            }
+
+            try
+            {
+                await changed.WaitAsync(cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                Assert.Fail($"dht did not print the expected line in time\n{Transcript}");
+            }
+        }
+    }
+
+    /// <summary>Waits for the process to exit and for all its output to be read; returns the exit code.</summary>
+    public async Task<int> WaitForExitAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _process.WaitForExitAsync(cancellationToken);
+            await Task.WhenAll(_outputPump, _errorPump).WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            Assert.Fail($"dht did not exit in time\n{Transcript}");
+        }
+
+        return _process.ExitCode;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        using var cts = new CancellationTokenSource(DisposeBound);
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+
+            await _process.WaitForExitAsync(cts.Token);
+            await Task.WhenAll(_outputPump, _errorPump).WaitAsync(cts.Token);
+        }
+        finally
+        {
+            _process.Dispose();
+        }
+    }
+
+    private async Task PumpOutputAsync()
+    {
+        try
+        {
+            while (await _process.StandardOutput.ReadLineAsync() is { } line)
+            {
+                lock (_gate)
+                {
+                    _output.Add(line);
+                }
+
+                Signal();
+            }
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _outputEnded = true;
+            }
+
+            Signal();
+        }
+    }
+
+    private async Task PumpErrorAsync()
+    {
+        while (await _process.StandardError.ReadLineAsync() is { } line)
+        {
+            lock (_gate)
+            {
+                _error.AppendLine(line);
+            }
+        }
+    }
+
+    private void Signal()
+    {
+        TaskCompletionSource previous;
+        lock (_gate)
+        {
+            previous = _changed;
+            _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        previous.TrySetResult();
+    }
+}
