@@ -1,15 +1,12 @@
-using Xunit.Abstractions;
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Xunit.Abstractions;
 
 namespace Dht.Cli.Tests;
 
 /// <summary>The <c>dht</c> command run as users run it: separate processes talking over loopback UDP.</summary>
 public sealed partial class CliProcessTests(ITestOutputHelper log)
 {
-    private readonly System.Diagnostics.Stopwatch _sw = System.Diagnostics.Stopwatch.StartNew();
-    private void T(string what) => log.WriteLine($"{_sw.ElapsedMilliseconds} ms {what}");
-
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
 
     [Fact]
@@ -17,17 +14,18 @@ public sealed partial class CliProcessTests(ITestOutputHelper log)
     {
         using var cts = new CancellationTokenSource(Bound);
         int portA = FreeUdpPort.Next();
-        T("start"); await using var a = DhtProcess.Start(Port(portA), "--bind", "127.0.0.1", "--no-shell");
+        await using var a = DhtProcess.Start(Port(portA), "--bind", "127.0.0.1", "--no-shell");
         string idLine = await a.WaitForLineAsync(l => l.StartsWith("Node ID:", StringComparison.Ordinal), cts.Token);
-        T("A up"); string idA = idLine["Node ID:".Length..].Trim();
+        string idA = idLine["Node ID:".Length..].Trim();
         Assert.Contains("Starting as bootstrap node", a.Output, StringComparison.Ordinal);
 
         int portB = FreeUdpPort.Next();
         await using var b = DhtProcess.Start(Port(portB), $"127.0.0.1:{Port(portA)}", "--bind", "127.0.0.1");
         await b.SendAndCloseInputAsync("status\nlookup hello\nquit\n", cts.Token);
         int exitB = await b.WaitForExitAsync(cts.Token);
+        log.WriteLine($"node B:\n{b.Transcript}");
 
-        T("B exited"); string output = b.Output;
+        string output = b.Output;
         Assert.True(exitB == 0, $"exit code {exitB}\n{b.Transcript}");
         Assert.Contains($"DHT node started on 127.0.0.1:{Port(portB)}", output, StringComparison.Ordinal);
         Assert.Contains($"Joining via 127.0.0.1:{Port(portA)}", output, StringComparison.Ordinal);
@@ -42,13 +40,34 @@ public sealed partial class CliProcessTests(ITestOutputHelper log)
         int portC = FreeUdpPort.Next();
         await using var c = DhtProcess.Start(Port(portC), $"127.0.0.1:{Port(portA)}", "--bind", "127.0.0.1");
         await c.SendAndCloseInputAsync("status\n", cts.Token);
-        int exitC = await c.WaitForExitAsync(cts.Token); T("C exited");
+        int exitC = await c.WaitForExitAsync(cts.Token);
+        log.WriteLine($"node C:\n{c.Transcript}");
 
         Assert.True(exitC == 0, $"exit code {exitC}\n{c.Transcript}");
         Assert.Contains("Node ID:    ", c.Output, StringComparison.Ordinal);
         Assert.Matches(ContactsLine(), c.Output);
         Assert.EndsWith("Shutting down", c.Output, StringComparison.Ordinal);
         Assert.False(a.HasExited(), a.Transcript); // the --no-shell node runs until it is stopped
+    }
+
+    [Fact]
+    public async Task NoShell_OnSigterm_ShutsDownCleanly()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return; // no SIGTERM to send
+        }
+
+        using var cts = new CancellationTokenSource(Bound);
+        await using var node = DhtProcess.Start("0", "--bind", "127.0.0.1", "--no-shell");
+        await node.WaitForLineAsync(l => l.StartsWith("Node ID:", StringComparison.Ordinal), cts.Token);
+
+        await node.SendTerminateSignalAsync(cts.Token);
+        int exit = await node.WaitForExitAsync(cts.Token);
+        log.WriteLine(node.Transcript);
+
+        Assert.True(exit == 0, $"exit code {exit}\n{node.Transcript}");
+        Assert.EndsWith("Shutting down", node.Output, StringComparison.Ordinal);
     }
 
     [Fact]

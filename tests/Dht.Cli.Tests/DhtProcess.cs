@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text;
 
 namespace Dht.Cli.Tests;
@@ -71,6 +72,17 @@ internal sealed class DhtProcess : IAsyncDisposable
     {
         await _process.StandardInput.WriteAsync(script.AsMemory(), cancellationToken);
         _process.StandardInput.Close();
+    }
+
+    /// <summary>Asks the process to stop as a service manager would, with SIGTERM (not on Windows).</summary>
+    public async Task SendTerminateSignalAsync(CancellationToken cancellationToken)
+    {
+        var info = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
+        info.ArgumentList.Add("-c");
+        info.ArgumentList.Add("kill -TERM " + _process.Id.ToString(CultureInfo.InvariantCulture));
+        using var kill = Process.Start(info) ?? throw new InvalidOperationException("sh did not start");
+        await kill.WaitForExitAsync(cancellationToken);
+        Assert.True(kill.ExitCode == 0, $"kill -TERM failed with {kill.ExitCode}");
     }
 
     /// <summary>Waits for the first output line that matches, failing with the transcript if none comes.</summary>
