@@ -10,13 +10,14 @@ namespace Dht.Cli;
 /// <summary>Defines and runs the command line.</summary>
 internal static class CliApp
 {
-    public static async Task<int> RunAsync(string[] args, TextReader input, TextWriter output, TextWriter error)
+    /// <param name="cancellationToken">Cancelled on Ctrl+C or SIGTERM: the running command stops cleanly.</param>
+    public static async Task<int> RunAsync(string[] args, TextReader input, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
     {
         var root = BuildRoot(input, output, error);
-        // Without a timeout System.CommandLine registers no signal handler: Ctrl+C and SIGTERM would kill the
-        // process at once instead of cancelling the action so the node shuts down cleanly.
-        var config = new InvocationConfiguration { Output = output, Error = error, ProcessTerminationTimeout = TimeSpan.FromSeconds(5) };
-        return await root.Parse(RewriteShortForm(args)).InvokeAsync(config);
+        // The caller handles signals: System.CommandLine's own handler is registered only after the action has
+        // started, leaving a window in which a signal kills the process outright.
+        var config = new InvocationConfiguration { Output = output, Error = error, ProcessTerminationTimeout = null };
+        return await root.Parse(RewriteShortForm(args)).InvokeAsync(config, cancellationToken);
     }
 
     /// <summary><c>dht 8002 localhost:8001</c> means <c>dht node --port 8002 --bootstrap localhost:8001</c>.</summary>

@@ -35,10 +35,19 @@ internal sealed class NodeRunner(DhtOptions options, LogLevel logLevel, TextRead
             else
             {
                 await output.WriteLineAsync($"Joining via {string.Join(", ", options.BootstrapNodes)}");
-                var joined = await node.BootstrapAsync(cancellationToken);
-                await output.WriteLineAsync(joined.BootstrapNodesReached > 0
-                    ? $"Joined: {joined.Contacts} contact(s)"
-                    : "Warning: no bootstrap node answered; running alone and retrying in the background");
+                try
+                {
+                    var joined = await node.BootstrapAsync(cancellationToken);
+                    await output.WriteLineAsync(joined.BootstrapNodesReached > 0
+                        ? $"Joined: {joined.Contacts} contact(s)"
+                        : "Warning: no bootstrap node answered; running alone and retrying in the background");
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    // Stopped while joining: shut down cleanly.
+                    await output.WriteLineAsync("Shutting down");
+                    return 0;
+                }
             }
 
             await output.WriteLineAsync($"Node ID: {node.Id}");

@@ -51,7 +51,8 @@ internal sealed class Shell
             string? line;
             try
             {
-                line = await _input.ReadLineAsync(cancellationToken);
+                // Console.In reads synchronously and ignores the token; read on the pool and stop waiting on a signal.
+                line = await Task.Run(() => _input.ReadLineAsync(cancellationToken).AsTask(), cancellationToken).WaitAsync(cancellationToken);
             }
             catch (OperationCanceledException)
             {

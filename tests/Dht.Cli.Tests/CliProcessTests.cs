@@ -50,8 +50,10 @@ public sealed partial class CliProcessTests(ITestOutputHelper log)
         Assert.False(a.HasExited(), a.Transcript); // the --no-shell node runs until it is stopped
     }
 
-    [Fact]
-    public async Task NoShell_OnSigterm_ShutsDownCleanly()
+    [Theory]
+    [InlineData("--no-shell")]
+    [InlineData("--verbose")] // with the shell, waiting on a standard input that stays open
+    public async Task OnSigterm_ShutsDownCleanly(string mode)
     {
         if (OperatingSystem.IsWindows())
         {
@@ -59,7 +61,7 @@ public sealed partial class CliProcessTests(ITestOutputHelper log)
         }
 
         using var cts = new CancellationTokenSource(Bound);
-        await using var node = DhtProcess.Start("0", "--bind", "127.0.0.1", "--no-shell");
+        await using var node = DhtProcess.Start("0", "--bind", "127.0.0.1", mode);
         await node.WaitForLineAsync(l => l.StartsWith("Node ID:", StringComparison.Ordinal), cts.Token);
 
         await node.SendTerminateSignalAsync(cts.Token);

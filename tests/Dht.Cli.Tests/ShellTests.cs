@@ -197,6 +197,21 @@ public sealed class ShellTests : IAsyncLifetime
         await shell.RunAsync(cancelled.Token).WaitAsync(_cts.Token);
     }
 
+    [Fact]
+    public async Task Cancellation_WhileBlockedReadingInput_EndsTheShell()
+    {
+        using var input = new BlockingReader();
+        using var stop = new CancellationTokenSource();
+        var shell = new Shell(_node, input, TextWriter.Null, interactive: false);
+
+        var run = Task.Run(() => shell.RunAsync(stop.Token), _cts.Token);
+        await input.Reading.WaitAsync(_cts.Token);
+        await stop.CancelAsync();
+
+        await run.WaitAsync(_cts.Token);
+        Assert.False(input.TimedOut, "the shell waited for the read instead of stopping");
+    }
+
     private async Task<string> RunScriptAsync(string script)
     {
         await using var output = new StringWriter();
