@@ -252,10 +252,8 @@ internal sealed class Shell
 
     private async Task<bool> GetAsync(string args, CancellationToken ct)
     {
-        string key = args.Trim();
-        if (key.Length == 0 || key.Contains(' ', StringComparison.Ordinal))
+        if (await ReadKeyAsync(args, "get") is not { } key)
         {
-            await _output.WriteLineAsync("Usage: get KEY");
             return true;
         }
 
@@ -266,16 +264,27 @@ internal sealed class Shell
 
     private async Task<bool> DeleteAsync(string args, CancellationToken ct)
     {
-        string key = args.Trim();
-        if (key.Length == 0 || key.Contains(' ', StringComparison.Ordinal))
+        if (await ReadKeyAsync(args, "delete") is not { } key)
         {
-            await _output.WriteLineAsync("Usage: delete KEY");
             return true;
         }
 
         var r = await _node.DeleteAsync(key, ct);
         await _output.WriteLineAsync($"Deleted key '{key}' at {r.NodesStored} node{(r.NodesStored == 1 ? "" : "s")}");
         return true;
+    }
+
+    /// <summary>The single KEY argument of a command, or null after printing its usage.</summary>
+    private async Task<string?> ReadKeyAsync(string args, string command)
+    {
+        string key = args.Trim();
+        if (key.Length == 0 || key.Contains(' ', StringComparison.Ordinal))
+        {
+            await _output.WriteLineAsync($"Usage: {command} KEY");
+            return null;
+        }
+
+        return key;
     }
 
     private async Task<bool> Keys()

@@ -96,6 +96,9 @@ public readonly struct NetEndPoint : IEquatable<NetEndPoint>
         return new IPEndPoint(new IPAddress(bytes[..n]), _port);
     }
 
+    /// <summary>True for 127.0.0.0/8 and ::1: a peer on this machine.</summary>
+    public bool IsLoopback => _isIPv6 ? _address == UInt128.One : ((uint)_address >> 24) == 127;
+
     /// <summary>True for addresses that must never be stored or contacted: port 0 or an unspecified address.</summary>
     public bool IsUnusable => _port == 0 || _address == UInt128.Zero;
 

@@ -55,6 +55,7 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
     private readonly List<NetEndPoint> _peerScratch = [];
     private readonly List<NodeId> _refreshTargets = [];
     private readonly byte[] _nodesScratch;
+    private readonly byte[] _errorScratch = new byte[KrpcParser.MaxTransactionIdLength + (128 * 3)];
     private readonly byte[] _tokenScratch = new byte[TokenManager.TokenSize];
     private readonly byte[] _addressScratch = new byte[CompactEncoding.PeerV6Size];
     private readonly IQueryObserver _ignore = new IgnoringObserver();
@@ -307,7 +308,7 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
     /// <summary>Sends a query prepared with <see cref="PrepareQuery"/>. Call inside the gate.</summary>
     internal void SendQuery(KrpcMessage query, NodeInfo node, IQueryObserver observer, DateTimeOffset now)
     {
-        _rpc.Send(query, node.EndPoint, node.Id == default ? null : node.Id, observer, null, now);
+        _rpc.Send(query, node.EndPoint, node.Id == default ? null : node.Id, observer, now);
         Arm(now);
     }
 
@@ -356,9 +357,14 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
         var e = _reply;
         e.Reset();
         e.Kind = KrpcMessageKind.Error;
-        e.TransactionId = transactionId.ToArray();
+        // Both parts are copied into one scratch buffer: the transaction id may slice the receive buffer, and
+        // error replies must not allocate (they answer floods of garbage).
+        transactionId.CopyTo(_errorScratch);
+        int messageLength = System.Text.Encoding.UTF8.GetBytes(
+            text.AsSpan(0, Math.Min(text.Length, 128)), _errorScratch.AsSpan(transactionId.Length));
+        e.TransactionId = _errorScratch.AsMemory(0, transactionId.Length);
         e.ErrorCode = code;
-        e.ErrorMessage = System.Text.Encoding.UTF8.GetBytes(text);
+        e.ErrorMessage = _errorScratch.AsMemory(transactionId.Length, messageLength);
         e.ClientVersion = ClientVersion;
         e.Fields = KrpcFields.ClientVersion;
         _replyBuffer.ResetWrittenCount();
@@ -502,7 +508,7 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
     {
         Routing.MarkPinged(node.Id, now);
         var q = PrepareQuery(KrpcMethod.Ping);
-        _rpc.Send(q, node.EndPoint, node.Id, _ignore, null, now);
+        _rpc.Send(q, node.EndPoint, node.Id, _ignore, now);
     }
 
     // ---- Lookups -------------------------------------------------------------------------------------
@@ -547,7 +553,7 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
                 break;
         }
 
-        _rpc.Send(q, node.EndPoint, node.Id, op, null, now);
+        _rpc.Send(q, node.EndPoint, node.Id, op, now);
     }
 
     internal void OnLookupFinished(LookupOperation op)
@@ -597,7 +603,7 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
         {
             ThrowIfDisposed();
             var now = _time.GetUtcNow();
-            _rpc.Send(PrepareQuery(KrpcMethod.Ping), endPoint, null, query, null, now);
+            _rpc.Send(PrepareQuery(KrpcMethod.Ping), endPoint, null, query, now);
             Arm(now);
         }
 
@@ -720,7 +726,7 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
                 }
 
                 batch.Add();
-                _rpc.Send(q, node.EndPoint, node.Id, batch, null, now);
+                _rpc.Send(q, node.EndPoint, node.Id, batch, now);
             }
 
             batch.Seal();

@@ -72,7 +72,7 @@ internal sealed class NamedValueService : IQueryExtension
         }
 
         // Loopback peers run on this machine: like local writes, they are not held to the per-source quota.
-        var quotaSource = source.IsIPv6 ? (source.AddressKey == UInt128.One ? default : source) : ((source.IPv4 >> 24) == 127 ? default : source);
+        var quotaSource = source.IsLoopback ? default : source;
         TimeSpan? ttl = query.Has(KrpcFields.Ttl) ? TimeSpan.FromSeconds(Math.Min(query.Ttl, (long)_limits.MaxTtl.TotalSeconds)) : null;
         var outcome = value.IsEmpty
             ? _policy.PutTombstone(query.Target, query.Seq, ttl, quotaSource, now)
@@ -103,22 +103,9 @@ internal sealed class NamedValueService : IQueryExtension
     private static bool TryReadString(ReadOnlySpan<byte> encoded, out ReadOnlySpan<byte> value)
     {
         var reader = new BencodeReader(encoded);
-        if (reader.Read() && reader.TokenType == BencodeTokenType.String && !reader.Read() && reader.IsComplete)
-        {
-            value = reader.ValueSpan;
-            return true;
-        }
-
-        // ValueSpan is gone after the second Read: read again.
-        var again = new BencodeReader(encoded);
-        if (again.Read() && again.TokenType == BencodeTokenType.String && again.Position == encoded.Length)
-        {
-            value = again.ValueSpan;
-            return true;
-        }
-
-        value = default;
-        return false;
+        bool ok = reader.Read() && reader.TokenType == BencodeTokenType.String && reader.Position == encoded.Length;
+        value = ok ? reader.ValueSpan : default;
+        return ok;
     }
 
     // ---- Client side -------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ internal sealed class RateLimiter
     public bool Allow(NetEndPoint source, DateTimeOffset now)
     {
         // Loopback sources are keyed by address and port: local test networks put every node on 127.0.0.1.
-        var key = IsLoopback(source) ? source.AddressKey ^ ((UInt128)source.Port << 64) : source.AddressKey;
+        var key = source.IsLoopback ? source.AddressKey ^ ((UInt128)source.Port << 64) : source.AddressKey;
         long ticks = now.UtcTicks;
         if (!_entries.TryGetValue(key, out var e))
         {
@@ -57,9 +57,6 @@ internal sealed class RateLimiter
         e.Tokens -= 1;
         return true;
     }
-
-    private static bool IsLoopback(NetEndPoint endPoint) =>
-        endPoint.IsIPv6 ? endPoint.AddressKey == UInt128.One : (endPoint.IPv4 >> 24) == 127;
 
     private void EvictOldest()
     {

@@ -452,8 +452,11 @@ internal sealed class RoutingTable
         }
     }
 
-    /// <summary>Adds a node just heard from at the tail, keeping what its replacement entry knew of it.</summary>
-    private void AddHeard(KBucket bucket, NodeInfo node, bool isResponse, DateTimeOffset now)
+    /// <summary>
+    /// The node's replacement entry (moved to its current address), taken out of the cache, or a new contact.
+    /// Other candidates at that address are dropped: one address is one node, an older one there is stale.
+    /// </summary>
+    private Contact TakeReplacementOrCreate(KBucket bucket, NodeInfo node, DateTimeOffset now)
     {
         Contact contact;
         int i = bucket.IndexOfReplacement(node.Id);
@@ -472,6 +475,13 @@ internal sealed class RoutingTable
         }
 
         RemoveReplacementsAt(bucket, node.EndPoint);
+        return contact;
+    }
+
+    /// <summary>Adds a node just heard from at the tail, keeping what its replacement entry knew of it.</summary>
+    private void AddHeard(KBucket bucket, NodeInfo node, bool isResponse, DateTimeOffset now)
+    {
+        var contact = TakeReplacementOrCreate(bucket, node, now);
         contact.OnHeard(isResponse, now);
         bucket.Contacts.Add(contact);
         _byId.Add(contact.Id, contact);
@@ -481,24 +491,7 @@ internal sealed class RoutingTable
 
     private void AddReplacement(KBucket bucket, NodeInfo node, bool isResponse, DateTimeOffset now)
     {
-        Contact entry;
-        int i = bucket.IndexOfReplacement(node.Id);
-        if (i >= 0)
-        {
-            entry = bucket.Replacements[i];
-            bucket.Replacements.RemoveAt(i);
-            if (entry.EndPoint != node.EndPoint)
-            {
-                entry.MoveTo(node.EndPoint, now);
-            }
-        }
-        else
-        {
-            entry = new Contact(node, now);
-        }
-
-        // One address is one node: an older candidate there under another id is stale.
-        RemoveReplacementsAt(bucket, node.EndPoint);
+        var entry = TakeReplacementOrCreate(bucket, node, now);
         if (_options.ReplacementCacheSize == 0)
         {
             return;

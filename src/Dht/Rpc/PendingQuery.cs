@@ -20,9 +20,6 @@ internal sealed class PendingQuery
 
     public required IQueryObserver Observer { get; init; }
 
-    /// <summary>Caller state carried to the observer.</summary>
-    public object? State { get; init; }
-
     public bool SoftTimedOut { get; set; }
 
     /// <summary>For <see cref="QueryFailure.ErrorReply"/>: the code received.</summary>

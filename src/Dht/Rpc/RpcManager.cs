@@ -68,31 +68,18 @@ internal sealed class RpcManager
         NetEndPoint destination,
         NodeId? expectedId,
         IQueryObserver observer,
-        object? state,
         DateTimeOffset now)
     {
-        if (_pending.Count >= _maxPending || destination.IsUnusable)
-        {
-            var refused = new PendingQuery
-            {
-                TransactionId = 0,
-                Method = query.Method,
-                Destination = destination,
-                ExpectedId = expectedId,
-                SentAt = now,
-                Observer = observer,
-                State = state,
-            };
-            observer.OnFailure(refused, QueryFailure.Overloaded, now);
-            return null;
-        }
-
-        uint tx;
-        do
+        bool refused = _pending.Count >= _maxPending || destination.IsUnusable;
+        uint tx = 0;
+        while (!refused)
         {
             tx = (_random.NextUInt32() & 0xFFFF0000u) | _sequence++;
+            if (!_pending.ContainsKey(tx))
+            {
+                break;
+            }
         }
-        while (_pending.ContainsKey(tx));
 
         var pending = new PendingQuery
         {
@@ -102,8 +89,13 @@ internal sealed class RpcManager
             ExpectedId = expectedId,
             SentAt = now,
             Observer = observer,
-            State = state,
         };
+        if (refused)
+        {
+            observer.OnFailure(pending, QueryFailure.Overloaded, now);
+            return null;
+        }
+
         _pending.Add(tx, pending);
         _softQueue.Enqueue(pending);
         _hardQueue.Enqueue(pending);

@@ -13,60 +13,19 @@
 // an item of the other kind (or, for mutable items, another key: a SHA-1 collision) keeps the held item.
 //
 // Not thread-safe: owned by the node's event loop, and the only writer of its store.
-using System.Diagnostics.CodeAnalysis;
 using Dht.Crypto;
 using Dht.Protocol;
 
 namespace Dht.Storage;
 
 /// <summary>Accepts, refuses, expires and evicts BEP 44 items held in an <see cref="IItemStore"/>.</summary>
-internal sealed class ItemPolicy
+internal sealed class ItemPolicy(IItemStore store, NodeId localId, StorageLimits? limits = null)
+    : EntryPolicy<StoredItem>(store, localId, limits)
 {
-    private readonly IItemStore _store;
-    private readonly StorageLimits _limits;
-    private readonly StorageIndex _index;
-
-    /// <param name="store">The store; may already hold items (a reopened database), which are indexed here.</param>
-    /// <param name="localId">This node's id: when full, items farthest from it are evicted first.</param>
-    /// <param name="limits">Limits; the defaults when null.</param>
-    public ItemPolicy(IItemStore store, NodeId localId, StorageLimits? limits = null)
-    {
-        ArgumentNullException.ThrowIfNull(store);
-        _store = store;
-        _limits = limits ?? new StorageLimits();
-        _limits.Validate();
-        _index = new StorageIndex(localId, _limits, store.Remove);
-        foreach (var item in store.All())
-        {
-            _index.Set(item.Target, item.Value.Length, item.Source, item.ExpiresAt);
-        }
-    }
-
-    /// <summary>Items held, expired ones included until <see cref="RemoveExpired"/>.</summary>
-    public int Count => _index.Count;
-
-    /// <summary>Sum of the held encoded value lengths.</summary>
-    public long TotalBytes => _index.Bytes;
-
-    /// <summary>The unexpired item stored under <paramref name="target"/>, mutable or immutable.</summary>
-    public bool TryGet(NodeId target, DateTimeOffset now, [NotNullWhen(true)] out StoredItem? item)
-    {
-        if (_store.TryGet(target, out item) && item.ExpiresAt > now)
-        {
-            return true;
-        }
-
-        item = null;
-        return false;
-    }
-
-    /// <summary>Every unexpired item (to re-put); do not put while enumerating.</summary>
-    public IEnumerable<StoredItem> Live(DateTimeOffset now) => _store.All().Where(i => i.ExpiresAt > now);
-
     /// <summary>A put of an immutable item: <paramref name="encodedValue"/> is the verbatim bencoded <c>v</c>.</summary>
     public StoreOutcome PutImmutable(ReadOnlySpan<byte> encodedValue, NetEndPoint source, DateTimeOffset now)
     {
-        if (encodedValue.Length > _limits.MaxValueSize)
+        if (encodedValue.Length > Limits.MaxValueSize)
         {
             return StoreOutcome.RejectedTooLarge;
         }
@@ -80,7 +39,7 @@ internal sealed class ItemPolicy
 
         return Admit(new StoredItem(
             target, encodedValue.ToArray(), ReadOnlyMemory<byte>.Empty, ReadOnlyMemory<byte>.Empty, 0,
-            ReadOnlyMemory<byte>.Empty, now, now + _limits.ItemLifetime, source), now);
+            ReadOnlyMemory<byte>.Empty, now, now + Limits.ItemLifetime, source), now);
     }
 
     /// <summary>
@@ -98,7 +57,7 @@ internal sealed class ItemPolicy
         NetEndPoint source,
         DateTimeOffset now)
     {
-        if (encodedValue.Length > _limits.MaxValueSize)
+        if (encodedValue.Length > Limits.MaxValueSize)
         {
             return StoreOutcome.RejectedTooLarge;
         }
@@ -140,52 +99,12 @@ internal sealed class ItemPolicy
 
         return Admit(new StoredItem(
             target, encodedValue.ToArray(), publicKey.ToArray(), salt.ToArray(), seq, signature.ToArray(),
-            now, now + _limits.ItemLifetime, source), now);
-    }
-
-    /// <summary>Removes every item expired at <paramref name="now"/>; returns how many.</summary>
-    public int RemoveExpired(DateTimeOffset now) => _index.RemoveExpired(now);
-
-    // The held item of target if unexpired; an expired one is removed, since it is no version to compare with.
-    private StoredItem? Held(NodeId target, DateTimeOffset now)
-    {
-        if (!_store.TryGet(target, out var held))
-        {
-            return null;
-        }
-
-        if (held.ExpiresAt <= now)
-        {
-            _index.Remove(target);
-            return null;
-        }
-
-        return held;
+            now, now + Limits.ItemLifetime, source), now);
     }
 
     private StoreOutcome Refresh(StoredItem held, DateTimeOffset now)
     {
-        var expiresAt = now + _limits.ItemLifetime;
-        var refreshed = held with { StoredAt = now, ExpiresAt = expiresAt > held.ExpiresAt ? expiresAt : held.ExpiresAt };
-        _store.Put(refreshed);
-        _index.Set(refreshed.Target, refreshed.Value.Length, refreshed.Source, refreshed.ExpiresAt);
-        return StoreOutcome.Refreshed;
-    }
-
-    private StoreOutcome Admit(StoredItem item, DateTimeOffset now)
-    {
-        if (_index.IsOverQuota(item.Target, item.Source))
-        {
-            return StoreOutcome.RejectedQuota;
-        }
-
-        if (!_index.TryMakeRoom(item.Target, item.Value.Length, now))
-        {
-            return StoreOutcome.RejectedStoreFull;
-        }
-
-        _store.Put(item);
-        _index.Set(item.Target, item.Value.Length, item.Source, item.ExpiresAt);
-        return StoreOutcome.Stored;
+        var expiresAt = now + Limits.ItemLifetime;
+        return Replace(held with { StoredAt = now, ExpiresAt = expiresAt > held.ExpiresAt ? expiresAt : held.ExpiresAt });
     }
 }

@@ -21,4 +21,4 @@ public sealed record NamedValue(
     DateTimeOffset StoredAt,
     DateTimeOffset ExpiresAt,
     bool IsTombstone,
-    NetEndPoint Source);
+    NetEndPoint Source) : IStoredEntry;

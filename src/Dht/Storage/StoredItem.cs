@@ -24,7 +24,7 @@ public sealed record StoredItem(
     ReadOnlyMemory<byte> Signature,
     DateTimeOffset StoredAt,
     DateTimeOffset ExpiresAt,
-    NetEndPoint Source)
+    NetEndPoint Source) : IStoredEntry
 {
     /// <summary>True for a signed (mutable) item, false for an immutable one.</summary>
     public bool IsMutable => !PublicKey.IsEmpty;

@@ -1,0 +1,102 @@
+// What the named-value and BEP 44 policies share: indexing a (possibly reopened) store, hiding expired
+// entries, and admitting a new entry under the quotas and size limits. Each subclass adds only its own
+// versioning rules.
+//
+// Not thread-safe: owned by the node's event loop, and the only writer of its store.
+using System.Diagnostics.CodeAnalysis;
+using Dht.Protocol;
+
+namespace Dht.Storage;
+
+/// <summary>Limits, expiry and eviction in front of a dumb <see cref="IEntryStore{T}"/>.</summary>
+internal abstract class EntryPolicy<T>
+    where T : class, IStoredEntry
+{
+    private readonly IEntryStore<T> _store;
+    private readonly StorageIndex _index;
+
+    /// <param name="store">The store; may already hold entries (a reopened database), which are indexed here.</param>
+    /// <param name="localId">This node's id: when full, entries farthest from it are evicted first.</param>
+    /// <param name="limits">Limits; the defaults when null.</param>
+    protected EntryPolicy(IEntryStore<T> store, NodeId localId, StorageLimits? limits)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        _store = store;
+        Limits = limits ?? new StorageLimits();
+        Limits.Validate();
+        _index = new StorageIndex(localId, Limits, store.Remove);
+        foreach (var entry in store.All())
+        {
+            _index.Set(entry.Target, entry.Value.Length, entry.Source, entry.ExpiresAt);
+        }
+    }
+
+    /// <summary>Entries held, expired ones included until <see cref="RemoveExpired"/>.</summary>
+    public int Count => _index.Count;
+
+    /// <summary>Sum of the held value lengths.</summary>
+    public long TotalBytes => _index.Bytes;
+
+    protected StorageLimits Limits { get; }
+
+    /// <summary>The unexpired entry stored under <paramref name="target"/>.</summary>
+    public bool TryGet(NodeId target, DateTimeOffset now, [NotNullWhen(true)] out T? entry)
+    {
+        if (_store.TryGet(target, out entry) && entry.ExpiresAt > now)
+        {
+            return true;
+        }
+
+        entry = null;
+        return false;
+    }
+
+    /// <summary>Every unexpired entry (to replicate or re-put); do not put while enumerating.</summary>
+    public IEnumerable<T> Live(DateTimeOffset now) => _store.All().Where(e => e.ExpiresAt > now);
+
+    /// <summary>Removes every entry expired at <paramref name="now"/>; returns how many.</summary>
+    public int RemoveExpired(DateTimeOffset now) => _index.RemoveExpired(now);
+
+    /// <summary>The held entry of <paramref name="target"/> if unexpired; an expired one is removed, since it is no version to compare with.</summary>
+    protected T? Held(NodeId target, DateTimeOffset now)
+    {
+        if (!_store.TryGet(target, out var held))
+        {
+            return null;
+        }
+
+        if (held.ExpiresAt <= now)
+        {
+            _index.Remove(target);
+            return null;
+        }
+
+        return held;
+    }
+
+    /// <summary>Writes a new version of an entry already held (a refresh): no quota applies.</summary>
+    protected StoreOutcome Replace(T entry)
+    {
+        _store.Put(entry);
+        _index.Set(entry.Target, entry.Value.Length, entry.Source, entry.ExpiresAt);
+        return StoreOutcome.Refreshed;
+    }
+
+    /// <summary>Stores a new entry if the source's quota and the store's limits allow it.</summary>
+    protected StoreOutcome Admit(T entry, DateTimeOffset now)
+    {
+        if (_index.IsOverQuota(entry.Target, entry.Source))
+        {
+            return StoreOutcome.RejectedQuota;
+        }
+
+        if (!_index.TryMakeRoom(entry.Target, entry.Value.Length, now))
+        {
+            return StoreOutcome.RejectedStoreFull;
+        }
+
+        _store.Put(entry);
+        _index.Set(entry.Target, entry.Value.Length, entry.Source, entry.ExpiresAt);
+        return StoreOutcome.Stored;
+    }
+}

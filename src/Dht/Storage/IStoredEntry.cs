@@ -1,0 +1,19 @@
+using Dht.Protocol;
+
+namespace Dht.Storage;
+
+/// <summary>What every stored entry has, whatever its kind: where it lives, its bytes, its lifetime and who sent it.</summary>
+public interface IStoredEntry
+{
+    /// <summary>The id the entry is stored under.</summary>
+    NodeId Target { get; }
+
+    /// <summary>The stored bytes (counted against byte limits).</summary>
+    ReadOnlyMemory<byte> Value { get; }
+
+    /// <summary>When the entry stops being served.</summary>
+    DateTimeOffset ExpiresAt { get; }
+
+    /// <summary>The node that stored it (default for local writes); per-source quotas count by its address.</summary>
+    NetEndPoint Source { get; }
+}
