@@ -60,6 +60,11 @@ internal static class CliApp
         return root;
     }
 
+    /// <summary>$XDG_DATA_HOME/dht/PORT (usually ~/.local/share/dht/PORT), one folder per node on a machine.</summary>
+    internal static string DefaultDataDirectory(int port) =>
+        Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "dht",
+            port.ToString(CultureInfo.InvariantCulture));
+
     internal static Option<LogLevel> LogLevelOption() => new("--log-level")
     {
         Description = "Log level on standard error: Trace, Debug, Information, Warning, Error, None",
@@ -103,12 +108,16 @@ internal static class CliApp
             Description = "HOST:PORT of a node to join through (repeatable); none starts a new network",
             AllowMultipleArgumentsPerToken = true,
         };
+        var dataDir = new Option<string?>("--data-dir")
+        {
+            Description = "Where the node keeps its state (its signing key); default: the user's data folder, dht/PORT",
+        };
         var noShell = new Option<bool>("--no-shell") { Description = "Run without reading commands; stop with Ctrl+C or SIGTERM" };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Log debug details on standard error" };
         var logLevel = LogLevelOption();
         var command = new Command("node", "Run a node with an interactive shell (commands also read from piped standard input)")
         {
-            port, bind, bootstrap, noShell, verbose, logLevel,
+            port, bind, bootstrap, dataDir, noShell, verbose, logLevel,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -129,7 +138,8 @@ internal static class CliApp
             }
 
             var level = parse.GetValue(verbose) ? LogLevel.Debug : parse.GetValue(logLevel);
-            var run = new NodeRunner(options, level, input, output, error);
+            string directory = parse.GetValue(dataDir) ?? DefaultDataDirectory(options.Port);
+            var run = new NodeRunner(options, directory, level, input, output, error);
             return await run.RunAsync(!parse.GetValue(noShell), ct);
         });
         return command;

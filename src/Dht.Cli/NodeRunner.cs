@@ -1,14 +1,50 @@
 // Runs a node for the `node` command: start, join, shell (or wait for a signal), shut down cleanly.
 using System.Net.Sockets;
+using Dht.Crypto;
 using Microsoft.Extensions.Logging;
 
 namespace Dht.Cli;
 
 /// <summary>A node with its shell, as the <c>dht node</c> command runs it.</summary>
-internal sealed class NodeRunner(DhtOptions options, LogLevel logLevel, TextReader input, TextWriter output, TextWriter error)
+internal sealed class NodeRunner(DhtOptions options, string dataDirectory, LogLevel logLevel, TextReader input, TextWriter output, TextWriter error)
 {
+    /// <summary>The node's ed25519 key pair for signed values: made once, then read from the data directory.</summary>
+    internal static Ed25519KeyPair LoadOrCreateKey(string dataDirectory)
+    {
+        Directory.CreateDirectory(dataDirectory);
+        string path = Path.Combine(dataDirectory, "node.key");
+        if (File.Exists(path))
+        {
+            return Ed25519KeyPair.Load(path);
+        }
+
+        var key = Ed25519KeyPair.Generate();
+        try
+        {
+            key.Save(path);
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            // Another node sharing this folder wrote its key first: use that one.
+            return Ed25519KeyPair.Load(path);
+        }
+
+        return key;
+    }
+
     public async Task<int> RunAsync(bool shell, CancellationToken cancellationToken)
     {
+        Ed25519KeyPair signingKey;
+        try
+        {
+            signingKey = LoadOrCreateKey(dataDirectory);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
+        {
+            await error.WriteLineAsync($"Error: --data-dir {dataDirectory}: {ex.Message}");
+            return 1;
+        }
+
         using var loggerFactory = LoggerFactory.Create(b => b
             .SetMinimumLevel(logLevel)
             .AddSimpleConsole(o => o.SingleLine = true)
@@ -53,7 +89,7 @@ internal sealed class NodeRunner(DhtOptions options, LogLevel logLevel, TextRead
             await output.WriteLineAsync($"Node ID: {node.Id}");
             if (shell)
             {
-                var sh = new Shell(node, input, output, interactive: !Console.IsInputRedirected && ReferenceEquals(input, Console.In));
+                var sh = new Shell(node, input, output, interactive: !Console.IsInputRedirected && ReferenceEquals(input, Console.In), signingKey);
                 await sh.RunAsync(cancellationToken);
             }
             else

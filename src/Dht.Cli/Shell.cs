@@ -1,6 +1,7 @@
 // The node's command shell: reads one command per line from a terminal or a pipe, runs it against the
 // node, and goes on after any error. At the end of input it returns, so piped scripts end the process.
 using System.Globalization;
+using Dht.Crypto;
 using Dht.Protocol;
 
 namespace Dht.Cli;
@@ -9,13 +10,20 @@ namespace Dht.Cli;
 internal sealed class Shell
 {
     private readonly DhtNode _node;
+    private readonly Ed25519KeyPair _signingKey;
     private readonly TextReader _input;
     private readonly TextWriter _output;
     private readonly bool _interactive;
     private readonly Dictionary<string, ShellCommand> _commands = new(StringComparer.OrdinalIgnoreCase);
 
-    public Shell(DhtNode node, TextReader input, TextWriter output, bool interactive)
+    /// <param name="node">The node the commands run against.</param>
+    /// <param name="input">Where commands are read.</param>
+    /// <param name="output">Where answers are written.</param>
+    /// <param name="interactive">Show a prompt (a terminal, not a pipe).</param>
+    /// <param name="signingKey">The node's own key pair, for <c>put --signed</c>; a new one for this session when null.</param>
+    public Shell(DhtNode node, TextReader input, TextWriter output, bool interactive, Ed25519KeyPair? signingKey = null)
     {
+        _signingKey = signingKey ?? Ed25519KeyPair.Generate();
         _node = node;
         _input = input;
         _output = output;
@@ -26,12 +34,14 @@ internal sealed class Shell
         Add(new ShellCommand("lookup", "ID|KEY", "find the k closest nodes to a 40-hex-digit id or a key name", LookupAsync));
         Add(new ShellCommand("announce", "INFOHASH [PORT]", "announce this node as a peer (BEP 5)", AnnounceAsync));
         Add(new ShellCommand("peers", "INFOHASH", "find peers of an info-hash (BEP 5 get_peers)", PeersAsync));
-        Add(new ShellCommand("put", "KEY VALUE", "store VALUE (the rest of the line) under KEY on the k closest nodes", PutAsync));
-        Add(new ShellCommand("get", "KEY", "read the newest value of KEY from the network", GetAsync));
+        Add(new ShellCommand("put", "[--signed|--immutable] KEY VALUE", "store VALUE (the rest of the line) under KEY; --signed NAME VALUE: a BEP 44 item signed by this node; --immutable VALUE: a BEP 44 item named by its hash", PutAsync));
+        Add(new ShellCommand("get", "KEY|HASH|PUBKEY/NAME", "the newest value of a key, an immutable item (40 hex digits) or a signed value", GetAsync));
         Add(new ShellCommand("delete", "KEY", "delete KEY (a tombstone with a newer version)", DeleteAsync));
         Add(new ShellCommand("keys", "", "the values this node holds for the network: key id, size, version, expiry", (_, _) => Keys()));
         Add(new ShellCommand("quit", "", "stop the node and exit", (_, _) => Task.FromResult(false)));
         _commands["exit"] = _commands["quit"];
+        _commands["--help"] = _commands["help"];
+        _commands["-h"] = _commands["help"];
     }
 
     /// <summary>Registers a command (later ones replace earlier ones of the same name).</summary>
@@ -141,7 +151,7 @@ internal sealed class Shell
             await w.WriteLineAsync($"  in/out:   {perMethod}");
         }
 
-        await w.WriteLineAsync($"Stored:     {s.StoredValues} value(s), {s.StoredBytes} bytes; {s.Peers} peer(s) for {s.InfoHashes} info-hash(es)");
+        await w.WriteLineAsync($"Stored:     {s.StoredValues} value(s), {s.StoredBytes} bytes; {s.StoredItems} BEP 44 item(s), {s.StoredItemBytes} bytes; {s.Peers} peer(s) for {s.InfoHashes} info-hash(es)");
         return true;
     }
 
@@ -228,27 +238,52 @@ internal sealed class Shell
 
     private async Task<bool> PutAsync(string args, CancellationToken ct)
     {
-        int space = args.IndexOf(' ', StringComparison.Ordinal);
-        if (args.StartsWith("--", StringComparison.Ordinal))
+        if (args.StartsWith("--immutable ", StringComparison.Ordinal))
         {
-            await _output.WriteLineAsync($"Error: {args.Split(' ')[0]} is not supported by this version; use put KEY VALUE");
+            var value = System.Text.Encoding.UTF8.GetBytes(args["--immutable ".Length..].TrimStart());
+            var r = await _node.PutImmutableAsync(value, ct);
+            await _output.WriteLineAsync($"Stored immutable item {r.Target} at {Nodes(r.NodesStored)}");
             return true;
         }
 
+        bool signed = args.StartsWith("--signed ", StringComparison.Ordinal);
+        if (signed)
+        {
+            args = args["--signed ".Length..].TrimStart();
+        }
+        else if (args.StartsWith("--", StringComparison.Ordinal))
+        {
+            await _output.WriteLineAsync($"Unknown option {args.Split(' ')[0]}. Usage: put [--signed|--immutable] KEY VALUE");
+            return true;
+        }
+
+        int space = args.IndexOf(' ', StringComparison.Ordinal);
         if (space <= 0 || space == args.Length - 1)
         {
-            await _output.WriteLineAsync("Usage: put KEY VALUE (the rest of the line is the value)");
+            await _output.WriteLineAsync("Usage: put [--signed] KEY VALUE (the rest of the line is the value), or put --immutable VALUE");
             return true;
         }
 
         string key = args[..space];
-        var value = System.Text.Encoding.UTF8.GetBytes(args[(space + 1)..]);
-        var r = await _node.PutAsync(key, value, ct);
-        await _output.WriteLineAsync(r.NodesStored > 0
-            ? $"Stored key '{key}' at {r.NodesStored} node{(r.NodesStored == 1 ? "" : "s")}"
-            : $"Not stored: no node accepted key '{key}' ({r.NodesAsked} asked)");
+        var bytes = System.Text.Encoding.UTF8.GetBytes(args[(space + 1)..]);
+        if (signed)
+        {
+            var r = await _node.PutMutableAsync(_signingKey, System.Text.Encoding.UTF8.GetBytes(key), bytes, cancellationToken: ct);
+            string name = $"{Convert.ToHexStringLower(_signingKey.PublicKey.Span)}/{key}";
+            await _output.WriteLineAsync(r.NodesStored > 0
+                ? $"Stored key '{name}' at {Nodes(r.NodesStored)} (seq {r.Seq})"
+                : $"Not stored: no node accepted key '{name}' ({r.NodesAsked} asked)");
+            return true;
+        }
+
+        var put = await _node.PutAsync(key, bytes, ct);
+        await _output.WriteLineAsync(put.NodesStored > 0
+            ? $"Stored key '{key}' at {Nodes(put.NodesStored)}"
+            : $"Not stored: no node accepted key '{key}' ({put.NodesAsked} asked)");
         return true;
     }
+
+    private static string Nodes(int count) => count == 1 ? "1 node" : $"{count} nodes";
 
     private async Task<bool> GetAsync(string args, CancellationToken ct)
     {
@@ -257,8 +292,40 @@ internal sealed class Shell
             return true;
         }
 
+        if (NodeId.TryParse(key, out var hash))
+        {
+            var item = await _node.GetImmutableAsync(hash, ct);
+            await _output.WriteLineAsync(item.Found ? $"Value: {System.Text.Encoding.UTF8.GetString(item.Value.Span)}" : $"Not found: {key}");
+            return true;
+        }
+
+        int slash = key.IndexOf('/', StringComparison.Ordinal);
+        if (slash == 64 && key.Length > 65 && IsHex(key.AsSpan(0, 64)))
+        {
+            var publicKey = Convert.FromHexString(key.AsSpan(0, 64));
+            var salt = System.Text.Encoding.UTF8.GetBytes(key[65..]);
+            var item = await _node.GetMutableAsync(publicKey, salt, ct);
+            await _output.WriteLineAsync(item.Found
+                ? $"Value: {System.Text.Encoding.UTF8.GetString(item.Value.Span)} (seq {item.Seq})"
+                : $"Not found: {key}");
+            return true;
+        }
+
         var r = await _node.GetAsync(key, ct);
         await _output.WriteLineAsync(r.Found ? $"Value: {System.Text.Encoding.UTF8.GetString(r.Value.Span)}" : $"Not found: {key}");
+        return true;
+    }
+
+    private static bool IsHex(ReadOnlySpan<char> text)
+    {
+        foreach (char c in text)
+        {
+            if (!char.IsAsciiHexDigit(c))
+            {
+                return false;
+            }
+        }
+
         return true;
     }
 
@@ -296,7 +363,14 @@ internal sealed class Shell
             await _output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"  {v.Target} {size,-11} seq {v.Seq} expires {v.ExpiresAt:u}"));
         }
 
-        await _output.WriteLineAsync($"{held.Count} value(s) held");
+        var items = _node.HeldItems();
+        foreach (var i in items.OrderBy(i => i.Target))
+        {
+            string kind = i.IsMutable ? $"signed by {Convert.ToHexStringLower(i.PublicKey.Span)[..16]}..." : "immutable";
+            await _output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"  {i.Target} {i.Value.Length} bytes {kind} seq {i.Seq} expires {i.ExpiresAt:u}"));
+        }
+
+        await _output.WriteLineAsync($"{held.Count} value(s) and {items.Count} BEP 44 item(s) held");
         return true;
     }
 

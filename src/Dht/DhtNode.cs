@@ -107,6 +107,35 @@ public sealed class DhtNode : IAsyncDisposable
     public Task<PutResult> DeleteAsync(string key, CancellationToken cancellationToken = default) =>
         Detach(_engine.DeleteAsync(key, cancellationToken));
 
+    /// <summary>Stores a BEP 44 immutable item; its target is SHA-1 of the bencoded value.</summary>
+    public Task<ItemPutResult> PutImmutableAsync(ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default) =>
+        Detach(_engine.PutImmutableAsync(value, cancellationToken));
+
+    /// <summary>Reads a BEP 44 immutable item; the value is checked against its hash.</summary>
+    public Task<ItemGetResult> GetImmutableAsync(NodeId target, CancellationToken cancellationToken = default) =>
+        Detach(_engine.GetImmutableAsync(target, cancellationToken));
+
+    /// <summary>
+    /// Stores the next version (seq one above the newest found) of the BEP 44 mutable item of
+    /// <paramref name="keyPair"/> and <paramref name="salt"/>; with <paramref name="cas"/>, only if the held version is that seq.
+    /// </summary>
+    public Task<ItemPutResult> PutMutableAsync(
+        Crypto.Ed25519KeyPair keyPair, ReadOnlyMemory<byte> salt, ReadOnlyMemory<byte> value, long? cas = null, CancellationToken cancellationToken = default) =>
+        Detach(_engine.PutMutableAsync(keyPair, salt, value, cas, cancellationToken));
+
+    /// <summary>Reads the newest validly signed version of a BEP 44 mutable item.</summary>
+    public Task<ItemGetResult> GetMutableAsync(ReadOnlyMemory<byte> publicKey, ReadOnlyMemory<byte> salt, CancellationToken cancellationToken = default) =>
+        Detach(_engine.GetMutableAsync(publicKey, salt, cancellationToken));
+
+    /// <summary>The BEP 44 items this node holds for the network.</summary>
+    public IReadOnlyList<Storage.StoredItem> HeldItems()
+    {
+        lock (_engine.Gate)
+        {
+            return _engine.Items.Held(_engine.Time.GetUtcNow());
+        }
+    }
+
     /// <summary>The named values this node holds for the network (key ids, sizes, versions, expiry).</summary>
     public IReadOnlyList<Storage.NamedValue> HeldValues()
     {

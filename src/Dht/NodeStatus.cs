@@ -18,4 +18,6 @@ public sealed record NodeStatus(
     int PendingQueries,
     int ActiveLookups,
     int StoredValues,
-    long StoredBytes);
+    long StoredBytes,
+    int StoredItems,
+    long StoredItemBytes);

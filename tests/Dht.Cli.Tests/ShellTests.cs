@@ -64,7 +64,7 @@ public sealed class ShellTests : IAsyncLifetime
         Assert.Contains($"Node ID:    {_node.Id}", output, StringComparison.Ordinal);
         Assert.Contains($"Address:    {_node.LocalEndPoint}", output, StringComparison.Ordinal);
         Assert.Contains("Contacts:   0 in ", output, StringComparison.Ordinal);
-        Assert.Contains("Stored:     0 value(s), 0 bytes; 0 peer(s) for 0 info-hash(es)", output, StringComparison.Ordinal);
+        Assert.Contains("Stored:     0 value(s), 0 bytes; 0 BEP 44 item(s), 0 bytes; 0 peer(s) for 0 info-hash(es)", output, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -46,6 +46,7 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
     private readonly RateLimiter _rateLimiter;
     private readonly LookupOptions _lookupOptions;
     private readonly HashSet<LookupOperation> _lookups = [];
+    private readonly List<IQueryExtension> _extensions = [];
     private readonly KrpcMessage _incoming = new();
     private readonly KrpcMessage _reply = new();
     private readonly KrpcMessage _outgoing = new();
@@ -74,7 +75,8 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
         IRandomSource random,
         ILogger? logger = null,
         IPeerStore? peers = null,
-        Storage.INamedValueStore? namedValues = null)
+        Storage.INamedValueStore? namedValues = null,
+        Storage.IItemStore? items = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
@@ -110,10 +112,12 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
         };
         _nodesScratch = new byte[options.BucketSize * CompactEncoding.NodeV6Size];
         StartedAt = now;
+        Items = new ItemService(this, items ?? new Storage.InMemoryItemStore(), options.StorageLimits);
+        _extensions.Add(Items);
         if (options.EnableNamedValues)
         {
             NamedValues = new NamedValueService(this, namedValues ?? new Storage.InMemoryNamedValueStore(), options.StorageLimits);
-            Extension = NamedValues;
+            _extensions.Add(NamedValues);
         }
     }
 
@@ -272,7 +276,7 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
                 _peers.Announce(query.InfoHash, source.WithPort(port), query.Seed, now);
                 break;
             default:
-                if (Extension is { } extension && extension.Serves(query.Method))
+                if (ExtensionFor(query.Method) is { } extension)
                 {
                     var outcome = extension.Handle(source, query, r, now);
                     if (outcome.IsError)
@@ -297,8 +301,21 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
     /// <summary>The named-value store, unless <see cref="DhtOptions.EnableNamedValues"/> is off.</summary>
     internal NamedValueService? NamedValues { get; }
 
-    /// <summary>Serves BEP 44 and named values; set before <see cref="Start"/>.</summary>
-    internal IQueryExtension? Extension { get; set; }
+    /// <summary>BEP 44 items.</summary>
+    internal ItemService Items { get; }
+
+    private IQueryExtension? ExtensionFor(KrpcMethod method)
+    {
+        foreach (var extension in _extensions)
+        {
+            if (extension.Serves(method))
+            {
+                return extension;
+            }
+        }
+
+        return null;
+    }
 
     internal IRandomSource Random => _random;
 
@@ -395,7 +412,10 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
         }
         else if (inserted.Outcome == InsertOutcome.Inserted)
         {
-            Extension?.OnContactAdded(node, now);
+            foreach (var extension in _extensions)
+            {
+                extension.OnContactAdded(node, now);
+            }
         }
     }
 
@@ -465,7 +485,11 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
     private void Maintain(DateTimeOffset now)
     {
         _peers.Expire(now);
-        Extension?.Maintain(now);
+        foreach (var extension in _extensions)
+        {
+            extension.Maintain(now);
+        }
+
         if (_options.ReadOnly)
         {
             return;
@@ -526,7 +550,8 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
     }
 
     /// <summary>Starts a lookup seeded from the routing table. Call inside the gate.</summary>
-    internal LookupOperation StartLookup(KrpcMethod method, NodeId target, Action<NodeInfo, KrpcMessage>? onResponse, DateTimeOffset now)
+    internal LookupOperation StartLookup(
+        KrpcMethod method, NodeId target, Action<NodeInfo, KrpcMessage>? onResponse, DateTimeOffset now, Action<LookupOperation>? started = null)
     {
         _closest.Clear();
         Routing.FindClosest(target, Math.Max(_options.BucketSize * 2, 16), _closest);
@@ -534,6 +559,7 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
         lookup.Exclude(Id);
         var op = new LookupOperation(this, method, target, lookup, onResponse, now);
         _lookups.Add(op);
+        started?.Invoke(op);
         op.Pump(now);
         return op;
     }
@@ -563,8 +589,17 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
     }
 
     /// <summary>Runs a lookup to completion. Honours cancellation.</summary>
+    /// <param name="method">The query each step sends.</param>
+    /// <param name="target">The id looked up.</param>
+    /// <param name="onResponse">Sees every answer (inside the gate).</param>
+    /// <param name="cancellationToken">Cancels the lookup.</param>
+    /// <param name="started">Receives the running lookup before its first query, so that a callback can end it early.</param>
     internal async Task<LookupOperation> RunLookupAsync(
-        KrpcMethod method, NodeId target, Action<NodeInfo, KrpcMessage>? onResponse, CancellationToken cancellationToken)
+        KrpcMethod method,
+        NodeId target,
+        Action<NodeInfo, KrpcMessage>? onResponse,
+        CancellationToken cancellationToken,
+        Action<LookupOperation>? started = null)
     {
         cancellationToken.ThrowIfCancellationRequested();
         LookupOperation op;
@@ -572,7 +607,7 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
         {
             ThrowIfDisposed();
             var now = _time.GetUtcNow();
-            op = StartLookup(method, target, onResponse, now);
+            op = StartLookup(method, target, onResponse, now, started);
             Arm(now);
         }
 
@@ -749,6 +784,23 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
     public Task<PutResult> DeleteAsync(string key, CancellationToken cancellationToken = default) =>
         RequireNamedValues().DeleteAsync(key, cancellationToken);
 
+    /// <summary>Stores a BEP 44 immutable item (the value as a bencoded byte string).</summary>
+    public Task<ItemPutResult> PutImmutableAsync(ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default) =>
+        Items.PutImmutableAsync(value, cancellationToken);
+
+    /// <summary>Reads a BEP 44 immutable item by its target (SHA-1 of the encoded value).</summary>
+    public Task<ItemGetResult> GetImmutableAsync(NodeId target, CancellationToken cancellationToken = default) =>
+        Items.GetImmutableAsync(target, cancellationToken);
+
+    /// <summary>Stores the next version of a BEP 44 mutable item signed by <paramref name="keyPair"/>.</summary>
+    public Task<ItemPutResult> PutMutableAsync(
+        Crypto.Ed25519KeyPair keyPair, ReadOnlyMemory<byte> salt, ReadOnlyMemory<byte> value, long? cas = null, CancellationToken cancellationToken = default) =>
+        Items.PutMutableAsync(keyPair, salt, value, cas, cancellationToken);
+
+    /// <summary>Reads the newest validly signed version of a BEP 44 mutable item.</summary>
+    public Task<ItemGetResult> GetMutableAsync(ReadOnlyMemory<byte> publicKey, ReadOnlyMemory<byte> salt, CancellationToken cancellationToken = default) =>
+        Items.GetMutableAsync(publicKey, salt, cancellationToken);
+
     private NamedValueService RequireNamedValues() =>
         NamedValues ?? throw new InvalidOperationException("Named values are turned off (DhtOptions.EnableNamedValues).");
 
@@ -775,7 +827,9 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
                 _rpc.PendingCount,
                 _lookups.Count,
                 NamedValues?.Count ?? 0,
-                NamedValues?.TotalBytes ?? 0);
+                NamedValues?.TotalBytes ?? 0,
+                Items.Count,
+                Items.TotalBytes);
         }
     }
 

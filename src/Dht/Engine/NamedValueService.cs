@@ -135,7 +135,7 @@ internal sealed class NamedValueService : IQueryExtension
     {
         var target = NodeId.FromKey(key);
         long newestSeen = 0;
-        var lookup = await _engine.RunLookupAsync(KrpcMethod.FindValue, target, (_, r) =>
+        var lookup = await FindValueAsync(target, (_, r) =>
         {
             if (r.Has(KrpcFields.Seq))
             {
@@ -169,7 +169,7 @@ internal sealed class NamedValueService : IQueryExtension
         ArgumentNullException.ThrowIfNull(key);
         var target = NodeId.FromKey(key);
         Dictionary<NodeId, (long Seq, byte[] Value)> answers = [];
-        var lookup = await _engine.RunLookupAsync(KrpcMethod.FindValue, target, (from, r) =>
+        var lookup = await FindValueAsync(target, (from, r) =>
         {
             if (r.Has(KrpcFields.Seq | KrpcFields.Value) && TryReadString(r.Value.Span, out var v))
             {
@@ -230,6 +230,33 @@ internal sealed class NamedValueService : IQueryExtension
     // The same order replicas converge on: a tombstone beats a value, else the byte-wise larger.
     private static bool IsPreferred(byte[] candidate, byte[] held) =>
         (candidate.Length == 0) != (held.Length == 0) ? candidate.Length == 0 : candidate.AsSpan().SequenceCompareTo(held) > 0;
+
+    /// <summary>
+    /// A find_value lookup whose write tokens are kept only for nodes that advertise our client version: they are
+    /// the ones asked to store named values (others may answer with a token yet not serve the extension).
+    /// </summary>
+    private async Task<LookupOperation> FindValueAsync(NodeId target, Action<NodeInfo, KrpcMessage>? onResponse, CancellationToken cancellationToken)
+    {
+        HashSet<NodeId> ours = [];
+        var lookup = await _engine.RunLookupAsync(KrpcMethod.FindValue, target, (from, r) =>
+        {
+            if (r.ClientVersion.Length >= 2 && r.ClientVersion.Span[..2].SequenceEqual(DhtEngine.ClientVersion.Span[..2]))
+            {
+                ours.Add(from.Id);
+            }
+
+            onResponse?.Invoke(from, r);
+        }, cancellationToken);
+        foreach (var id in lookup.Tokens.Keys.ToArray())
+        {
+            if (!ours.Contains(id))
+            {
+                lookup.Tokens.Remove(id);
+            }
+        }
+
+        return lookup;
+    }
 
     /// <summary>Sends store queries to the nodes that gave us a token. Call inside the gate.</summary>
     private QueryBatch SendStores(
@@ -305,7 +332,7 @@ internal sealed class NamedValueService : IQueryExtension
 
     private async Task ReplicateAsync(NodeId target, ReadOnlyMemory<byte> value, long seq, TimeSpan? ttl)
     {
-        var lookup = await _engine.RunLookupAsync(KrpcMethod.FindValue, target, null, CancellationToken.None);
+        var lookup = await FindValueAsync(target, null, CancellationToken.None);
         QueryBatch batch;
         lock (_engine.Gate)
         {

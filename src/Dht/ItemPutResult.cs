@@ -1,0 +1,11 @@
+using Dht.Protocol;
+
+namespace Dht;
+
+/// <summary>The outcome of a BEP 44 put.</summary>
+/// <param name="Target">Where the item lives: SHA-1 of the encoded value (immutable) or of key and salt (mutable).</param>
+/// <param name="Seq">The version written (0 for immutable items).</param>
+/// <param name="NodesStored">Nodes that accepted the put.</param>
+/// <param name="NodesAsked">Nodes the put was sent to.</param>
+/// <param name="ErrorCodes">KRPC error codes of the nodes that refused (e.g. 302 when a newer version is held).</param>
+public sealed record ItemPutResult(NodeId Target, long Seq, int NodesStored, int NodesAsked, IReadOnlyList<int> ErrorCodes);
