@@ -49,6 +49,22 @@ public sealed class ShellTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PutOverTheLimit_IsRefusedWithTheLimit_AndSendsNothing()
+    {
+        // A contact to send to, so that "nothing sent" means the value was refused before any query.
+        await using var other = new DhtNode(new DhtOptions { Port = 0, ListenAddress = IPAddress.Loopback });
+        await other.StartAsync(_cts.Token);
+        Assert.True((await _node.PingAsync(other.LocalEndPoint, _cts.Token)).Answered);
+        long sentBefore = _node.Counters.TotalQueriesSent;
+
+        string output = await RunScriptAsync($"put big {new string('x', 1000)}\nput --immutable {new string('y', 1000)}\n");
+
+        var errors = output.Split('\n').Where(l => l.StartsWith("Error: The value is 1005 bytes encoded; the limit is 1000 bytes.", StringComparison.Ordinal));
+        Assert.Equal(2, errors.Count());
+        Assert.Equal(sentBefore, _node.Counters.TotalQueriesSent);
+    }
+
+    [Fact]
     public async Task Commands_AreCaseInsensitive()
     {
         string output = await RunScriptAsync("HELP\n");

@@ -119,9 +119,11 @@ internal sealed class NamedValueService : IQueryExtension
             throw new ArgumentException("A value must not be empty (delete a key instead).", nameof(value));
         }
 
-        if (value.Length > _limits.MaxValueSize)
+        // The limit applies to v as sent: the bytes and their bencode length prefix (DESIGN.md section 3).
+        int encoded = value.Length + value.Length.ToString(System.Globalization.CultureInfo.InvariantCulture).Length + 1;
+        if (encoded > _limits.MaxValueSize)
         {
-            throw new ArgumentException($"The value is {value.Length} bytes; the limit is {_limits.MaxValueSize} bytes.", nameof(value));
+            throw new ArgumentException($"The value is {encoded} bytes encoded; the limit is {_limits.MaxValueSize} bytes.", nameof(value));
         }
 
         return await WriteAsync(key, value, seq, cancellationToken);
