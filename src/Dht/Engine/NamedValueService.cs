@@ -66,6 +66,11 @@ internal sealed class NamedValueService : IQueryExtension
             return QueryReply.Error(KrpcErrorCode.Protocol, "bad token");
         }
 
+        if (query.Value.Length > _limits.MaxValueSize)
+        {
+            return QueryReply.Error(KrpcErrorCode.ValueTooBig, $"value too big (limit {_limits.MaxValueSize} bytes encoded)");
+        }
+
         if (!TryReadString(query.Value.Span, out var value))
         {
             return QueryReply.Error(KrpcErrorCode.Protocol, "v must be a byte string");

@@ -21,11 +21,21 @@ internal sealed class ScriptedPeer : IDisposable
     /// <summary>Sends raw bytes and waits (bounded) for one datagram back.</summary>
     public async Task<(KrpcParseResult Result, KrpcMessage Message)> ExchangeAsync(NetEndPoint node, byte[] datagram, CancellationToken ct)
     {
+        var (_, result, message) = await ExchangeRawAsync(node, datagram, ct);
+        return (result, message);
+    }
+
+    /// <summary>
+    /// Like <see cref="ExchangeAsync"/>, and also returns the answer's bytes, for asserting on keys that the
+    /// decoded message does not keep (a key that must be absent, for instance).
+    /// </summary>
+    public async Task<(byte[] Datagram, KrpcParseResult Result, KrpcMessage Message)> ExchangeRawAsync(NetEndPoint node, byte[] datagram, CancellationToken ct)
+    {
         await _udp.SendAsync(datagram, node.ToIPEndPoint(), ct);
         var received = await _udp.ReceiveAsync(ct);
         var message = new KrpcMessage();
         var result = KrpcParser.Parse(received.Buffer, message);
-        return (result, message);
+        return (received.Buffer, result, message);
     }
 
     /// <summary>Encodes a query with our id and the given transaction id.</summary>
