@@ -110,14 +110,15 @@ internal static class CliApp
         };
         var dataDir = new Option<string?>("--data-dir")
         {
-            Description = "Where the node keeps its state (its signing key); default: the user's data folder, dht/PORT",
+            Description = "Where the node keeps its state (SQLite: identity, contacts, stored values); default: the user's data folder, dht/PORT",
         };
+        var inMemory = new Option<bool>("--in-memory") { Description = "Keep nothing on disk (the default for --port 0)" };
         var noShell = new Option<bool>("--no-shell") { Description = "Run without reading commands; stop with Ctrl+C or SIGTERM" };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Log debug details on standard error" };
         var logLevel = LogLevelOption();
         var command = new Command("node", "Run a node with an interactive shell (commands also read from piped standard input)")
         {
-            port, bind, bootstrap, dataDir, noShell, verbose, logLevel,
+            port, bind, bootstrap, dataDir, inMemory, noShell, verbose, logLevel,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -138,7 +139,9 @@ internal static class CliApp
             }
 
             var level = parse.GetValue(verbose) ? LogLevel.Debug : parse.GetValue(logLevel);
-            string directory = parse.GetValue(dataDir) ?? DefaultDataDirectory(options.Port);
+            // An ephemeral port is a throwaway node: nothing to come back as, so nothing on disk unless asked.
+            string? directory = parse.GetValue(inMemory) ? null
+                : parse.GetValue(dataDir) ?? (options.Port == 0 ? null : DefaultDataDirectory(options.Port));
             var run = new NodeRunner(options, directory, level, input, output, error);
             return await run.RunAsync(!parse.GetValue(noShell), ct);
         });

@@ -1,50 +1,42 @@
 // Runs a node for the `node` command: start, join, shell (or wait for a signal), shut down cleanly.
 using System.Net.Sockets;
-using Dht.Crypto;
+using Dht.Storage.Sqlite;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 
 namespace Dht.Cli;
 
 /// <summary>A node with its shell, as the <c>dht node</c> command runs it.</summary>
-internal sealed class NodeRunner(DhtOptions options, string dataDirectory, LogLevel logLevel, TextReader input, TextWriter output, TextWriter error)
+internal sealed class NodeRunner(DhtOptions options, string? dataDirectory, LogLevel logLevel, TextReader input, TextWriter output, TextWriter error)
 {
-    /// <summary>The node's ed25519 key pair for signed values: made once, then read from the data directory.</summary>
-    internal static Ed25519KeyPair LoadOrCreateKey(string dataDirectory)
-    {
-        Directory.CreateDirectory(dataDirectory);
-        string path = Path.Combine(dataDirectory, "node.key");
-        if (File.Exists(path))
-        {
-            return Ed25519KeyPair.Load(path);
-        }
-
-        var key = Ed25519KeyPair.Generate();
-        try
-        {
-            key.Save(path);
-        }
-        catch (IOException) when (File.Exists(path))
-        {
-            // Another node sharing this folder wrote its key first: use that one.
-            return Ed25519KeyPair.Load(path);
-        }
-
-        return key;
-    }
-
+    /// <param name="shell">Read commands (false: run until a signal).</param>
+    /// <param name="cancellationToken">Ctrl+C / SIGTERM.</param>
     public async Task<int> RunAsync(bool shell, CancellationToken cancellationToken)
     {
-        Ed25519KeyPair signingKey;
-        try
+        // The database outlives the node: declared first, disposed last.
+        SqliteDatabase? database = null;
+        DhtStores stores = new();
+        if (dataDirectory is not null)
         {
-            signingKey = LoadOrCreateKey(dataDirectory);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
-        {
-            await error.WriteLineAsync($"Error: --data-dir {dataDirectory}: {ex.Message}");
-            return 1;
+            try
+            {
+                database = SqliteDatabase.OpenInDirectory(dataDirectory);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or SqliteException or InvalidOperationException)
+            {
+                await error.WriteLineAsync($"Error: --data-dir {dataDirectory}: {ex.Message}");
+                return 1;
+            }
+
+            stores = new DhtStores
+            {
+                NamedValues = new SqliteNamedValueStore(database),
+                Items = new SqliteItemStore(database),
+                State = new SqliteNodeState(database),
+            };
         }
 
+        using var ownedDatabase = database;
         using var loggerFactory = LoggerFactory.Create(b => b
             .SetMinimumLevel(logLevel)
             .AddSimpleConsole(o => o.SingleLine = true)
@@ -52,7 +44,7 @@ internal sealed class NodeRunner(DhtOptions options, string dataDirectory, LogLe
         DhtNode node;
         try
         {
-            node = new DhtNode(options, loggerFactory);
+            node = new DhtNode(options, stores, loggerFactory);
         }
         catch (SocketException ex)
         {
@@ -64,13 +56,15 @@ internal sealed class NodeRunner(DhtOptions options, string dataDirectory, LogLe
         {
             await node.StartAsync(cancellationToken);
             await output.WriteLineAsync($"DHT node started on {node.LocalEndPoint}");
-            if (options.BootstrapNodes.Count == 0)
+            if (options.BootstrapNodes.Count == 0 && node.SavedContacts == 0)
             {
                 await output.WriteLineAsync("Starting as bootstrap node");
             }
             else
             {
-                await output.WriteLineAsync($"Joining via {string.Join(", ", options.BootstrapNodes)}");
+                await output.WriteLineAsync(options.BootstrapNodes.Count > 0
+                    ? $"Joining via {string.Join(", ", options.BootstrapNodes)}"
+                    : $"Rejoining via {node.SavedContacts} saved contact(s)");
                 try
                 {
                     var joined = await node.BootstrapAsync(cancellationToken);
@@ -89,7 +83,7 @@ internal sealed class NodeRunner(DhtOptions options, string dataDirectory, LogLe
             await output.WriteLineAsync($"Node ID: {node.Id}");
             if (shell)
             {
-                var sh = new Shell(node, input, output, interactive: !Console.IsInputRedirected && ReferenceEquals(input, Console.In), signingKey);
+                var sh = new Shell(node, input, output, interactive: !Console.IsInputRedirected && ReferenceEquals(input, Console.In), node.SigningKey);
                 await sh.RunAsync(cancellationToken);
             }
             else

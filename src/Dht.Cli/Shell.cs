@@ -20,10 +20,10 @@ internal sealed class Shell
     /// <param name="input">Where commands are read.</param>
     /// <param name="output">Where answers are written.</param>
     /// <param name="interactive">Show a prompt (a terminal, not a pipe).</param>
-    /// <param name="signingKey">The node's own key pair, for <c>put --signed</c>; a new one for this session when null.</param>
+    /// <param name="signingKey">The key pair for <c>put --signed</c>; the node's own when null.</param>
     public Shell(DhtNode node, TextReader input, TextWriter output, bool interactive, Ed25519KeyPair? signingKey = null)
     {
-        _signingKey = signingKey ?? Ed25519KeyPair.Generate();
+        _signingKey = signingKey ?? node.SigningKey;
         _node = node;
         _input = input;
         _output = output;

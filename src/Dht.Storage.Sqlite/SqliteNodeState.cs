@@ -14,7 +14,7 @@ namespace Dht.Storage.Sqlite;
 /// A node's own state in a <see cref="SqliteDatabase"/>. Each save is durable when it returns. Not
 /// thread-safe: one owner, like the database; the database must outlive this object.
 /// </summary>
-public sealed class SqliteNodeState
+public sealed class SqliteNodeState : INodeStateStore
 {
     private readonly SqliteDatabase _database;
     private readonly SqliteCommand _selectIdentity;

@@ -26,22 +26,39 @@ public sealed class DhtNode : IAsyncDisposable
     {
     }
 
+    /// <summary>
+    /// Creates a node on UDP that keeps what it holds in <paramref name="stores"/> (for example SQLite), so that a
+    /// restart brings back its identity, contacts, stored values and published keys.
+    /// </summary>
+    public DhtNode(DhtOptions options, DhtStores stores, ILoggerFactory? loggerFactory = null)
+        : this(options, CreateUdp(options, loggerFactory), TimeProvider.System, new CryptoRandomSource(), loggerFactory, stores)
+    {
+    }
+
     /// <summary>Creates a node over any datagram transport (tests, other networks).</summary>
     public DhtNode(DhtOptions options, IDatagramTransport transport, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null)
         : this(options, transport, timeProvider ?? TimeProvider.System, new CryptoRandomSource(), loggerFactory)
     {
     }
 
-    internal DhtNode(DhtOptions options, IDatagramTransport transport, TimeProvider time, IRandomSource random, ILoggerFactory? loggerFactory)
+    internal DhtNode(
+        DhtOptions options, IDatagramTransport transport, TimeProvider time, IRandomSource random, ILoggerFactory? loggerFactory, DhtStores? stores = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         loggerFactory ??= NullLoggerFactory.Instance;
-        _engine = new DhtEngine(options, transport, time, random, loggerFactory.CreateLogger("Dht.Node"));
+        _engine = new DhtEngine(options, transport, time, random, loggerFactory.CreateLogger("Dht.Node"),
+            namedValues: stores?.NamedValues, items: stores?.Items, state: stores?.State);
         _meter = CreateMeter(_engine);
     }
 
     /// <summary>This node's id.</summary>
     public NodeId Id => _engine.Id;
+
+    /// <summary>The node's ed25519 key pair for signed values (kept with its identity when a state store is given).</summary>
+    public Crypto.Ed25519KeyPair SigningKey => _engine.SigningKey;
+
+    /// <summary>Contacts saved by an earlier run, which <see cref="BootstrapAsync"/> pings along with the bootstrap nodes.</summary>
+    public int SavedContacts => _engine.SavedContacts.Count;
 
     /// <summary>The endpoint this node receives on.</summary>
     public NetEndPoint LocalEndPoint => _engine.LocalEndPoint;

@@ -47,6 +47,9 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
     private readonly LookupOptions _lookupOptions;
     private readonly HashSet<LookupOperation> _lookups = [];
     private readonly List<IQueryExtension> _extensions = [];
+    private readonly Storage.INodeStateStore? _state;
+    private readonly NetEndPoint[] _savedContacts;
+    private DateTimeOffset _nextContactSave;
     private readonly KrpcMessage _incoming = new();
     private readonly KrpcMessage _reply = new();
     private readonly KrpcMessage _outgoing = new();
@@ -76,7 +79,8 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
         ILogger? logger = null,
         IPeerStore? peers = null,
         Storage.INamedValueStore? namedValues = null,
-        Storage.IItemStore? items = null)
+        Storage.IItemStore? items = null,
+        Storage.INodeStateStore? state = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
@@ -85,7 +89,24 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
         _time = time;
         _random = random;
         _logger = logger ?? NullLogger.Instance;
-        Id = options.NodeId ?? RandomId(random);
+        _state = state;
+
+        // A restarted node comes back as itself: same id, same signing key.
+        if (state is not null && state.TryLoadIdentity(out var savedId, out var seed) && (options.NodeId is null || options.NodeId == savedId))
+        {
+            Id = savedId;
+            SigningKey = Crypto.Ed25519KeyPair.FromSeed(seed);
+        }
+        else
+        {
+            Id = options.NodeId ?? RandomId(random);
+            Span<byte> newSeed = stackalloc byte[Crypto.Ed25519KeyPair.SeedSize];
+            random.NextBytes(newSeed);
+            SigningKey = Crypto.Ed25519KeyPair.FromSeed(newSeed);
+            state?.SaveIdentity(Id, newSeed);
+        }
+
+        _savedContacts = state?.LoadContacts().Select(c => c.EndPoint).Take(MaxSavedContacts).ToArray() ?? [];
         var now = time.GetUtcNow();
         Routing = new RoutingTable(Id, new RoutingTableOptions
         {
@@ -116,12 +137,24 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
         _extensions.Add(Items);
         if (options.EnableNamedValues)
         {
-            NamedValues = new NamedValueService(this, namedValues ?? new Storage.InMemoryNamedValueStore(), options.StorageLimits);
+            NamedValues = new NamedValueService(this, namedValues ?? new Storage.InMemoryNamedValueStore(), options.StorageLimits, state);
             _extensions.Add(NamedValues);
         }
     }
 
+    /// <summary>How many saved contacts a restarted node pings to rejoin, and how many it saves.</summary>
+    internal const int MaxSavedContacts = 200;
+
+    /// <summary>How often the routing contacts are saved (also at shutdown).</summary>
+    internal static readonly TimeSpan ContactSaveInterval = TimeSpan.FromMinutes(5);
+
     public NodeId Id { get; }
+
+    /// <summary>The node's own ed25519 key pair, for signed values; kept with the node's identity.</summary>
+    public Crypto.Ed25519KeyPair SigningKey { get; }
+
+    /// <summary>Contacts saved by an earlier run: pinged when joining, like bootstrap nodes.</summary>
+    internal IReadOnlyList<NetEndPoint> SavedContacts => _savedContacts;
 
     public NetEndPoint LocalEndPoint => _transport.LocalEndPoint;
 
@@ -484,6 +517,12 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
 
     private void Maintain(DateTimeOffset now)
     {
+        if (_state is not null && now >= _nextContactSave)
+        {
+            _nextContactSave = now + ContactSaveInterval;
+            SaveContacts();
+        }
+
         _peers.Expire(now);
         foreach (var extension in _extensions)
         {
@@ -506,7 +545,7 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
         Routing.FindClosest(Id, 1, _closest);
         if (_closest.Count == 0)
         {
-            if (_options.BootstrapNodes.Count > 0 && (_bootstrap is null || _bootstrap.IsCompleted))
+            if (_options.BootstrapNodes.Count + _savedContacts.Length > 0 && (_bootstrap is null || _bootstrap.IsCompleted))
             {
                 LogRebootstrap();
                 _bootstrap = Observe(BootstrapCoreAsync(CancellationToken.None));
@@ -654,7 +693,7 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
 
     private async Task<BootstrapResult> BootstrapCoreAsync(CancellationToken cancellationToken)
     {
-        var pings = _options.BootstrapNodes.Select(ep => PingAsync(ep, cancellationToken)).ToArray();
+        var pings = _options.BootstrapNodes.Concat(_savedContacts).Distinct().Select(ep => PingAsync(ep, cancellationToken)).ToArray();
         var answers = await Task.WhenAll(pings);
         int reached = answers.Count(a => a.Answered);
         if (reached == 0 && Routing.Count == 0)
@@ -844,6 +883,7 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
 
             _disposed = true;
             _timer?.Dispose();
+            SaveContacts();
             _rpc.CancelAll(_time.GetUtcNow());
             foreach (var op in _lookups.ToArray())
             {
@@ -852,6 +892,24 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
         }
 
         return _transport.DisposeAsync();
+    }
+
+    /// <summary>Saves the good and questionable contacts, most recently seen first. Call inside the gate.</summary>
+    private void SaveContacts()
+    {
+        if (_state is null)
+        {
+            return;
+        }
+
+        var now = _time.GetUtcNow();
+        var options = Routing.Options;
+        _state.SaveContacts(Routing.Contacts
+            .Where(c => c.State(now, options) != ContactState.Bad)
+            .OrderByDescending(c => c.LastSeen)
+            .Take(MaxSavedContacts)
+            .Select(c => (c.Id, c.EndPoint, c.LastSeen))
+            .ToArray());
     }
 
     internal void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);

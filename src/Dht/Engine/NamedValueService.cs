@@ -21,6 +21,7 @@ internal sealed class NamedValueService : IQueryExtension
     public static readonly TimeSpan ReplicateInterval = TimeSpan.FromHours(1);
 
     private readonly DhtEngine _engine;
+    private readonly INodeStateStore? _state;
     private readonly NamedValuePolicy _policy;
     private readonly StorageLimits _limits;
     private readonly Dictionary<NodeId, Published> _published = [];
@@ -29,9 +30,15 @@ internal sealed class NamedValueService : IQueryExtension
     private readonly List<NodeInfo> _closest = [];
     private DateTimeOffset _nextReplication;
 
-    public NamedValueService(DhtEngine engine, INamedValueStore store, StorageLimits limits)
+    public NamedValueService(DhtEngine engine, INamedValueStore store, StorageLimits limits, INodeStateStore? state = null)
     {
         _engine = engine;
+        _state = state;
+        foreach (var (key, value, seq) in state?.LoadPublished() ?? [])
+        {
+            _published[NodeId.FromKey(key)] = new Published(key, value, seq);
+        }
+
         _limits = limits;
         _policy = new NamedValuePolicy(store, engine.Id, limits);
         _nextReplication = engine.Time.GetUtcNow() + ReplicateInterval;
@@ -163,6 +170,7 @@ internal sealed class NamedValueService : IQueryExtension
             // The writer's default version: a clock in microseconds, above anything seen for this key.
             version = seq ?? Math.Max(now.ToUnixTimeMilliseconds() * 1000, newestSeen + 1);
             _published[target] = new Published(key, value.ToArray(), version);
+            _state?.SavePublished(key, value.Span, version);
             batch = SendStores(target, value.Span, version, lookup.Lookup.Results, lookup.Tokens, now);
         }
 

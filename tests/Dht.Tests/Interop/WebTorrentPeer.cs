@@ -258,6 +258,47 @@ internal sealed class WebTorrentPeer : IAsyncDisposable
     public async Task<StoredItem> GetMutableAsync(string publicKeyHex, string? salt, CancellationToken ct) =>
         ReadItem(await CallAsync(new { cmd = "getMutable", publicKey = publicKeyHex, salt }, ct));
 
+    /// <summary>Puts an immutable item whose value is any bytes (sent as hex, so not only UTF-8 text).</summary>
+    public async Task<PutResult> PutImmutableAsync(ReadOnlyMemory<byte> value, CancellationToken ct)
+    {
+        var reply = await CallAsync(new { cmd = "putImmutable", valueHex = Convert.ToHexStringLower(value.Span) }, ct);
+        return new PutResult(reply.GetProperty("hash").GetString()!, reply.GetProperty("nodes").GetInt32());
+    }
+
+    /// <summary>As <see cref="PutMutableAsync(string, long, string?, string?, CancellationToken)"/> with any bytes as
+    /// value and salt (an empty salt is no salt).</summary>
+    public async Task<MutablePutResult> PutMutableAsync(
+        ReadOnlyMemory<byte> value, long seq, ReadOnlyMemory<byte> salt, string? secretKey, CancellationToken ct)
+    {
+        var reply = await CallAsync(
+            new
+            {
+                cmd = "putMutable",
+                valueHex = Convert.ToHexStringLower(value.Span),
+                seq,
+                saltHex = salt.IsEmpty ? null : Convert.ToHexStringLower(salt.Span),
+                secretKey,
+            },
+            ct);
+        return new MutablePutResult(
+            reply.GetProperty("publicKey").GetString()!,
+            reply.TryGetProperty("secretKey", out var sk) ? sk.GetString() : null,
+            reply.GetProperty("target").GetString()!,
+            reply.GetProperty("seq").GetInt64(),
+            reply.GetProperty("nodes").GetInt32());
+    }
+
+    /// <summary>As <see cref="GetMutableAsync(string, string?, CancellationToken)"/> with any bytes as salt.</summary>
+    public async Task<StoredItem> GetMutableAsync(string publicKeyHex, ReadOnlyMemory<byte> salt, CancellationToken ct) =>
+        ReadItem(await CallAsync(
+            new { cmd = "getMutable", publicKey = publicKeyHex, saltHex = salt.IsEmpty ? null : Convert.ToHexStringLower(salt.Span) },
+            ct));
+
+    /// <summary>What this peer itself stores under <paramref name="keyHex"/> (no network traffic). For an item,
+    /// <see cref="StoredItem.NodeId"/> is the id of the node whose put stored it.</summary>
+    public async Task<StoredItem> LocalAsync(string keyHex, CancellationToken ct) =>
+        ReadItem(await CallAsync(new { cmd = "local", key = keyHex }, ct));
+
     /// <summary>Counters kept by the driver: routing table size, exceptions the library threw (e.g. on hostile
     /// input), datagrams dropped for leaving loopback, and queries received by type.</summary>
     public async Task<DriverStats> StatsAsync(CancellationToken ct)
@@ -489,7 +530,7 @@ internal sealed class WebTorrentPeer : IAsyncDisposable
             true,
             reply.TryGetProperty("valueHex", out var v) ? Convert.FromHexString(v.GetString()!) : null,
             reply.TryGetProperty("seq", out var seq) ? seq.GetInt64() : null,
-            reply.GetProperty("fromCache").GetBoolean(),
+            reply.TryGetProperty("fromCache", out var cached) && cached.GetBoolean(),
             reply.TryGetProperty("nodeId", out var node) ? node.GetString() : null,
             reply.TryGetProperty("publicKey", out var k) ? k.GetString() : null);
     }
