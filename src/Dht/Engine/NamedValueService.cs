@@ -345,13 +345,47 @@ internal sealed class NamedValueService : IQueryExtension
         }
     }
 
+    /// <summary>
+    /// Re-stores a value on the current k closest, unless the network already holds a newer version: then
+    /// nothing is pushed, our own copy is replaced by the newer one, and a publisher stops re-publishing a value
+    /// that was overwritten (otherwise it would bring the old value back once the newer one expires).
+    /// </summary>
     private async Task ReplicateAsync(NodeId target, ReadOnlyMemory<byte> value, long seq, TimeSpan? ttl)
     {
-        var lookup = await FindValueAsync(target, null, CancellationToken.None);
+        (long Seq, byte[] Value)? newest = null;
+        var lookup = await FindValueAsync(target, (_, r) =>
+        {
+            if (r.Has(KrpcFields.Seq | KrpcFields.Value) && TryReadString(r.Value.Span, out var v)
+                && (newest is not { } n || r.Seq > n.Seq || (r.Seq == n.Seq && IsPreferred(v.ToArray(), n.Value))))
+            {
+                newest = (r.Seq, v.ToArray());
+            }
+        }, CancellationToken.None);
+
         QueryBatch batch;
         lock (_engine.Gate)
         {
-            batch = SendStores(target, value.Span, seq, lookup.Lookup.Results, lookup.Tokens, _engine.Time.GetUtcNow(), ttl);
+            var now = _engine.Time.GetUtcNow();
+            if (newest is { } n && (n.Seq > seq || (n.Seq == seq && IsPreferred(n.Value, value.ToArray()))))
+            {
+                if (_published.TryGetValue(target, out var mine) && mine.Seq <= n.Seq)
+                {
+                    _published.Remove(target);
+                    _state?.RemovePublished(mine.Key);
+                }
+
+                if (_policy.TryGet(target, now, out var held))
+                {
+                    var remaining = held.ExpiresAt - now;
+                    _ = n.Value.Length == 0
+                        ? _policy.PutTombstone(target, n.Seq, remaining, default, now)
+                        : _policy.Put(target, n.Value, n.Seq, remaining, default, now);
+                }
+
+                return;
+            }
+
+            batch = SendStores(target, value.Span, seq, lookup.Lookup.Results, lookup.Tokens, now, ttl);
         }
 
         await batch.Task;

@@ -1,5 +1,6 @@
 using Dht.Engine;
 using Dht.Protocol;
+using Dht.Storage;
 using Dht.Testing;
 
 namespace Dht.Tests.Simulation;
@@ -11,6 +12,7 @@ namespace Dht.Tests.Simulation;
 internal sealed class SimulatedDht
 {
     private readonly Func<DhtOptions>? _configure;
+    private readonly Dictionary<DhtEngine, INamedValueStore> _stores = new(ReferenceEqualityComparer.Instance);
 
     public SimulatedDht(int seed, Func<DhtOptions>? configure = null)
     {
@@ -32,19 +34,56 @@ internal sealed class SimulatedDht
     public List<DhtEngine> Nodes { get; } = [];
 
     /// <summary>Adds a node that bootstraps from <paramref name="bootstrap"/> (none: starts a network).</summary>
-    public DhtEngine AddNode(params NetEndPoint[] bootstrap)
+    public DhtEngine AddNode(params NetEndPoint[] bootstrap) => AddNode(null, null, null, bootstrap);
+
+    /// <summary>
+    /// Kills <paramref name="node"/>: it stops at once (no goodbye), leaves <see cref="Nodes"/>, and its address
+    /// goes silent. Its store object survives, so <see cref="Restart"/> can bring it back with what it held.
+    /// </summary>
+    public void Kill(DhtEngine node)
+    {
+        if (!Nodes.Remove(node))
+        {
+            throw new InvalidOperationException($"{node.Id} is not a live node of this simulation (seed {Seed}).");
+        }
+
+        var disposed = node.DisposeAsync();
+        if (!disposed.IsCompleted)
+        {
+            throw new InvalidOperationException($"Disposing a simulated node did not complete at once (seed {Seed}).");
+        }
+    }
+
+    /// <summary>
+    /// Starts a node again after <see cref="Kill"/>: same id, same address, and the store it had (as a node
+    /// reopening its database would); it joins through <paramref name="bootstrap"/>. Returns the new engine.
+    /// </summary>
+    public DhtEngine Restart(DhtEngine killed, params NetEndPoint[] bootstrap)
+    {
+        if (Nodes.Contains(killed) || !_stores.TryGetValue(killed, out var store))
+        {
+            throw new InvalidOperationException($"{killed.Id} was not killed (seed {Seed}).");
+        }
+
+        _stores.Remove(killed);
+        return AddNode(killed.Id, killed.LocalEndPoint, store, bootstrap);
+    }
+
+    private DhtEngine AddNode(NodeId? id, NetEndPoint? endPoint, INamedValueStore? store, NetEndPoint[] bootstrap)
     {
         var options = _configure?.Invoke() ?? new DhtOptions();
-        options.NodeId ??= NodeId.CreateRandom(Random);
+        options.NodeId = id ?? options.NodeId ?? NodeId.CreateRandom(Random);
         foreach (var b in bootstrap)
         {
             options.BootstrapNodes.Add(b);
         }
 
-        var transport = Network.CreateTransport();
-        var engine = new DhtEngine(options, transport, Clock, new SeededRandomSource(new Random(Random.Next())));
+        store ??= new InMemoryNamedValueStore();
+        var transport = Network.CreateTransport(endPoint);
+        var engine = new DhtEngine(options, transport, Clock, new SeededRandomSource(new Random(Random.Next())), namedValues: store);
         engine.Start();
         Nodes.Add(engine);
+        _stores[engine] = store;
         return engine;
     }
 
@@ -73,6 +112,26 @@ internal sealed class SimulatedDht
         }
 
         return task.GetAwaiter().GetResult();
+    }
+
+    /// <summary>The live nodes holding an unexpired copy of <paramref name="key"/>, with the copy each holds.</summary>
+    public List<(DhtEngine Node, NamedValue Value)> Holders(string key)
+    {
+        var target = NodeId.FromKey(key);
+        var now = Clock.GetUtcNow();
+        List<(DhtEngine, NamedValue)> holders = [];
+        foreach (var node in Nodes)
+        {
+            foreach (var value in node.NamedValues!.Held(now))
+            {
+                if (value.Target == target)
+                {
+                    holders.Add((node, value));
+                }
+            }
+        }
+
+        return holders;
     }
 
     /// <summary>The k ids closest to <paramref name="target"/> among the live nodes, by brute force.</summary>
