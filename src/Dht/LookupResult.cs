@@ -9,10 +9,12 @@ namespace Dht;
 /// <param name="QueriesSent">Queries sent by the lookup.</param>
 /// <param name="Responses">Queries answered.</param>
 /// <param name="Elapsed">Time from start to finish.</param>
+/// <param name="Path">Every node asked, in the order the answers (or failures) came.</param>
 public sealed record LookupResult(
     NodeId Target,
     IReadOnlyList<NodeInfo> ClosestNodes,
     int Rounds,
     int QueriesSent,
     int Responses,
-    TimeSpan Elapsed);
+    TimeSpan Elapsed,
+    IReadOnlyList<LookupStepRecord> Path);

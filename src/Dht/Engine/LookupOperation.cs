@@ -17,6 +17,7 @@ internal sealed class LookupOperation : IQueryObserver
     private readonly Action<NodeInfo, KrpcMessage>? _onResponse;
     private readonly TaskCompletionSource<LookupOperation> _completion = new();
     private readonly List<NodeInfo> _closer = [];
+    private readonly List<LookupStepRecord> _path = [];
     private bool _done;
 
     public LookupOperation(
@@ -58,7 +59,11 @@ internal sealed class LookupOperation : IQueryObserver
         _lookup.Rounds,
         _lookup.QueriesSent,
         _lookup.Responses,
-        Finished - Started);
+        Finished - Started,
+        _path.ToArray());
+
+    private void Record(NodeInfo node, bool answered, DateTimeOffset now) =>
+        _path.Add(new LookupStepRecord(node, _lookup.DepthOf(node.Id) ?? 0, node.Id.CommonPrefixLength(Target), answered, now - Started));
 
     /// <summary>Sends as many queries as the state machine allows, or completes.</summary>
     public void Pump(DateTimeOffset now)
@@ -114,6 +119,7 @@ internal sealed class LookupOperation : IQueryObserver
         }
 
         var from = new NodeInfo(response.Id, query.Destination);
+        Record(from, answered: true, now);
         _closer.Clear();
         if (response.Has(KrpcFields.Nodes))
         {
@@ -142,6 +148,7 @@ internal sealed class LookupOperation : IQueryObserver
             return;
         }
 
+        Record(query.Node, answered: false, now);
         _lookup.OnFailure(query.Node, now);
         Pump(now);
     }

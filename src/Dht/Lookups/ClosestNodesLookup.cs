@@ -309,6 +309,13 @@ internal sealed class ClosestNodesLookup
         _finalResults = CollectResults(out _finalRounds);
     }
 
+    /// <summary>The hop depth of the node with <paramref name="id"/> (0 for seeds), or null when the lookup does not know it.</summary>
+    public int? DepthOf(NodeId id)
+    {
+        int index = IndexOf(id);
+        return index >= 0 ? _candidates[index].Depth : null;
+    }
+
     /// <summary>The state of the node with <paramref name="id"/>, or null when the lookup does not know it.</summary>
     public LookupNodeState? StateOf(NodeId id)
     {
