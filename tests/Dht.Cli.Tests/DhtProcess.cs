@@ -74,6 +74,16 @@ internal sealed class DhtProcess : IAsyncDisposable
         _process.StandardInput.Close();
     }
 
+    /// <summary>Writes commands to standard input and leaves it open, so the shell waits for more.</summary>
+    public async Task SendAsync(string script, CancellationToken cancellationToken)
+    {
+        await _process.StandardInput.WriteAsync(script.AsMemory(), cancellationToken);
+        await _process.StandardInput.FlushAsync(cancellationToken);
+    }
+
+    /// <summary>Kills the process outright (SIGKILL on Unix): no handler runs, nothing is flushed or closed.</summary>
+    public void KillHard() => _process.Kill();
+
     /// <summary>Asks the process to stop as a service manager would, with SIGTERM (not on Windows).</summary>
     public async Task SendTerminateSignalAsync(CancellationToken cancellationToken)
     {

@@ -1,7 +1,7 @@
 using Dht.Engine;
 using Dht.Protocol;
 using Dht.Storage;
-using Dht.Testing;
+using Dht.Simulation;
 
 namespace Dht.Tests.Simulation;
 

@@ -1,4 +1,4 @@
-using Dht.Testing;
+using Dht.Simulation;
 
 namespace Dht.Tests.Testing;
 

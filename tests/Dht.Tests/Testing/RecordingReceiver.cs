@@ -1,5 +1,5 @@
 using Dht.Protocol;
-using Dht.Testing;
+using Dht.Simulation;
 using Dht.Transport;
 
 namespace Dht.Tests.Testing;

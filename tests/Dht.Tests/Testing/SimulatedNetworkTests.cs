@@ -1,6 +1,6 @@
 using System.Text;
 using Dht.Protocol;
-using Dht.Testing;
+using Dht.Simulation;
 
 namespace Dht.Tests.Testing;
 

@@ -1,4 +1,4 @@
-namespace Dht.Testing;
+namespace Dht.Simulation;
 
 /// <summary>
 /// A manual clock for unit tests of one component: move time with <see cref="SimulationClock.Advance"/> or

@@ -5,7 +5,7 @@
 //
 // A due time is a (ticks, sequence) pair taken when Change is called, so a timer fires in exactly the order
 // it would have if every Change had enqueued a fresh entry.
-namespace Dht.Testing;
+namespace Dht.Simulation;
 
 internal sealed class SimulationTimer : ITimer
 {

@@ -1,7 +1,7 @@
 using Dht.Protocol;
 using Dht.Transport;
 
-namespace Dht.Testing;
+namespace Dht.Simulation;
 
 /// <summary>
 /// A node's attachment to a <see cref="SimulatedNetwork"/>. Disposing it takes the endpoint off the network:

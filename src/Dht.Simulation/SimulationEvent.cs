@@ -1,4 +1,4 @@
-namespace Dht.Testing;
+namespace Dht.Simulation;
 
 /// <summary>
 /// One entry of the simulation queue. A struct of three references so that the queue of a large simulation

@@ -1,6 +1,6 @@
 using Dht.Protocol;
 
-namespace Dht.Testing;
+namespace Dht.Simulation;
 
 /// <summary>A datagram on its way through the simulated network; pooled by the network between uses.</summary>
 internal sealed class InFlightDatagram

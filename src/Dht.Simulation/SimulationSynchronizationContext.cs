@@ -1,4 +1,4 @@
-namespace Dht.Testing;
+namespace Dht.Simulation;
 
 /// <summary>
 /// Brings continuations back into the simulation: a post becomes an event at the current virtual time, run with

@@ -7,7 +7,7 @@
 //
 // Departures from a real TimeProvider: callbacks never run concurrently or on the thread pool, only inside the
 // Run methods; the execution context is not flowed into timer callbacks; timestamps are the virtual UTC ticks.
-namespace Dht.Testing;
+namespace Dht.Simulation;
 
 /// <summary>A <see cref="TimeProvider"/> whose time moves only when the simulation runs its events.</summary>
 public class SimulationClock : TimeProvider

@@ -4,7 +4,7 @@
 // allows. The hash is our own: NetEndPoint.GetHashCode is randomized per process and would break replays.
 using Dht.Protocol;
 
-namespace Dht.Testing;
+namespace Dht.Simulation;
 
 /// <summary>Chooses the one-way latency of each datagram from the simulation's seeded random source.</summary>
 public sealed class LatencyModel

@@ -12,7 +12,7 @@ using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using Dht.Protocol;
 
-namespace Dht.Testing;
+namespace Dht.Simulation;
 
 /// <summary>A simulated network of <see cref="SimulatedTransport"/>s on a <see cref="SimulationClock"/>.</summary>
 public sealed class SimulatedNetwork
