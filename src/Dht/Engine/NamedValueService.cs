@@ -61,7 +61,7 @@ internal sealed class NamedValueService : IQueryExtension
             _engine.AddClosestNodes(reply, query.Target);
             if (_policy.TryGet(query.Target, now, out var held))
             {
-                AddValue(reply, held.Value.Span, held.Seq);
+                AddValue(reply, held.Value.Span, held.Seq, held.ExpiresAt - now);
             }
 
             return QueryReply.Ok;
@@ -103,13 +103,15 @@ internal sealed class NamedValueService : IQueryExtension
         return QueryReply.Ok;
     }
 
-    private void AddValue(KrpcMessage reply, ReadOnlySpan<byte> value, long seq)
+    // The answer carries the value's remaining lifetime, so that read repair copies it without extending it.
+    private void AddValue(KrpcMessage reply, ReadOnlySpan<byte> value, long seq, TimeSpan remaining)
     {
         _valueBuffer.ResetWrittenCount();
         new BencodeWriter(_valueBuffer).WriteString(value);
         reply.Value = _valueBuffer.WrittenMemory;
         reply.Seq = seq;
-        reply.Fields |= KrpcFields.Value | KrpcFields.Seq;
+        reply.Ttl = Math.Max(1, (long)remaining.TotalSeconds);
+        reply.Fields |= KrpcFields.Value | KrpcFields.Seq | KrpcFields.Ttl;
     }
 
     private static bool TryReadString(ReadOnlySpan<byte> encoded, out ReadOnlySpan<byte> value)
@@ -183,21 +185,25 @@ internal sealed class NamedValueService : IQueryExtension
     {
         ArgumentNullException.ThrowIfNull(key);
         var target = NodeId.FromKey(key);
-        Dictionary<NodeId, (long Seq, byte[] Value)> answers = [];
+        Dictionary<NodeId, (long Seq, byte[] Value, TimeSpan? Ttl)> answers = [];
         var lookup = await FindValueAsync(target, (from, r) =>
         {
             if (r.Has(KrpcFields.Seq | KrpcFields.Value) && TryReadString(r.Value.Span, out var v))
             {
-                answers[from.Id] = (r.Seq, v.ToArray());
+                answers[from.Id] = (r.Seq, v.ToArray(), r.Has(KrpcFields.Ttl) ? TimeSpan.FromSeconds(r.Ttl) : null);
             }
         }, cancellationToken);
 
-        (long Seq, byte[] Value)? best = null;
+        (long Seq, byte[] Value, TimeSpan? Ttl)? best = null;
         foreach (var a in answers.Values)
         {
             if (best is not { } b || a.Seq > b.Seq || (a.Seq == b.Seq && IsPreferred(a.Value, b.Value)))
             {
                 best = a;
+            }
+            else if (a.Seq == b.Seq && a.Value.AsSpan().SequenceEqual(b.Value) && a.Ttl > b.Ttl)
+            {
+                best = b with { Ttl = a.Ttl }; // the longest remaining lifetime among the holders of the winner
             }
         }
 
@@ -206,7 +212,7 @@ internal sealed class NamedValueService : IQueryExtension
             var now = _engine.Time.GetUtcNow();
             if (best is null && _policy.TryGet(target, now, out var local))
             {
-                best = (local.Seq, local.Value.ToArray());
+                best = (local.Seq, local.Value.ToArray(), local.ExpiresAt - now);
             }
         }
 
@@ -234,7 +240,7 @@ internal sealed class NamedValueService : IQueryExtension
             }
 
             repaired = stale.Count;
-            batch = SendStores(target, winner.Value, winner.Seq, stale, lookup.Tokens, now);
+            batch = SendStores(target, winner.Value, winner.Seq, stale, lookup.Tokens, now, winner.Ttl);
         }
 
         await batch.Task.WaitAsync(cancellationToken);

@@ -87,4 +87,37 @@ public sealed class NamedValueSimulationTests
             Assert.False(sim.Run(sim.Nodes[sim.Random.Next(sim.Nodes.Count)].GetAsync("race")).Found);
         }
     }
+
+    [Fact]
+    public void ReadsRepairingCopies_DoNotExtendAValuesLifetime()
+    {
+        const int seed = 6;
+        var sim = new SimulatedDht(seed, () => new DhtOptions
+        {
+            MaintenanceInterval = TimeSpan.FromMinutes(5),
+            StorageLimits = new Dht.Storage.StorageLimits { DefaultTtl = TimeSpan.FromHours(3), MaxTtl = TimeSpan.FromHours(3) },
+        });
+        sim.Grow(60);
+        var publisher = sim.Nodes[3];
+        sim.Run(publisher.PutAsync("short-lived", "v"u8.ToArray()));
+        // The publisher and all holders but one go away, so reads have copies to repair on the new k closest.
+        var holders = sim.Holders("short-lived").Select(h => h.Node).ToList();
+        var gone = holders.Skip(1).Append(publisher).ToHashSet();
+        foreach (var node in gone)
+        {
+            sim.Network.Disconnect(node.LocalEndPoint);
+        }
+
+        var readers = sim.Nodes.Where(n => !gone.Contains(n)).ToList();
+
+        // Reads every 30 minutes repair copies on nodes that lack one; each copy keeps the remaining lifetime.
+        for (int i = 0; i < 5; i++)
+        {
+            sim.Clock.RunFor(TimeSpan.FromMinutes(30));
+            Assert.True(sim.Run(readers[sim.Random.Next(readers.Count)].GetAsync("short-lived")).Found, $"lost early (seed {seed})");
+        }
+
+        sim.Clock.RunFor(TimeSpan.FromMinutes(40));
+        Assert.False(sim.Run(readers[20].GetAsync("short-lived")).Found, $"outlived its 3 h lifetime (seed {seed})");
+    }
 }
