@@ -1,23 +1,34 @@
-// The `dht` command line: the short form users know (`dht PORT [HOST:PORT ...]`) and the long forms.
+// The `dht` command line: the short form users know (`dht PORT [HOST:PORT ...]`), the node, the one-shot
+// commands and `config show`. Settings come from a JSON file, DHT_ environment variables and options, in
+// that order of precedence (see Configuration/ConfigurationLoader.cs).
+using System.Collections;
 using System.CommandLine;
 using System.Globalization;
-using System.Net;
-using Dht.Protocol;
-using Microsoft.Extensions.Logging;
+using System.Text;
+using Dht.Cli.Configuration;
 
 namespace Dht.Cli;
 
 /// <summary>Defines and runs the command line.</summary>
 internal static class CliApp
 {
+    /// <summary>Runs the command line with the process's environment variables.</summary>
     /// <param name="cancellationToken">Cancelled on Ctrl+C or SIGTERM: the running command stops cleanly.</param>
-    public static async Task<int> RunAsync(string[] args, TextReader input, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
+    public static Task<int> RunAsync(string[] args, TextReader input, TextWriter output, TextWriter error, CancellationToken cancellationToken = default) =>
+        RunAsync(args, input, output, error, Environment.GetEnvironmentVariables(), cancellationToken);
+
+    /// <param name="environment">The environment variables to read settings from (DHT_…).</param>
+    /// <param name="cancellationToken">Cancelled on Ctrl+C or SIGTERM: the running command stops cleanly.</param>
+    public static async Task<int> RunAsync(
+        string[] args, TextReader input, TextWriter output, TextWriter error, IDictionary environment, CancellationToken cancellationToken = default)
     {
-        var root = BuildRoot(input, output, error);
+        var root = BuildRoot(new CliContext(input, output, error, environment));
         // The caller handles signals: System.CommandLine's own handler is registered only after the action has
         // started, leaving a window in which a signal kills the process outright.
         var config = new InvocationConfiguration { Output = output, Error = error, ProcessTerminationTimeout = null };
-        return await root.Parse(RewriteShortForm(args)).InvokeAsync(config, cancellationToken);
+        var parse = root.Parse(RewriteShortForm(args));
+        int exitCode = await parse.InvokeAsync(config, cancellationToken);
+        return parse.Errors.Count > 0 ? ExitCodes.Usage : exitCode;
     }
 
     /// <summary><c>dht 8002 localhost:8001</c> means <c>dht node --port 8002 --bootstrap localhost:8001</c>.</summary>
@@ -28,6 +39,7 @@ internal static class CliApp
             return args;
         }
 
+        var flags = SettingOptions.FlagNames.Concat(["--no-shell", "--help", "-h", "-?"]).ToHashSet(StringComparer.Ordinal);
         List<string> rewritten = ["node", "--port", args[0]];
         foreach (var a in args.Skip(1))
         {
@@ -35,9 +47,9 @@ internal static class CliApp
             {
                 rewritten.Add(a);
             }
-            else if (rewritten[^1].StartsWith('-') && !IsFlag(rewritten[^1]))
+            else if (rewritten[^1].StartsWith('-') && (!flags.Contains(rewritten[^1]) || bool.TryParse(a, out _)))
             {
-                rewritten.Add(a); // value of the preceding option
+                rewritten.Add(a); // value of the preceding option (a flag's explicit true or false)
             }
             else
             {
@@ -47,104 +59,180 @@ internal static class CliApp
         }
 
         return [.. rewritten];
-
-        static bool IsFlag(string option) => option is "--verbose" or "-v" or "--no-shell" or "--in-memory" or "--help" or "-h" or "-?";
-    }
-
-    private static RootCommand BuildRoot(TextReader input, TextWriter output, TextWriter error)
-    {
-        var root = new RootCommand(
-            "dht: a Kademlia distributed hash table speaking the BitTorrent Mainline DHT protocol.\n" +
-            "Short form: dht PORT [HOST:PORT ...] runs a node on PORT, joining through the given nodes.");
-        root.Subcommands.Add(NodeCommand(input, output, error));
-        return root;
     }
 
     /// <summary>$XDG_DATA_HOME/dht/PORT (usually ~/.local/share/dht/PORT), one folder per node on a machine.</summary>
     internal static string DefaultDataDirectory(int port) =>
-        Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "dht",
+        Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.DoNotVerify), "dht",
             port.ToString(CultureInfo.InvariantCulture));
 
-    internal static Option<LogLevel> LogLevelOption() => new("--log-level")
+    private static RootCommand BuildRoot(CliContext context)
     {
-        Description = "Log level on standard error: Trace, Debug, Information, Warning, Error, None",
-        DefaultValueFactory = _ => LogLevel.Warning,
-    };
+        var root = new RootCommand(
+            "dht: a Kademlia distributed hash table speaking the BitTorrent Mainline DHT protocol.\n" +
+            "Short form: dht PORT [HOST:PORT ...] runs a node on PORT, joining through the given nodes.\n" +
+            "get, put, delete, ping and lookup run as a read-only client (BEP 43) on a free port, keep nothing, and exit.\n" +
+            "Exit status: 0 success, 1 not found / not stored, 2 usage or configuration error, 3 no bootstrap node answered.");
+        root.Subcommands.Add(NodeCommand(context));
+        root.Subcommands.Add(GetCommand(context));
+        root.Subcommands.Add(PutCommand(context));
+        root.Subcommands.Add(DeleteCommand(context));
+        root.Subcommands.Add(PingCommand(context));
+        root.Subcommands.Add(LookupCommand(context));
+        root.Subcommands.Add(ConfigCommand(context));
+        return root;
+    }
 
-    private static Command NodeCommand(TextReader input, TextWriter output, TextWriter error)
+    private static Command NodeCommand(CliContext context)
     {
-        var port = new Option<int>("--port", "-p")
-        {
-            Description = "UDP port to listen on (0 picks a free one)",
-            DefaultValueFactory = _ => 6881,
-        };
-        port.Validators.Add(r =>
-        {
-            if (r.Tokens.Count > 0 && !int.TryParse(r.Tokens[^1].Value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _))
-            {
-                return; // not a number: the parser reports that itself, and reading the value here would throw
-            }
-
-            int value = r.GetValueOrDefault<int>();
-            if (value is < 0 or > 65535)
-            {
-                r.AddError($"--port must be 0 to 65535 (was {value.ToString(CultureInfo.InvariantCulture)})");
-            }
-        });
-        var bind = new Option<string>("--bind")
-        {
-            Description = "Address to listen on",
-            DefaultValueFactory = _ => "0.0.0.0",
-        };
-        bind.Validators.Add(r =>
-        {
-            if (!IPAddress.TryParse(r.GetValueOrDefault<string>(), out _))
-            {
-                r.AddError($"--bind must be an IP address (was '{r.GetValueOrDefault<string>()}')");
-            }
-        });
-        var bootstrap = new Option<string[]>("--bootstrap", "-b")
-        {
-            Description = "HOST:PORT of a node to join through (repeatable); none starts a new network",
-            AllowMultipleArgumentsPerToken = true,
-        };
-        var dataDir = new Option<string?>("--data-dir")
-        {
-            Description = "Where the node keeps its state (SQLite: identity, contacts, stored values); default: the user's data folder, dht/PORT",
-        };
-        var inMemory = new Option<bool>("--in-memory") { Description = "Keep nothing on disk (the default for --port 0)" };
+        var settings = new SettingOptions(forClients: false);
         var noShell = new Option<bool>("--no-shell") { Description = "Run without reading commands; stop with Ctrl+C or SIGTERM" };
-        var verbose = new Option<bool>("--verbose", "-v") { Description = "Log debug details on standard error" };
-        var logLevel = LogLevelOption();
-        var command = new Command("node", "Run a node with an interactive shell (commands also read from piped standard input)")
-        {
-            port, bind, bootstrap, dataDir, inMemory, noShell, verbose, logLevel,
-        };
+        var command = new Command("node", "Run a node with an interactive shell (commands also read from piped standard input)") { noShell };
+        settings.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
-            var options = new DhtOptions
+            if (!settings.TryLoad(parse, context, out var loaded))
             {
-                Port = parse.GetValue(port),
-                ListenAddress = IPAddress.Parse(parse.GetValue(bind)!),
-            };
-            foreach (var b in parse.GetValue(bootstrap) ?? [])
-            {
-                if (!EndPointResolver.TryResolve(b, out var ep, out var problem))
-                {
-                    await error.WriteLineAsync($"Error: --bootstrap {problem}");
-                    return 2;
-                }
-
-                options.BootstrapNodes.Add(ep.Value);
+                return ExitCodes.Usage;
             }
 
-            var level = parse.GetValue(verbose) ? LogLevel.Debug : parse.GetValue(logLevel);
-            // An ephemeral port is a throwaway node: nothing to come back as, so nothing on disk unless asked.
-            string? directory = parse.GetValue(inMemory) ? null
-                : parse.GetValue(dataDir) ?? (options.Port == 0 ? null : DefaultDataDirectory(options.Port));
-            var run = new NodeRunner(options, directory, level, input, output, error);
+            var run = new NodeRunner(loaded.Settings, context.Input, context.Output, context.Error);
             return await run.RunAsync(!parse.GetValue(noShell), ct);
         });
         return command;
     }
+
+    private static Command GetCommand(CliContext context)
+    {
+        var key = KeyArgument("KEY", "A key name, a BEP 44 immutable item's hash (40 hex digits) or a signed value (PUBKEY/NAME)");
+        return ClientCommand("get", "Get the newest value of a key from the network (exit status 1: not found)", context, join: true, [key],
+            async (parse, node, ct) => await NodeCommands.GetAsync(node, parse.GetValue(key)!, context.Output, ct) ? ExitCodes.Success : ExitCodes.Failure);
+    }
+
+    private static Command PutCommand(CliContext context)
+    {
+        var key = KeyArgument("KEY", "The key name");
+        var value = new Argument<string[]>("VALUE")
+        {
+            Description = "The value (words joined by spaces; UTF-8, at most 1000 bytes); none: read from standard input",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+        return ClientCommand("put", "Store a value under a key on the k closest nodes (exit status 1: no node stored it)", context, join: true, [key, value],
+            async (parse, node, ct) =>
+            {
+                string[] words = parse.GetValue(value) ?? [];
+                string text = words.Length > 0 ? string.Join(' ', words) : TrimFinalNewLine(await ReadAllAsync(context.Input, ct));
+                if (text.Length == 0)
+                {
+                    await context.Error.WriteLineAsync("Error: no value: give VALUE or write it to standard input");
+                    return ExitCodes.Usage;
+                }
+
+                bool stored = await NodeCommands.PutAsync(node, parse.GetValue(key)!, Encoding.UTF8.GetBytes(text), context.Output, ct);
+                return stored ? ExitCodes.Success : ExitCodes.Failure;
+            });
+    }
+
+    private static Command DeleteCommand(CliContext context)
+    {
+        var key = KeyArgument("KEY", "The key name");
+        return ClientCommand("delete", "Delete a key: a tombstone with a newer version (exit status 1: no node stored it)", context, join: true, [key],
+            async (parse, node, ct) => await NodeCommands.DeleteAsync(node, parse.GetValue(key)!, context.Output, ct) ? ExitCodes.Success : ExitCodes.Failure);
+    }
+
+    private static Command PingCommand(CliContext context)
+    {
+        var target = KeyArgument("HOST:PORT", "The node to ping");
+        var command = ClientCommand("ping", "Send a KRPC ping to a node (exit status 3: no answer)", context, join: false, [target],
+            async (parse, node, ct) =>
+            {
+                var endPoint = EndPointResolver.TryResolve(parse.GetValue(target)!, out var ep, out _) ? ep : null;
+                return await NodeCommands.PingAsync(node, endPoint!.Value, context.Output, ct) ? ExitCodes.Success : ExitCodes.Network;
+            });
+        target.Validators.Add(r =>
+        {
+            if (!EndPointResolver.TryResolve(r.GetValueOrDefault<string>() ?? "", out _, out string? problem))
+            {
+                r.AddError($"HOST:PORT: {problem}");
+            }
+        });
+        return command;
+    }
+
+    private static Command LookupCommand(CliContext context)
+    {
+        var target = KeyArgument("ID|KEY", "A node id (40 hex digits) or a key name (its SHA-1 is looked up)");
+        return ClientCommand("lookup", "Find the k nodes closest to an id or key, printing every node asked on the way", context, join: true, [target],
+            async (parse, node, ct) =>
+            {
+                await NodeCommands.LookupAsync(node, parse.GetValue(target)!, showPath: true, context.Output, ct);
+                return ExitCodes.Success;
+            });
+    }
+
+    private static Command ConfigCommand(CliContext context)
+    {
+        var settings = new SettingOptions(forClients: false);
+        var show = new Command("show", "Print the effective configuration: every setting, its value and where the value came from");
+        settings.AddTo(show);
+        show.SetAction(async (parse, _) =>
+        {
+            if (!settings.TryLoad(parse, context, out var loaded))
+            {
+                return ExitCodes.Usage;
+            }
+
+            int width = SettingCatalog.All.Max(s => s.Key.Length);
+            var values = SettingCatalog.All.Select(s => s.Show(loaded.Settings)).ToList();
+            int valueWidth = Math.Min(40, values.Max(v => v.Length));
+            for (int i = 0; i < values.Count; i++)
+            {
+                string key = SettingCatalog.All[i].Key;
+                await context.Output.WriteLineAsync($"{key.PadRight(width)}  {values[i].PadRight(valueWidth)}  {loaded.SourceOf(key)}");
+            }
+
+            return ExitCodes.Success;
+        });
+        return new Command("config", "Inspect the configuration") { show };
+    }
+
+    /// <summary>A one-shot command: a read-only client that joins, runs the operation and exits.</summary>
+    private static Command ClientCommand(
+        string name, string description, CliContext context, bool join, Argument[] arguments, Func<ParseResult, DhtNode, CancellationToken, Task<int>> operation)
+    {
+        var settings = new SettingOptions(forClients: true);
+        var command = new Command(name, description);
+        foreach (var argument in arguments)
+        {
+            command.Arguments.Add(argument);
+        }
+
+        settings.AddTo(command);
+        command.SetAction(async (parse, ct) =>
+            settings.TryLoad(parse, context, out var loaded)
+                ? await ClientRunner.RunAsync(loaded.Settings, join, (node, token) => operation(parse, node, token), context, ct)
+                : ExitCodes.Usage);
+        return command;
+    }
+
+    private static Argument<string> KeyArgument(string name, string description)
+    {
+        var argument = new Argument<string>(name) { Description = description };
+        argument.Validators.Add(r =>
+        {
+            if (string.IsNullOrWhiteSpace(r.GetValueOrDefault<string>()))
+            {
+                r.AddError($"{name} must not be empty");
+            }
+        });
+        return argument;
+    }
+
+    /// <summary>Standard input to its end; Console.In reads synchronously and ignores the token, so read on the pool.</summary>
+    private static async Task<string> ReadAllAsync(TextReader input, CancellationToken cancellationToken) =>
+        await Task.Run(() => input.ReadToEndAsync(cancellationToken), cancellationToken).WaitAsync(cancellationToken);
+
+    /// <summary><c>echo world | dht put hello</c> stores "world", not "world\n".</summary>
+    private static string TrimFinalNewLine(string text) =>
+        text.EndsWith("\r\n", StringComparison.Ordinal) ? text[..^2] : text.EndsWith('\n') ? text[..^1] : text;
 }

@@ -1,18 +1,21 @@
 // Runs a node for the `node` command: start, join, shell (or wait for a signal), shut down cleanly.
 using System.Net.Sockets;
+using Dht.Cli.Configuration;
 using Dht.Storage.Sqlite;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Logging;
 
 namespace Dht.Cli;
 
 /// <summary>A node with its shell, as the <c>dht node</c> command runs it.</summary>
-internal sealed class NodeRunner(DhtOptions options, string? dataDirectory, LogLevel logLevel, TextReader input, TextWriter output, TextWriter error)
+internal sealed class NodeRunner(NodeSettings settings, TextReader input, TextWriter output, TextWriter error)
 {
     /// <param name="shell">Read commands (false: run until a signal).</param>
     /// <param name="cancellationToken">Ctrl+C / SIGTERM.</param>
     public async Task<int> RunAsync(bool shell, CancellationToken cancellationToken)
     {
+        var options = settings.Options;
+        string? dataDirectory = settings.EffectiveDataDirectory;
+
         // The database outlives the node: declared first, disposed last.
         SqliteDatabase? database = null;
         DhtStores stores = new();
@@ -25,7 +28,7 @@ internal sealed class NodeRunner(DhtOptions options, string? dataDirectory, LogL
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or SqliteException or InvalidOperationException)
             {
                 await error.WriteLineAsync($"Error: --data-dir {dataDirectory}: {ex.Message}");
-                return 1;
+                return ExitCodes.Failure;
             }
 
             stores = new DhtStores
@@ -37,10 +40,7 @@ internal sealed class NodeRunner(DhtOptions options, string? dataDirectory, LogL
         }
 
         using var ownedDatabase = database;
-        using var loggerFactory = LoggerFactory.Create(b => b
-            .SetMinimumLevel(logLevel)
-            .AddSimpleConsole(o => o.SingleLine = true)
-            .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace));
+        using var loggerFactory = ConsoleLogging.Create(settings.LogLevel);
         DhtNode node;
         try
         {
@@ -49,13 +49,20 @@ internal sealed class NodeRunner(DhtOptions options, string? dataDirectory, LogL
         catch (SocketException ex)
         {
             await error.WriteLineAsync($"Error: cannot listen on {options.ListenAddress}:{options.Port}: {ex.Message}");
-            return 1;
+            return ExitCodes.Failure;
         }
 
         await using (node)
         {
+            // Stopped before the node (which disposes its meter), so the last export still sees its counters.
+            using var metrics = settings.OtlpEndpoint is { } endpoint ? MetricsExport.Start(endpoint, settings.OtlpProtocol) : null;
             await node.StartAsync(cancellationToken);
             await output.WriteLineAsync($"DHT node started on {node.LocalEndPoint}");
+            if (settings.OtlpEndpoint is not null)
+            {
+                await output.WriteLineAsync($"Exporting metrics (meter {MetricsExport.MeterName}) with OTLP to {MetricsExport.ExportUri(settings.OtlpEndpoint, settings.OtlpProtocol)}");
+            }
+
             if (options.BootstrapNodes.Count == 0 && node.SavedContacts == 0)
             {
                 await output.WriteLineAsync("Starting as bootstrap node");

@@ -163,10 +163,7 @@ internal sealed class Shell
             return true;
         }
 
-        var r = await _node.PingAsync(ep.Value, ct);
-        await _output.WriteLineAsync(r.Answered
-            ? $"Pong from {ep} ({r.NodeId}) in {r.RoundTrip.TotalMilliseconds:0.0} ms"
-            : $"No answer from {ep}");
+        await NodeCommands.PingAsync(_node, ep.Value, _output, ct);
         return true;
     }
 
@@ -179,15 +176,7 @@ internal sealed class Shell
             return true;
         }
 
-        var target = NodeId.TryParse(key, out var id) ? id : NodeId.FromKey(key);
-        var r = await _node.FindNodeAsync(target, ct);
-        await _output.WriteLineAsync($"Target {target}: {r.ClosestNodes.Count} closest node(s) in {r.Rounds} round(s), {r.QueriesSent} queries, {r.Elapsed.TotalMilliseconds:0} ms");
-        foreach (var n in r.ClosestNodes)
-        {
-            int cpl = n.Id.CommonPrefixLength(target);
-            await _output.WriteLineAsync($"  {n.Id} {n.EndPoint,-22} shared prefix {cpl} bits");
-        }
-
+        await NodeCommands.LookupAsync(_node, key, showPath: false, _output, ct);
         return true;
     }
 
@@ -242,7 +231,7 @@ internal sealed class Shell
         {
             var value = System.Text.Encoding.UTF8.GetBytes(args["--immutable ".Length..].TrimStart());
             var r = await _node.PutImmutableAsync(value, ct);
-            await _output.WriteLineAsync($"Stored immutable item {r.Target} at {Nodes(r.NodesStored)}");
+            await _output.WriteLineAsync($"Stored immutable item {r.Target} at {NodeCommands.Nodes(r.NodesStored)}");
             return true;
         }
 
@@ -271,19 +260,14 @@ internal sealed class Shell
             var r = await _node.PutMutableAsync(_signingKey, System.Text.Encoding.UTF8.GetBytes(key), bytes, cancellationToken: ct);
             string name = $"{Convert.ToHexStringLower(_signingKey.PublicKey.Span)}/{key}";
             await _output.WriteLineAsync(r.NodesStored > 0
-                ? $"Stored key '{name}' at {Nodes(r.NodesStored)} (seq {r.Seq})"
+                ? $"Stored key '{name}' at {NodeCommands.Nodes(r.NodesStored)} (seq {r.Seq})"
                 : $"Not stored: no node accepted key '{name}' ({r.NodesAsked} asked)");
             return true;
         }
 
-        var put = await _node.PutAsync(key, bytes, ct);
-        await _output.WriteLineAsync(put.NodesStored > 0
-            ? $"Stored key '{key}' at {Nodes(put.NodesStored)}"
-            : $"Not stored: no node accepted key '{key}' ({put.NodesAsked} asked)");
+        await NodeCommands.PutAsync(_node, key, bytes, _output, ct);
         return true;
     }
-
-    private static string Nodes(int count) => count == 1 ? "1 node" : $"{count} nodes";
 
     private async Task<bool> GetAsync(string args, CancellationToken ct)
     {
@@ -292,40 +276,7 @@ internal sealed class Shell
             return true;
         }
 
-        if (NodeId.TryParse(key, out var hash))
-        {
-            var item = await _node.GetImmutableAsync(hash, ct);
-            await _output.WriteLineAsync(item.Found ? $"Value: {System.Text.Encoding.UTF8.GetString(item.Value.Span)}" : $"Not found: {key}");
-            return true;
-        }
-
-        int slash = key.IndexOf('/', StringComparison.Ordinal);
-        if (slash == 64 && key.Length > 65 && IsHex(key.AsSpan(0, 64)))
-        {
-            var publicKey = Convert.FromHexString(key.AsSpan(0, 64));
-            var salt = System.Text.Encoding.UTF8.GetBytes(key[65..]);
-            var item = await _node.GetMutableAsync(publicKey, salt, ct);
-            await _output.WriteLineAsync(item.Found
-                ? $"Value: {System.Text.Encoding.UTF8.GetString(item.Value.Span)} (seq {item.Seq})"
-                : $"Not found: {key}");
-            return true;
-        }
-
-        var r = await _node.GetAsync(key, ct);
-        await _output.WriteLineAsync(r.Found ? $"Value: {System.Text.Encoding.UTF8.GetString(r.Value.Span)}" : $"Not found: {key}");
-        return true;
-    }
-
-    private static bool IsHex(ReadOnlySpan<char> text)
-    {
-        foreach (char c in text)
-        {
-            if (!char.IsAsciiHexDigit(c))
-            {
-                return false;
-            }
-        }
-
+        await NodeCommands.GetAsync(_node, key, _output, ct);
         return true;
     }
 
@@ -336,8 +287,7 @@ internal sealed class Shell
             return true;
         }
 
-        var r = await _node.DeleteAsync(key, ct);
-        await _output.WriteLineAsync($"Deleted key '{key}' at {r.NodesStored} node{(r.NodesStored == 1 ? "" : "s")}");
+        await NodeCommands.DeleteAsync(_node, key, _output, ct);
         return true;
     }
 

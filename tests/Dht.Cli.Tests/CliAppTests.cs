@@ -16,6 +16,46 @@ public sealed class CliAppTests
     }
 
     [Fact]
+    public async Task Help_ListsEveryCommand()
+    {
+        var run = await RunAsync("--help");
+
+        foreach (string command in new[] { "node", "get <KEY>", "put <KEY> <VALUE>", "delete <KEY>", "ping <HOST:PORT>", "lookup <ID|KEY>", "config" })
+        {
+            Assert.Contains("  " + command + " ", run.Output, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [InlineData("get")]
+    [InlineData("put")]
+    [InlineData("ping", "nohostport")]
+    [InlineData("frobnicate")]
+    [InlineData("node", "--no-such-option")]
+    public async Task UsageError_ExitsWith2(params string[] args)
+    {
+        var run = await RunAsync(args);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.NotEqual("", run.Error);
+    }
+
+    [Theory]
+    [InlineData("get", "--bootstrap")]
+    [InlineData("put", "--config")]
+    [InlineData("lookup", "--query-timeout")]
+    [InlineData("config show", "--max-items")]
+    [InlineData("node", "--otlp-endpoint")]
+    [InlineData("node", "--rate-limit")]
+    public async Task CommandHelp_ListsItsSettings(string command, string option)
+    {
+        var run = await RunAsync([.. command.Split(' '), "--help"]);
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains(option, run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task NodeHelp_ListsItsOptions()
     {
         var run = await RunAsync("node", "--help");
@@ -59,7 +99,8 @@ public sealed class CliAppTests
     {
         var run = await RunAsync("node", "--port", "0", "--bind", "nonsense");
 
-        Assert.Contains("--bind must be an IP address (was 'nonsense')", run.Error, StringComparison.Ordinal);
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("Error: setting 'Bind' (command line --bind) must be an IP address, was 'nonsense'", run.Error, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -111,6 +152,9 @@ public sealed class CliAppTests
     [InlineData(new[] { "8002", "--log-level", "Debug", "a:1" }, new[] { "node", "--port", "8002", "--log-level", "Debug", "--bootstrap", "a:1" })]
     [InlineData(new[] { "8002", "--bootstrap", "a:1" }, new[] { "node", "--port", "8002", "--bootstrap", "a:1" })]
     [InlineData(new[] { "8002", "-b", "a:1" }, new[] { "node", "--port", "8002", "-b", "a:1" })]
+    [InlineData(new[] { "8002", "--read-only", "a:1" }, new[] { "node", "--port", "8002", "--read-only", "--bootstrap", "a:1" })]
+    [InlineData(new[] { "8002", "--named-values", "false", "a:1" }, new[] { "node", "--port", "8002", "--named-values", "false", "--bootstrap", "a:1" })]
+    [InlineData(new[] { "8002", "--max-items", "5", "a:1" }, new[] { "node", "--port", "8002", "--max-items", "5", "--bootstrap", "a:1" })]
     public void RewriteShortForm_ExpandsPortAndBootstrapNodes(string[] args, string[] expected)
     {
         Assert.Equal(expected, CliApp.RewriteShortForm(args));
@@ -135,7 +179,8 @@ public sealed class CliAppTests
         using var reader = new StringReader(input);
         await using var output = new StringWriter();
         await using var error = new StringWriter();
-        int exitCode = await CliApp.RunAsync(args, reader, output, error).WaitAsync(cts.Token);
+        // An empty environment: no DHT_ variable of the machine running the tests changes the settings.
+        int exitCode = await CliApp.RunAsync(args, reader, output, error, new System.Collections.Hashtable(), cts.Token).WaitAsync(cts.Token);
         return new CliRun(exitCode, output.ToString(), error.ToString());
     }
 }
