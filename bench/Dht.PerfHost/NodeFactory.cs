@@ -1,0 +1,34 @@
+using System.Net;
+using Dht.Protocol;
+
+namespace Dht.PerfHost;
+
+/// <summary>Options for nodes on 127.0.0.1.</summary>
+internal static class NodeFactory
+{
+    public static DhtOptions Loopback(int port, bool raiseRateLimit, IEnumerable<NetEndPoint>? bootstrap = null)
+    {
+        var options = new DhtOptions
+        {
+            ListenAddress = IPAddress.Loopback,
+            Port = port,
+        };
+
+        if (raiseRateLimit)
+        {
+            // The load generator is one source; like libtorrent's dht_block_ratelimit, the limit is raised so the
+            // sweep measures the packet path, not the flood protection.
+            options.MaxQueriesPerSecondPerIp = 100_000_000;
+        }
+
+        // Every node of a loopback network shares 127.0.0.1, so the per-source storage quota would count the
+        // whole network as one source.
+        options.StorageLimits.MaxItemsPerSourceIp = options.StorageLimits.MaxItems;
+        foreach (var b in bootstrap ?? [])
+        {
+            options.BootstrapNodes.Add(b);
+        }
+
+        return options;
+    }
+}
