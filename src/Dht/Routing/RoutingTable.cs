@@ -203,16 +203,22 @@ internal sealed class RoutingTable
             return;
         }
 
-        // Distances fall in bands by bucket: the target's own bucket and all deeper ones are closer than the
-        // bucket just above, which is closer than the one above it, and so on. Whole bands are collected until
-        // there are enough candidates; only then is a sort needed, and only over what was collected.
+        // Distances fall in bands by bucket. A target whose bucket is not the last shares one more bit with the
+        // contacts of its own bucket than with those of any deeper bucket, so its own bucket is the closest band;
+        // then come the deeper buckets together, then the bucket just above, and so on. Whole bands are
+        // collected until there are enough candidates; only then is a sort needed, and only over what was
+        // collected (for most targets: one bucket).
         var scratch = _scratch;
         scratch.Clear();
         int last = _buckets.Count - 1;
         int home = BucketIndexOf(target);
-        for (int i = home; i <= last; i++)
+        Collect(_buckets[home], target, scratch);
+        if (home == last || scratch.Count < count)
         {
-            Collect(_buckets[i], target, scratch);
+            for (int i = home + 1; i <= last; i++)
+            {
+                Collect(_buckets[i], target, scratch);
+            }
         }
 
         for (int i = home - 1; i >= 0 && scratch.Count < count; i--)
