@@ -39,8 +39,30 @@ internal static class CliExecutable
         info.RedirectStandardOutput = true;
         info.RedirectStandardError = true;
         info.WorkingDirectory = directory;
+
+        // A node given neither --data-dir nor --in-memory keeps its state in the user's data folder: point
+        // that at a folder of this test run, so that tests never write to the real home folder.
+        info.Environment["XDG_DATA_HOME"] = DataHome.Value;
         return info;
     }
+
+    private static readonly Lazy<string> DataHome = new(() =>
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"dht-cli-tests-{Environment.ProcessId}");
+        Directory.CreateDirectory(path);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try
+            {
+                Directory.Delete(path, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A node still shutting down may hold a file; the temporary folder is cleaned up by the system.
+            }
+        };
+        return path;
+    });
 
     private static string OutputDirectory()
     {

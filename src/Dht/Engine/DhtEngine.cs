@@ -719,6 +719,11 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
         lock (_gate)
         {
             contacts = Routing.Count;
+
+            // Joined: save the contacts now (a node killed before its first save could not rejoin), and put back
+            // what this node published before a restart rather than an hour from now.
+            SaveContacts();
+            NamedValues?.RepublishSoon();
         }
 
         LogBootstrapped(reached, contacts);

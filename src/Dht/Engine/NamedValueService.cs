@@ -316,6 +316,15 @@ internal sealed class NamedValueService : IQueryExtension
 
     // ---- Upkeep ----------------------------------------------------------------------------------------
 
+    /// <summary>Re-publishes what this node published at the next upkeep (after joining, e.g. following a restart).</summary>
+    public void RepublishSoon()
+    {
+        if (_published.Count > 0)
+        {
+            _nextReplication = _engine.Time.GetUtcNow();
+        }
+    }
+
     public void Maintain(DateTimeOffset now)
     {
         _policy.RemoveExpired(now);

@@ -43,6 +43,7 @@ public sealed partial class UdpTransport : IDatagramTransport
     private readonly Socket _socket;
     private readonly ILogger _logger;
     private readonly bool _isIPv6;
+    private readonly bool _batchReceive;
     private readonly TaskCompletionSource _receiveLoopExited =
         new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -77,6 +78,7 @@ public sealed partial class UdpTransport : IDatagramTransport
         }
 
         _isIPv6 = family == AddressFamily.InterNetworkV6;
+        _batchReceive = options.BatchReceive && LinuxBatchReceiver.IsSupported;
         _socket = new Socket(family, SocketType.Dgram, ProtocolType.Udp);
         try
         {
@@ -205,6 +207,12 @@ public sealed partial class UdpTransport : IDatagramTransport
 
     private void ReceiveLoop()
     {
+        if (_batchReceive)
+        {
+            ReceiveBatches(_receiver!);
+            return;
+        }
+
         var receiver = _receiver!;
         var buffer = GC.AllocateUninitializedArray<byte>(MaxDatagramSize, pinned: true);
         var source = new SocketAddress(_socket.AddressFamily);
@@ -272,6 +280,64 @@ public sealed partial class UdpTransport : IDatagramTransport
             _receiveLoopExited.TrySetResult();
         }
     }
+
+    private void ReceiveBatches(IDatagramReceiver receiver)
+    {
+        try
+        {
+            using var batch = new LinuxBatchReceiver(_socket);
+            while (Volatile.Read(ref _disposed) == 0)
+            {
+                int received = batch.Receive();
+                if (Volatile.Read(ref _disposed) != 0)
+                {
+                    break;
+                }
+
+                if (received < 0)
+                {
+                    Interlocked.Increment(ref _receiveErrors);
+                    if (LinuxBatchReceiver.IsInterrupted(received) || IsTransientErrno(-received))
+                    {
+                        continue;
+                    }
+
+                    LogReceiveLoopStopped(_logger, new SocketException(-received), LocalEndPoint);
+                    break;
+                }
+
+                for (int i = 0; i < received; i++)
+                {
+                    if (!batch.TryGet(i, out var from, out var datagram, out bool truncated) || truncated)
+                    {
+                        Interlocked.Increment(ref _receiveErrors);
+                        continue;
+                    }
+
+                    Interlocked.Increment(ref _datagramsReceived);
+                    Interlocked.Add(ref _bytesReceived, datagram.Length);
+                    try
+                    {
+                        receiver.OnDatagram(from, datagram);
+                    }
+#pragma warning disable CA1031 // The receiver must not throw; if it does, one datagram is lost, not the node.
+                    catch (Exception e)
+#pragma warning restore CA1031
+                    {
+                        Interlocked.Increment(ref _receiverFaults);
+                        LogReceiverFailed(_logger, e, from);
+                    }
+                }
+            }
+        }
+        finally
+        {
+            _receiveLoopExited.TrySetResult();
+        }
+    }
+
+    // Linux errno values after which the socket is still fine: EAGAIN, ENOMEM, ENOBUFS, ECONNREFUSED, EHOSTUNREACH.
+    private static bool IsTransientErrno(int errno) => errno is 11 or 12 or 105 or 111 or 113;
 
     // Errors about one datagram or one remote host, after which the socket is still fine.
     private static bool IsTransient(SocketError error) => error is

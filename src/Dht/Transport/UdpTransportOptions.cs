@@ -17,4 +17,10 @@ public sealed class UdpTransportOptions
     /// cap it (Linux: net.core.wmem_max).
     /// </summary>
     public int SendBufferSize { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>
+    /// Take every queued datagram in one system call (recvmmsg) where the platform has it (64-bit Linux).
+    /// Default on; off falls back to one receive call per datagram.
+    /// </summary>
+    public bool BatchReceive { get; set; } = true;
 }
