@@ -80,6 +80,7 @@ internal static class CliApp
         root.Subcommands.Add(PingCommand(context));
         root.Subcommands.Add(LookupCommand(context));
         root.Subcommands.Add(ConfigCommand(context));
+        root.Subcommands.Add(SimCommand.Create(context.Output, context.Error));
         return root;
     }
 

@@ -1,0 +1,2 @@
+// The simulation tests drive Dht.Simulation.SimulatedDht.
+global using Dht.Simulation;
