@@ -48,6 +48,9 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
     private readonly HashSet<LookupOperation> _lookups = [];
     private readonly List<IQueryExtension> _extensions = [];
     private readonly Storage.INodeStateStore? _state;
+
+    // Up to 64 lost contacts, retried after 1 minute, backing off to hourly, forgotten after a day.
+    private readonly LostContacts _lost = new(64, TimeSpan.FromMinutes(1), TimeSpan.FromHours(1), TimeSpan.FromDays(1));
     private readonly NetEndPoint[] _savedContacts;
     private DateTimeOffset _nextContactSave;
     private readonly KrpcMessage _incoming = new();
@@ -434,6 +437,7 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
         }
 
         var node = new NodeInfo(response.Id, query.Destination);
+        _lost.Remove(node.Id);
         OnHeard(Routing.Heard(node, isResponse: true, now), node, now);
     }
 
@@ -466,7 +470,12 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
         }
         else if (failure is QueryFailure.Timeout or QueryFailure.InvalidResponse)
         {
-            Routing.Failed(new NodeInfo(id, query.Destination), now);
+            var node = new NodeInfo(id, query.Destination);
+            Routing.Failed(node, now);
+            if (!Routing.TryGet(id, out var contact) || contact.State(now, Routing.Options) == ContactState.Bad)
+            {
+                _lost.Add(node, now);
+            }
         }
     }
 
@@ -517,6 +526,7 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
 
     private void Maintain(DateTimeOffset now)
     {
+        _rateLimiter.Prune(now);
         if (_state is not null && now >= _nextContactSave)
         {
             _nextContactSave = now + ContactSaveInterval;
@@ -539,6 +549,12 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
         foreach (var node in _closest)
         {
             Ping(node, now);
+        }
+
+        _lost.Due(now, 8, _closest);
+        foreach (var node in _closest)
+        {
+            PingLost(node, now);
         }
 
         // Bad contacts stay in their buckets until replaced, so "lost every contact" means no usable one.
@@ -566,6 +582,10 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
             StartLookup(KrpcMethod.FindNode, target, null, now);
         }
     }
+
+    // A lost contact is not in the table: no MarkPinged; an answer brings it back through the RPC monitor.
+    private void PingLost(NodeInfo node, DateTimeOffset now) =>
+        _rpc.Send(PrepareQuery(KrpcMethod.Ping), node.EndPoint, node.Id, _ignore, now);
 
     private void Ping(NodeInfo node, DateTimeOffset now)
     {

@@ -58,6 +58,23 @@ internal sealed class RateLimiter
         return true;
     }
 
+    /// <summary>
+    /// Forgets sources idle long enough for their bucket to be full again and not blocked: they would start
+    /// from a full bucket anyway. Keeps the table (and a simulated node's memory) proportional to active sources.
+    /// </summary>
+    public void Prune(DateTimeOffset now)
+    {
+        long ticks = now.UtcTicks;
+        long refill = (long)(_burst / _ratePerSecond * TimeSpan.TicksPerSecond);
+        foreach (var (key, entry) in _entries)
+        {
+            if (entry.BlockedUntilTicks <= ticks && ticks - entry.LastTicks >= refill)
+            {
+                _entries.Remove(key);
+            }
+        }
+    }
+
     private void EvictOldest()
     {
         UInt128 oldest = default;
