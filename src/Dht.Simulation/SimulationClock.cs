@@ -92,23 +92,12 @@ public class SimulationClock : TimeProvider
     /// Invokes <paramref name="operation"/> with <see cref="SynchronizationContext"/> current, so every
     /// continuation of the returned task comes back as a simulation event. Drive it with a Run method.
     /// </summary>
-    public Task Start(Func<Task> operation)
-    {
-        ArgumentNullException.ThrowIfNull(operation);
-        var previous = SynchronizationContext.Current;
-        SynchronizationContext.SetSynchronizationContext(_context);
-        try
-        {
-            return operation();
-        }
-        finally
-        {
-            SynchronizationContext.SetSynchronizationContext(previous);
-        }
-    }
+    public Task Start(Func<Task> operation) => InContext(operation);
 
     /// <inheritdoc cref="Start(Func{Task})"/>
-    public Task<T> Start<T>(Func<Task<T>> operation)
+    public Task<T> Start<T>(Func<Task<T>> operation) => InContext(operation);
+
+    private TTask InContext<TTask>(Func<TTask> operation)
     {
         ArgumentNullException.ThrowIfNull(operation);
         var previous = SynchronizationContext.Current;

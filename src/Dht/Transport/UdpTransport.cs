@@ -260,19 +260,7 @@ public sealed partial class UdpTransport : IDatagramTransport
                     continue;
                 }
 
-                Interlocked.Increment(ref _datagramsReceived);
-                Interlocked.Add(ref _bytesReceived, received);
-                try
-                {
-                    receiver.OnDatagram(from, buffer.AsSpan(0, received));
-                }
-#pragma warning disable CA1031 // The receiver must not throw; if it does, one datagram is lost, not the node.
-                catch (Exception e)
-#pragma warning restore CA1031
-                {
-                    Interlocked.Increment(ref _receiverFaults);
-                    LogReceiverFailed(_logger, e, from);
-                }
+                Deliver(receiver, from, buffer.AsSpan(0, received));
             }
         }
         finally
@@ -314,25 +302,30 @@ public sealed partial class UdpTransport : IDatagramTransport
                         continue;
                     }
 
-                    Interlocked.Increment(ref _datagramsReceived);
-                    Interlocked.Add(ref _bytesReceived, datagram.Length);
-                    try
-                    {
-                        receiver.OnDatagram(from, datagram);
-                    }
-#pragma warning disable CA1031 // The receiver must not throw; if it does, one datagram is lost, not the node.
-                    catch (Exception e)
-#pragma warning restore CA1031
-                    {
-                        Interlocked.Increment(ref _receiverFaults);
-                        LogReceiverFailed(_logger, e, from);
-                    }
+                    Deliver(receiver, from, datagram);
                 }
             }
         }
         finally
         {
             _receiveLoopExited.TrySetResult();
+        }
+    }
+
+    private void Deliver(IDatagramReceiver receiver, NetEndPoint from, ReadOnlySpan<byte> datagram)
+    {
+        Interlocked.Increment(ref _datagramsReceived);
+        Interlocked.Add(ref _bytesReceived, datagram.Length);
+        try
+        {
+            receiver.OnDatagram(from, datagram);
+        }
+#pragma warning disable CA1031 // The receiver must not throw; if it does, one datagram is lost, not the node.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            Interlocked.Increment(ref _receiverFaults);
+            LogReceiverFailed(_logger, e, from);
         }
     }
 
