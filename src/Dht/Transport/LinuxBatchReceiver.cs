@@ -24,24 +24,24 @@ internal sealed unsafe partial class LinuxBatchReceiver : IDisposable
 
     private const int MsgWaitForOne = 0x10000;
     private const int MsgTrunc = 0x20;
-    private const int AddressSize = 32; // sockaddr_in6 is 28 bytes
-    private const int AfInet = 2;
-    private const int AfInet6 = 10;
+    private const int AddressSize = LinuxMessages.AddressSize;
+    private const int AfInet = LinuxMessages.AfInet;
+    private const int AfInet6 = LinuxMessages.AfInet6;
     private const int EIntr = 4;
 
     private readonly Socket _socket;
     private readonly byte* _buffers;
     private readonly byte* _addresses;
-    private readonly IoVec* _iovecs;
-    private readonly MMsgHdr* _headers;
+    private readonly LinuxMessages.IoVec* _iovecs;
+    private readonly LinuxMessages.MMsgHdr* _headers;
 
     public LinuxBatchReceiver(Socket socket)
     {
         _socket = socket;
         _buffers = (byte*)NativeMemory.Alloc((nuint)(BatchSize * SlotSize));
         _addresses = (byte*)NativeMemory.AllocZeroed((nuint)(BatchSize * AddressSize));
-        _iovecs = (IoVec*)NativeMemory.AllocZeroed((nuint)(BatchSize * sizeof(IoVec)));
-        _headers = (MMsgHdr*)NativeMemory.AllocZeroed((nuint)(BatchSize * sizeof(MMsgHdr)));
+        _iovecs = (LinuxMessages.IoVec*)NativeMemory.AllocZeroed((nuint)(BatchSize * sizeof(LinuxMessages.IoVec)));
+        _headers = (LinuxMessages.MMsgHdr*)NativeMemory.AllocZeroed((nuint)(BatchSize * sizeof(LinuxMessages.MMsgHdr)));
         for (int i = 0; i < BatchSize; i++)
         {
             _iovecs[i].Base = _buffers + (i * SlotSize);
@@ -121,31 +121,6 @@ internal sealed unsafe partial class LinuxBatchReceiver : IDisposable
     }
 
     [LibraryImport("libc", EntryPoint = "recvmmsg", SetLastError = true)]
-    private static partial int RecvMMsg(int fd, MMsgHdr* messages, uint count, int flags, IntPtr timeout);
+    private static partial int RecvMMsg(int fd, LinuxMessages.MMsgHdr* messages, uint count, int flags, IntPtr timeout);
 
-    [StructLayout(LayoutKind.Sequential)]
-    private struct IoVec
-    {
-        public byte* Base;
-        public nuint Length;
-    }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct MsgHdr
-    {
-        public byte* Name;
-        public uint NameLength;
-        public IoVec* Iov;
-        public nuint IovLength;
-        public void* Control;
-        public nuint ControlLength;
-        public int Flags;
-    }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct MMsgHdr
-    {
-        public MsgHdr Header;
-        public uint Length;
-    }
 }

@@ -44,6 +44,7 @@ public sealed partial class UdpTransport : IDatagramTransport
     private readonly ILogger _logger;
     private readonly bool _isIPv6;
     private readonly bool _batchReceive;
+    private LinuxBatchSender? _batchSender; // used only on the receive thread
     private readonly TaskCompletionSource _receiveLoopExited =
         new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -155,6 +156,17 @@ public sealed partial class UdpTransport : IDatagramTransport
         {
             Interlocked.Increment(ref _sendErrors);
             return;
+        }
+
+        // Replies produced while the receive thread handles a batch leave together after it (sendmmsg).
+        if (_batchSender is { } batch && Thread.CurrentThread == _receiveThread)
+        {
+            if (batch.TryQueue(destination, datagram, out int flushed, out int lost))
+            {
+                Interlocked.Add(ref _bytesSent, datagram.Length);
+                CountFlush(flushed, lost);
+                return;
+            }
         }
 
         SocketAddress address;
@@ -274,6 +286,8 @@ public sealed partial class UdpTransport : IDatagramTransport
         try
         {
             using var batch = new LinuxBatchReceiver(_socket);
+            using var sender = new LinuxBatchSender(_socket);
+            _batchSender = sender;
             while (Volatile.Read(ref _disposed) == 0)
             {
                 int received = batch.Receive();
@@ -304,11 +318,28 @@ public sealed partial class UdpTransport : IDatagramTransport
 
                     Deliver(receiver, from, datagram);
                 }
+
+                var (sent, failed) = sender.Flush();
+                CountFlush(sent, failed);
             }
         }
         finally
         {
+            _batchSender = null;
             _receiveLoopExited.TrySetResult();
+        }
+    }
+
+    private void CountFlush(int sent, int failed)
+    {
+        if (sent > 0)
+        {
+            Interlocked.Add(ref _datagramsSent, sent);
+        }
+
+        if (failed > 0)
+        {
+            Interlocked.Add(ref _sendErrors, failed);
         }
     }
 

@@ -1,0 +1,113 @@
+// sendmmsg(2) on Linux: the replies produced while handling one received batch leave in one system call
+// instead of one each. Replies are copied into native slots as they are produced and flushed when the batch
+// has been handled (or when the slots are full). A datagram larger than a slot is not queued: the caller
+// sends it directly.
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using Dht.Protocol;
+
+namespace Dht.Transport;
+
+/// <summary>Batched datagram sending through sendmmsg (64-bit Linux). Used by one thread only.</summary>
+internal sealed unsafe partial class LinuxBatchSender : IDisposable
+{
+    /// <summary>Replies held before a flush (the receive batch size).</summary>
+    public const int BatchSize = LinuxBatchReceiver.BatchSize;
+
+    /// <summary>Bytes per slot: any KRPC reply (BEP 44 values are at most 1000 bytes).</summary>
+    public const int SlotSize = 2048;
+
+    private readonly Socket _socket;
+    private readonly byte* _buffers;
+    private readonly byte* _addresses;
+    private readonly LinuxMessages.IoVec* _iovecs;
+    private readonly LinuxMessages.MMsgHdr* _headers;
+    private int _count;
+
+    public LinuxBatchSender(Socket socket)
+    {
+        _socket = socket;
+        _buffers = (byte*)NativeMemory.Alloc((nuint)(BatchSize * SlotSize));
+        _addresses = (byte*)NativeMemory.AllocZeroed((nuint)(BatchSize * LinuxMessages.AddressSize));
+        _iovecs = (LinuxMessages.IoVec*)NativeMemory.AllocZeroed((nuint)(BatchSize * sizeof(LinuxMessages.IoVec)));
+        _headers = (LinuxMessages.MMsgHdr*)NativeMemory.AllocZeroed((nuint)(BatchSize * sizeof(LinuxMessages.MMsgHdr)));
+        for (int i = 0; i < BatchSize; i++)
+        {
+            _iovecs[i].Base = _buffers + (i * SlotSize);
+            _headers[i].Header.Name = _addresses + (i * LinuxMessages.AddressSize);
+            _headers[i].Header.Iov = &_iovecs[i];
+            _headers[i].Header.IovLength = 1;
+        }
+    }
+
+    /// <summary>Queues a datagram; false if it does not fit a slot (send it directly).</summary>
+    public bool TryQueue(NetEndPoint destination, ReadOnlySpan<byte> datagram, out int sent, out int failed)
+    {
+        sent = failed = 0;
+        if (datagram.Length > SlotSize)
+        {
+            return false;
+        }
+
+        if (_count == BatchSize)
+        {
+            (sent, failed) = Flush();
+        }
+
+        int i = _count++;
+        datagram.CopyTo(new Span<byte>(_buffers + (i * SlotSize), SlotSize));
+        _iovecs[i].Length = (nuint)datagram.Length;
+        _headers[i].Header.NameLength = (uint)LinuxMessages.WriteAddress(
+            destination, new Span<byte>(_addresses + (i * LinuxMessages.AddressSize), LinuxMessages.AddressSize));
+        return true;
+    }
+
+    /// <summary>Sends everything queued; returns how many datagrams left and how many could not be sent.</summary>
+    public (int Sent, int Failed) Flush()
+    {
+        int total = _count, done = 0, failed = 0;
+        _count = 0;
+        bool added = false;
+        try
+        {
+            _socket.SafeHandle.DangerousAddRef(ref added);
+            int fd = (int)_socket.SafeHandle.DangerousGetHandle();
+            while (done + failed < total)
+            {
+                int n = SendMMsg(fd, _headers + done + failed, (uint)(total - done - failed), 0);
+                if (n > 0)
+                {
+                    done += n;
+                }
+                else
+                {
+                    failed++; // the datagram at the head could not be sent: drop it, like a lost packet
+                }
+            }
+        }
+        catch (ObjectDisposedException)
+        {
+            failed = total - done;
+        }
+        finally
+        {
+            if (added)
+            {
+                _socket.SafeHandle.DangerousRelease();
+            }
+        }
+
+        return (done, failed);
+    }
+
+    public void Dispose()
+    {
+        NativeMemory.Free(_buffers);
+        NativeMemory.Free(_addresses);
+        NativeMemory.Free(_iovecs);
+        NativeMemory.Free(_headers);
+    }
+
+    [LibraryImport("libc", EntryPoint = "sendmmsg", SetLastError = true)]
+    private static partial int SendMMsg(int fd, LinuxMessages.MMsgHdr* messages, uint count, int flags);
+}
