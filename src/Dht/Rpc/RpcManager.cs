@@ -32,6 +32,7 @@ internal sealed class RpcManager
     private readonly ArrayBufferWriter<byte> _buffer = new(1500);
     private readonly byte[] _transactionBytes = new byte[4];
     private ushort _sequence;
+    private bool _closed;
 
     public RpcManager(
         IDatagramTransport transport,
@@ -70,7 +71,7 @@ internal sealed class RpcManager
         IQueryObserver observer,
         DateTimeOffset now)
     {
-        bool refused = _pending.Count >= _maxPending || destination.IsUnusable;
+        bool refused = _closed || _pending.Count >= _maxPending || destination.IsUnusable;
         uint tx = 0;
         while (!refused)
         {
@@ -206,9 +207,13 @@ internal sealed class RpcManager
         }
     }
 
-    /// <summary>Fails every pending query (shutdown).</summary>
+    /// <summary>
+    /// Fails every pending query and refuses new ones (shutdown): with the node's timer gone, a query sent
+    /// later would never time out, and whatever awaits it would wait forever.
+    /// </summary>
     public void CancelAll(DateTimeOffset now)
     {
+        _closed = true;
         var all = _pending.Values.ToArray();
         _pending.Clear();
         _softQueue.Clear();
