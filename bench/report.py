@@ -112,6 +112,24 @@ if 'dht' in cpu and cpu['dht'].get('stats_before') and cpu['dht'].get('stats_aft
                                                     a['gen0'] - b['gen0']))
     w('')
 
+half = lines('half-rate.jsonl')
+if half:
+    rate = half[0]['rate']
+    w('## Latency at half our find_node rate')
+    w('')
+    w('Three fixed-rate runs of 3 s each at %s find_node/s (half of our highest rate above), after a warm-up;' % format(rate, ','))
+    w('the median of the three runs\' percentiles.')
+    w('')
+    w('| node | p50 | p90 | p99 | loss |')
+    w('|---|---|---|---|---|')
+    for impl in impls:
+        runs = [h for h in half if h['label'] == impl]
+        if not runs:
+            continue
+        med = lambda key: sorted(r[key] for r in runs)[len(runs) // 2]
+        w('| %s | %.3f ms | %.3f ms | %.3f ms | %.2f %% |' % (NAMES.get(impl, impl), med('p50_ms'), med('p90_ms'), med('p99_ms'), med('loss_pct')))
+    w('')
+
 w('## End to end: BEP 44 immutable put and get on a 50-node network')
 w('')
 if e2e:
@@ -132,6 +150,37 @@ if e2e:
 else:
     w('Not run (E2E=0).')
 w('')
+
+def rate_of(impl, q):
+    s = best.get((impl, q))
+    return s['rate'] if s and s.get('sent') else None
+
+
+def half_p99(impl):
+    runs = sorted(h['p99_ms'] for h in half if h['label'] == impl)
+    return runs[len(runs) // 2] if runs else None
+
+
+targets = []
+ours, lt, echo_rate = rate_of('dht', 'find_node'), rate_of('libtorrent', 'find_node'), rate_of('echo', 'ping')
+if ours and lt:
+    targets.append(('find_node answers/s >= 2x libtorrent\'s', '%s vs %s (%.1fx)' % (format(ours, ','), format(lt, ','), ours / lt), ours >= 2 * lt))
+if ours and echo_rate:
+    targets.append(('find_node answers/s >= 50% of the raw UDP echo', '%s vs %s (%.0f%%)' % (format(ours, ','), format(echo_rate, ','), 100.0 * ours / echo_rate), ours >= 0.5 * echo_rate))
+if half_p99('dht') is not None and half_p99('libtorrent') is not None:
+    targets.append(('p99 at half our find_node rate <= libtorrent\'s at that rate', '%.3f ms vs %.3f ms' % (half_p99('dht'), half_p99('libtorrent')), half_p99('dht') <= half_p99('libtorrent')))
+if 'dht' in e2e and 'libtorrent' in e2e:
+    for kind in ('put', 'get'):
+        a, b = e2e['dht'][kind + '_p50_ms'], e2e['libtorrent'][kind + '_p50_ms']
+        targets.append(('end-to-end median %s faster than libtorrent\'s' % kind, '%.2f ms vs %.2f ms' % (a, b), a < b))
+if targets:
+    w('## Targets in this run')
+    w('')
+    w('| target | measured | met |')
+    w('|---|---|---|')
+    for name, value, met in targets:
+        w('| %s | %s | %s |' % (name, value, 'yes' if met else 'no'))
+    w('')
 
 w('## Machine')
 w('')
