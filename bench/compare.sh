@@ -6,12 +6,15 @@
 #     warmed with a small network of contacts of its own kind;
 #   - against each, the same load-generator sweep per query type: the highest fixed rate with < 1 % loss;
 #   - CPU time and memory of each node per 10,000 queries answered, at a fixed rate all of them sustain;
+#   - latency at half our highest find_node rate: HALF_RUNS fixed-rate runs against each node;
 #   - end to end: a 50-node loopback network of each implementation in one process, 600 BEP 44 immutable
-#     puts and then 600 gets from other nodes, median and p99 latency.
+#     puts and then 600 gets from other nodes (after an untimed warm-up of E2E_WARMUP seconds), median and
+#     p99 latency.
 #
 # Usage: bench/compare.sh            (about 15 minutes on a 2-core machine)
 # Environment: IMPLS="echo dht libtorrent bittorrent-dht"  QUERIES="ping find_node get get_stored"
-#              STEP_SECONDS=2 TRIES=2 CONTACTS=16 E2E=1 E2E_NODES=50 E2E_ITEMS=600 PROFILE=1
+#              STEP_SECONDS=2 TRIES=2 CONTACTS=16 HALF_RUNS=5 E2E=1 E2E_NODES=50 E2E_ITEMS=600 E2E_WARMUP=3
+#              PROFILE=1
 #              OUT=docs/PERFORMANCE.md (OUT= to write nowhere) RESULTS=dir to keep raw results
 #
 # Installs what it needs (loadgen with gcc, the .NET host, npm ci for bittorrent-dht, apt python3-libtorrent
@@ -28,6 +31,8 @@ CONTACTS=${CONTACTS:-16}
 E2E=${E2E:-1}
 E2E_NODES=${E2E_NODES:-50}
 E2E_ITEMS=${E2E_ITEMS:-600}
+E2E_WARMUP=${E2E_WARMUP:-3}
+HALF_RUNS=${HALF_RUNS:-5}
 PROFILE=${PROFILE:-1}
 CPU_RATE=${CPU_RATE:-4000}      # queries/s for the CPU and memory figure: below every implementation's limit
 CPU_SECONDS=${CPU_SECONDS:-5}
@@ -153,11 +158,11 @@ for impl in $IMPLS; do
     done
     if [ "$impl" != echo ] && [ -s "$SWEEPS" ]; then
         # Latency at half of our node's highest find_node rate (the rate the latency target is stated at):
-        # three fixed-rate runs against each implementation.
+        # fixed-rate runs against each implementation (the report takes the median).
         half=$(grep '"label":"dht","mode":"best","query":"find_node"' "$SWEEPS" | tail -1 | sed 's/.*"rate":\([0-9]*\).*/\1/')
         if [ -n "$half" ]; then
             half=$((half / 2))
-            for run in 1 2 3; do
+            for run in $(seq "$HALF_RUNS"); do
                 timeout 60 "$LOADGEN" --target "127.0.0.1:$HOST_PORT" --query find_node --rate "$half" --duration 3 \
                     --json "$HALF" --label "$impl" >&2 || true
                 sleep 0.5
@@ -192,9 +197,9 @@ E2E_FILE="$RESULTS/e2e.jsonl"
 if [ "$E2E" = 1 ]; then
     for impl in $IMPLS; do
         case "$impl" in
-            dht) cmd=("$PERFHOST" e2e --nodes "$E2E_NODES" --items "$E2E_ITEMS" --seconds 600) ;;
-            libtorrent) cmd=("$PYTHON" bench/hosts/lt_host.py e2e --nodes "$E2E_NODES" --items "$E2E_ITEMS") ;;
-            bittorrent-dht) cmd=(node bench/hosts/wt_host.mjs e2e --nodes "$E2E_NODES" --items "$E2E_ITEMS" --seconds 600) ;;
+            dht) cmd=("$PERFHOST" e2e --nodes "$E2E_NODES" --items "$E2E_ITEMS" --warmup-seconds "$E2E_WARMUP" --seconds 600) ;;
+            libtorrent) cmd=("$PYTHON" bench/hosts/lt_host.py e2e --nodes "$E2E_NODES" --items "$E2E_ITEMS" --warmup-seconds "$E2E_WARMUP") ;;
+            bittorrent-dht) cmd=(node bench/hosts/wt_host.mjs e2e --nodes "$E2E_NODES" --items "$E2E_ITEMS" --warmup-seconds "$E2E_WARMUP" --seconds 600) ;;
             *) continue ;;
         esac
         log "$impl: end to end, $E2E_NODES nodes, $E2E_ITEMS puts and gets"

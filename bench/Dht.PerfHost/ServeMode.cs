@@ -33,7 +33,8 @@ internal static class ServeMode
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{{\"event\":\"ready\",\"port\":{target.LocalEndPoint.Port},\"contacts\":{status.Contacts},\"pid\":{Environment.ProcessId}}}"));
 
-            using var process = Process.GetCurrentProcess();
+            // Environment.CpuUsage and WorkingSet read one small /proc file each; Process.Refresh would enumerate
+            // every thread of the process each second, which perturbs the node under measurement.
             var started = Stopwatch.StartNew();
             while (!cancellationToken.IsCancellationRequested)
             {
@@ -46,13 +47,12 @@ internal static class ServeMode
                     break;
                 }
 
-                process.Refresh();
                 var c = target.Counters;
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{{\"event\":\"stats\",\"t\":{started.Elapsed.TotalSeconds:0.000},\"received\":{c.DatagramsReceived},\"sent\":{c.DatagramsSent}," +
                     $"\"queries\":{c.TotalQueriesReceived},\"rate_limited\":{c.RateLimited},\"allocated\":{GC.GetTotalAllocatedBytes(precise: false)}," +
                     $"\"gen0\":{GC.CollectionCount(0)},\"gen1\":{GC.CollectionCount(1)},\"gen2\":{GC.CollectionCount(2)}," +
-                    $"\"cpu_ms\":{process.TotalProcessorTime.TotalMilliseconds:0},\"rss\":{process.WorkingSet64},\"heap\":{GC.GetTotalMemory(false)}}}"));
+                    $"\"cpu_ms\":{Environment.CpuUsage.TotalTime.TotalMilliseconds:0},\"rss\":{Environment.WorkingSet},\"heap\":{GC.GetTotalMemory(false)}}}"));
             }
         }
         finally

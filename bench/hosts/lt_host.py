@@ -5,7 +5,8 @@
 #   lt_host.py serve --port P [--contacts N] [--seconds S]   one session with only the DHT on, on 127.0.0.1:P,
 #                                                            warmed with N contact sessions in this process
 #   lt_host.py e2e [--nodes 50] [--items 600] [--seed N]     a loopback network of sessions in this process;
-#                                                            BEP 44 immutable puts, then gets from other nodes
+#                  [--warmup-seconds 3]                      BEP 44 immutable puts, then gets from other nodes,
+#                                                            after an untimed warm-up of the same operations
 #
 # Every session: only the DHT (no LSD, UPnP, NAT-PMP), rate limits raised (dht_upload_rate_limit and
 # dht_block_ratelimit very high; 0 would crash it), dht_block_timeout 1, and dht_restrict_routing_ips /
@@ -122,36 +123,13 @@ def wait_alert(ses, kind, match, seconds=30):
     return None
 
 
-def e2e(args):
-    count = int(args.get('nodes', 50))
-    items = int(args.get('items', 600))
-    rnd = random.Random(int(args.get('seed', 1)))
-    alerts = lt.alert.category_t.dht_notification | lt.alert.category_t.dht_operation_notification
-    started = time.monotonic()
-    nodes, ports = [], []
-    for i in range(count):
-        s = session(0, ports[-4:], alerts)
-        nodes.append(s)
-        ports.append(s.listen_port())
-        for p in ports[-5:-1]:
-            s.add_dht_node(('127.0.0.1', p))
-    # Let each session query a few random others, so that late nodes are known to early ones.
-    for s in nodes:
-        for p in rnd.sample(ports, 6):
-            if p != s.listen_port():
-                s.add_dht_node(('127.0.0.1', p))
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and min(dht_nodes(s) for s in nodes) < min(8, count // 2):
-        time.sleep(0.2)
-    time.sleep(2)
-    for s in nodes:
-        s.pop_alerts()
-    setup = time.monotonic() - started
-
+def run_items(nodes, items, rnd, label):
+    """Puts items from each node in turn, then gets each from another node; returns the timings."""
+    count = len(nodes)
     puts, gets, targets, values = [], [], [], []
     put_ok = found = correct = 0
     for i in range(items):
-        value = 'e2e item %d %08x' % (i, rnd.getrandbits(32))
+        value = '%s item %d %08x' % (label, i, rnd.getrandbits(32))
         values.append(value.encode())
         ses = nodes[i % count]
         t0 = time.perf_counter()
@@ -179,7 +157,44 @@ def e2e(args):
                 correct += 1
             elif os.environ.get('LT_DEBUG'):
                 print('item mismatch: %r' % (a.item,), file=sys.stderr)
-    print(json.dumps({'impl': 'libtorrent', 'nodes': count, 'items': items, 'setup_s': round(setup, 1),
+    return puts, gets, put_ok, found, correct
+
+
+def e2e(args):
+    count = int(args.get('nodes', 50))
+    items = int(args.get('items', 600))
+    rnd = random.Random(int(args.get('seed', 1)))
+    alerts = lt.alert.category_t.dht_notification | lt.alert.category_t.dht_operation_notification
+    started = time.monotonic()
+    nodes, ports = [], []
+    for i in range(count):
+        s = session(0, ports[-4:], alerts)
+        nodes.append(s)
+        ports.append(s.listen_port())
+        for p in ports[-5:-1]:
+            s.add_dht_node(('127.0.0.1', p))
+    # Let each session query a few random others, so that late nodes are known to early ones.
+    for s in nodes:
+        for p in rnd.sample(ports, 6):
+            if p != s.listen_port():
+                s.add_dht_node(('127.0.0.1', p))
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and min(dht_nodes(s) for s in nodes) < min(8, count // 2):
+        time.sleep(0.2)
+    time.sleep(2)
+    for s in nodes:
+        s.pop_alerts()
+    setup = time.monotonic() - started
+
+    # Warm-up, not timed: the same operations on other items for a few seconds (every host does this).
+    warmup_items = 0
+    warm_until = time.monotonic() + float(args.get('warmup-seconds', 3))
+    while time.monotonic() < warm_until:
+        run_items(nodes, 100, random.Random(rnd.getrandbits(32)), 'warm-up')
+        warmup_items += 100
+    puts, gets, put_ok, found, correct = run_items(nodes, items, rnd, 'e2e')
+    print(json.dumps({'impl': 'libtorrent', 'nodes': count, 'items': items, 'warmup_items': warmup_items,
+                      'setup_s': round(setup, 1),
                       'put_ok': put_ok, 'found': found, 'correct': correct,
                       'put_p50_ms': round(percentile(puts, 0.5), 3), 'put_p99_ms': round(percentile(puts, 0.99), 3),
                       'get_p50_ms': round(percentile(gets, 0.5), 3), 'get_p99_ms': round(percentile(gets, 0.99), 3)}),

@@ -5,7 +5,8 @@
 //   node wt_host.mjs serve --port P [--contacts N] [--seconds S]   one DHT on 127.0.0.1:P, warmed with N
 //                                                                  contact DHTs in this process
 //   node wt_host.mjs e2e [--nodes 50] [--items 600] [--seed N]     a loopback network in this process; BEP 44
-//                                                                  immutable puts, then gets from other nodes
+//                        [--warmup-seconds 3]                      immutable puts, then gets from other nodes,
+//                                                                  after an untimed warm-up of the same operations
 //
 // Every DHT gets an explicit bootstrap list (possibly empty): without one the library contacts public routers.
 // Gets pass cache:false so that they walk the network. Everything stays on 127.0.0.1.
@@ -78,23 +79,8 @@ async function serve () {
   setTimeout(stop, seconds * 1000)
 }
 
-async function e2e () {
-  const count = Number(args.nodes ?? 50)
-  const items = Number(args.items ?? 600)
-  let seed = Number(args.seed ?? 1)
-  const random = () => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed }
-  const started = Date.now()
-  const nodes = []
-  const ports = []
-  for (let i = 0; i < count; i++) {
-    const dht = create(ports.slice(-3))
-    nodes.push(dht)
-    ports.push(await listen(dht, 0))
-    if (i > 0) await ready(dht)
-  }
-  await Promise.all(nodes.map(d => new Promise(resolve => d.lookup(d.nodeId, resolve))))
-  const setup = (Date.now() - started) / 1000
-
+// Puts items from each node in turn, then gets each from another node; returns the timings.
+async function runItems (nodes, items, random, label) {
   const puts = []
   const gets = []
   const targets = []
@@ -102,8 +88,9 @@ async function e2e () {
   let putOk = 0
   let found = 0
   let correct = 0
+  const count = nodes.length
   for (let i = 0; i < items; i++) {
-    const v = Buffer.from(`e2e item ${i} ${random().toString(16).padStart(8, '0')}`)
+    const v = Buffer.from(`${label} item ${i} ${random().toString(16).padStart(8, '0')}`)
     values.push(v)
     const t0 = process.hrtime.bigint()
     const [err, hash, n] = await new Promise(resolve => nodes[i % count].put({ v }, (e, h, n) => resolve([e, h, n])))
@@ -121,11 +108,40 @@ async function e2e () {
       if (Buffer.from(res.v).equals(values[i])) correct++
     }
   }
+  return { puts, gets, putOk, found, correct }
+}
+
+async function e2e () {
+  const count = Number(args.nodes ?? 50)
+  const items = Number(args.items ?? 600)
+  let seed = Number(args.seed ?? 1)
+  const random = () => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed }
+  const started = Date.now()
+  const nodes = []
+  const ports = []
+  for (let i = 0; i < count; i++) {
+    const dht = create(ports.slice(-3))
+    nodes.push(dht)
+    ports.push(await listen(dht, 0))
+    if (i > 0) await ready(dht)
+  }
+  await Promise.all(nodes.map(d => new Promise(resolve => d.lookup(d.nodeId, resolve))))
+  const setup = (Date.now() - started) / 1000
+
+  // Warm-up, not timed: the same operations on other items for a few seconds (every host does this).
+  let warmupItems = 0
+  const warmUntil = Date.now() + 1000 * Number(args['warmup-seconds'] ?? 3)
+  while (Date.now() < warmUntil) {
+    await runItems(nodes, 100, random, 'warm-up')
+    warmupItems += 100
+  }
+  const { puts, gets, putOk, found, correct } = await runItems(nodes, items, random, 'e2e')
   const r3 = x => Math.round(x * 1000) / 1000
   console.log(JSON.stringify({
     impl: 'bittorrent-dht',
     nodes: count,
     items,
+    warmup_items: warmupItems,
     setup_s: setup,
     put_ok: putOk,
     found,

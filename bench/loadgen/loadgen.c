@@ -235,6 +235,7 @@ struct result {
     uint64_t sent, answered, errors, stale, late, unreadable;
     double loss_pct, answers_per_s;
     double p50_ms, p90_ms, p99_ms, max_ms;
+    double p99_sent_ms;     // p99 over every query sent, a lost one counting as slower than any answer; < 0: lost > 1 %
 };
 
 static int sock = -1;
@@ -243,18 +244,33 @@ static size_t stored_count = 0;
 static uint32_t *hist;        // latency histogram in microseconds
 static uint64_t hist_over;    // latencies above the histogram
 static uint64_t *sent_at;     // send time per sequence number
+static uint32_t *lat_trace;   // --trace: latency + 1 per sequence number (0 = no answer)
+static FILE *trace_out;
 static uint8_t *answered_bits;
+
+// The latency of the answer at 0-based position `rank` in ascending order (answers beyond the histogram
+// report its upper bound).
+static double rank_ms(uint64_t rank) {
+    uint64_t acc = 0;
+    for (uint32_t us = 0; us < HIST_US; us++) {
+        acc += hist[us];
+        if (acc > rank) return us / 1000.0;
+    }
+    return HIST_US / 1000.0;
+}
 
 static double percentile_ms(uint64_t total, double p) {
     if (total == 0) return 0;
     uint64_t want = (uint64_t)(p * (double)total);
     if (want >= total) want = total - 1;
-    uint64_t acc = 0;
-    for (uint32_t us = 0; us < HIST_US; us++) {
-        acc += hist[us];
-        if (acc > want) return us / 1000.0;
-    }
-    return HIST_US / 1000.0;
+    return rank_ms(want);
+}
+
+// The 99th percentile over every query sent, a query never answered counting as slower than every answer:
+// -1 ("no answer") when more than 1 % were lost.
+static double p99_sent_ms(uint64_t sent, uint64_t answered) {
+    uint64_t rank = (uint64_t)(0.99 * (double)sent);
+    return sent == 0 ? 0 : rank >= answered ? -1 : rank_ms(rank);
 }
 
 static void receive_all(uint32_t tag, uint32_t limit, struct result *r, uint64_t *lo) {
@@ -283,6 +299,7 @@ static void receive_all(uint32_t tag, uint32_t limit, struct result *r, uint64_t
             if (kind == 'e') r->errors++;
             uint64_t us = (t - sent_at[seq]) / 1000;
             if (us < HIST_US) hist[us]++; else hist_over++;
+            if (lat_trace) lat_trace[seq] = (uint32_t)us + 1;
         }
         (void)lo;
         if (got < BATCH) return;
@@ -388,6 +405,13 @@ static int run(const struct config *c, uint32_t tag, struct result *r) {
         }
     }
     uint64_t finished = now_ns();
+    if (trace_out) {
+        // One line per query: sequence number, send time from the start (us), latency + 1 (us; 0 = no answer).
+        for (uint64_t i = 0; i < next; i++)
+            fprintf(trace_out, "%" PRIu64 " %" PRIu64 " %u\n", i, (sent_at[i] - start) / 1000, lat_trace[i]);
+        fclose(trace_out);
+        trace_out = NULL;
+    }
     r->sent = next;
     double send_secs = (double)((last_send > start ? last_send : finished) - start) / 1e9;
     if (send_secs <= 0) send_secs = 1e-9;
@@ -400,6 +424,7 @@ static int run(const struct config *c, uint32_t tag, struct result *r) {
     r->p90_ms = percentile_ms(in_hist, 0.90);
     r->p99_ms = percentile_ms(in_hist, 0.99);
     r->max_ms = hist_over ? HIST_US / 1000.0 : percentile_ms(in_hist, 1.0);
+    r->p99_sent_ms = p99_sent_ms(r->sent, r->answered);
     return 0;
 }
 
@@ -416,9 +441,9 @@ static void report(const struct result *r, const char *mode) {
         fprintf(json_out,
                 "{\"label\":\"%s\",\"mode\":\"%s\",\"query\":\"%s\",\"rate\":%.0f,\"sent\":%" PRIu64 ",\"answered\":%" PRIu64
                 ",\"errors\":%" PRIu64 ",\"stale\":%" PRIu64 ",\"unreadable\":%" PRIu64 ",\"loss_pct\":%.3f,\"answers_per_s\":%.0f"
-                ",\"p50_ms\":%.3f,\"p90_ms\":%.3f,\"p99_ms\":%.3f,\"elapsed_s\":%.3f}\n",
+                ",\"p50_ms\":%.3f,\"p90_ms\":%.3f,\"p99_ms\":%.3f,\"p99_sent_ms\":%.3f,\"elapsed_s\":%.3f}\n",
                 label, mode, qnames[r->query], r->rate, r->sent, r->answered, r->errors, r->stale, r->unreadable,
-                r->loss_pct, r->answers_per_s, r->p50_ms, r->p90_ms, r->p99_ms, r->elapsed);
+                r->loss_pct, r->answers_per_s, r->p50_ms, r->p90_ms, r->p99_ms, r->p99_sent_ms, r->elapsed);
         fflush(json_out);
     }
 }
@@ -539,7 +564,11 @@ static int selftest(void) {
     for (int i = 1; i <= 100; i++) hist[i * 10]++;  // 10 us .. 1000 us
     double p50 = percentile_ms(100, 0.5), p99 = percentile_ms(100, 0.99);
     if (p50 != 0.51 || p99 != 1.0) { printf("FAIL percentiles %.3f %.3f\n", p50, p99); fail++; }
-    printf("%d passed, %d failed\n", 8 - fail, fail);
+    // 100 answers: with 1 of 101 lost the 99th percentile is still an answer; with 2 of 102 it is "no answer".
+    if (p99_sent_ms(100, 100) != 1.0 || p99_sent_ms(101, 100) != 1.0 || p99_sent_ms(102, 100) != -1 || p99_sent_ms(200, 100) != -1) {
+        puts("FAIL p99 over sent queries"); fail++;
+    }
+    printf("%d passed, %d failed\n", 9 - fail, fail);
     return fail ? 1 : 0;
 }
 
@@ -550,7 +579,7 @@ static void usage(void) {
             "usage: loadgen --target 127.0.0.1:PORT [--query ping|find_node|get_peers|get|get_stored|find_value]\n"
             "               [--rate R | --rate 0 --window W] [--duration S] [--count N] [--drain S]\n"
             "               [--sweep [--from R] [--max R] [--threshold PCT] [--steps N]]\n"
-            "               [--store N] [--ro] [--json FILE] [--label L] [--seed N] [--quiet]\n"
+            "               [--store N] [--ro] [--json FILE] [--label L] [--seed N] [--quiet] [--trace FILE]\n"
             "       loadgen --selftest\n");
 }
 
@@ -584,6 +613,7 @@ int main(int argc, char **argv) {
         else if (ARG("--tries")) tries = atoi(v);
         else if (ARG("--pause")) pause = atof(v);
         else if (ARG("--store")) store = atoi(v);
+        else if (ARG("--trace")) { trace_out = fopen(v, "w"); if (!trace_out) { perror(v); return 2; } }
         else if (ARG("--json")) { json_out = fopen(v, "a"); if (!json_out) { perror(v); return 2; } }
         else if (ARG("--label")) label = v;
         else if (ARG("--seed")) rng_state = strtoull(v, NULL, 10) | 1;
@@ -619,6 +649,7 @@ int main(int argc, char **argv) {
 
     uint64_t cap = MAX_COUNT;
     sent_at = calloc(cap, sizeof(uint64_t));
+    if (trace_out) lat_trace = calloc(cap, sizeof(uint32_t));
     answered_bits = calloc(cap / 8 + 1, 1);
     uint32_t tag = (uint32_t)(rng() & 0x7f);
 

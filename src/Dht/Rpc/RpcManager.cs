@@ -183,24 +183,19 @@ internal sealed class RpcManager
     {
         get
         {
+            // Answered queries stay in the queues until they reach a head (they cannot be taken out of the
+            // middle); dropping them here keeps this O(1) per call, where a scan past them would make every
+            // call between two ticks walk every query answered since the last one.
             DateTimeOffset? next = null;
-            foreach (var q in _softQueue)
+            if (DropAnswered(_softQueue) is { } soft)
             {
-                if (IsPending(q))
-                {
-                    next = q.SentAt + _softTimeout;
-                    break;
-                }
+                next = soft.SentAt + _softTimeout;
             }
 
-            foreach (var q in _hardQueue)
+            if (DropAnswered(_hardQueue) is { } hard)
             {
-                if (IsPending(q))
-                {
-                    var due = q.SentAt + _hardTimeout;
-                    next = next is null || due < next ? due : next;
-                    break;
-                }
+                var due = hard.SentAt + _hardTimeout;
+                next = next is null || due < next ? due : next;
             }
 
             return next;
@@ -228,6 +223,21 @@ internal sealed class RpcManager
     {
         _monitor.OnFailure(query, failure, now);
         query.Observer.OnFailure(query, failure, now);
+    }
+
+    private PendingQuery? DropAnswered(Queue<PendingQuery> queue)
+    {
+        while (queue.TryPeek(out var q))
+        {
+            if (IsPending(q))
+            {
+                return q;
+            }
+
+            queue.Dequeue();
+        }
+
+        return null;
     }
 
     private bool IsPending(PendingQuery q) => _pending.TryGetValue(q.TransactionId, out var p) && ReferenceEquals(p, q);

@@ -1,7 +1,8 @@
 // recvmmsg(2) on Linux: one system call takes every datagram already queued on the socket (up to a batch),
 // so under load the receive thread neither sleeps nor wakes per datagram and makes one system call per
 // batch instead of one per datagram. MSG_WAITFORONE makes the call block only until the first datagram, so
-// a lone datagram is not delayed.
+// a lone datagram is not delayed. The slots are not tied to a socket: the shared receive loop uses one set
+// for every socket it serves.
 //
 // The buffers live in native memory: one slot per datagram, each as large as a UDP datagram can be, so
 // nothing is ever cut short (16 slots: 1 MiB per socket; a batch of 16 already removes most of the per-datagram
@@ -24,20 +25,20 @@ internal sealed unsafe partial class LinuxBatchReceiver : IDisposable
 
     private const int MsgWaitForOne = 0x10000;
     private const int MsgTrunc = 0x20;
+    private const int MsgDontWait = 0x40;
+    private const int EAgain = 11;
     private const int AddressSize = LinuxMessages.AddressSize;
     private const int AfInet = LinuxMessages.AfInet;
     private const int AfInet6 = LinuxMessages.AfInet6;
     private const int EIntr = 4;
 
-    private readonly Socket _socket;
     private readonly byte* _buffers;
     private readonly byte* _addresses;
     private readonly LinuxMessages.IoVec* _iovecs;
     private readonly LinuxMessages.MMsgHdr* _headers;
 
-    public LinuxBatchReceiver(Socket socket)
+    public LinuxBatchReceiver()
     {
-        _socket = socket;
         _buffers = (byte*)NativeMemory.Alloc((nuint)(BatchSize * SlotSize));
         _addresses = (byte*)NativeMemory.AllocZeroed((nuint)(BatchSize * AddressSize));
         _iovecs = (LinuxMessages.IoVec*)NativeMemory.AllocZeroed((nuint)(BatchSize * sizeof(LinuxMessages.IoVec)));
@@ -53,10 +54,11 @@ internal sealed unsafe partial class LinuxBatchReceiver : IDisposable
     public static bool IsSupported => OperatingSystem.IsLinux() && Environment.Is64BitProcess;
 
     /// <summary>
-    /// Blocks until at least one datagram is queued and takes up to <see cref="BatchSize"/>. Returns the count,
-    /// or a negative errno.
+    /// Takes up to <see cref="BatchSize"/> queued datagrams from <paramref name="socket"/>. With
+    /// <paramref name="wait"/>, blocks until at least one is queued; without, returns -EAGAIN when none is
+    /// (see <see cref="IsEmpty"/>). Returns the count, or a negative errno.
     /// </summary>
-    public int Receive()
+    public int Receive(Socket socket, bool wait)
     {
         for (int i = 0; i < BatchSize; i++)
         {
@@ -72,19 +74,22 @@ internal sealed unsafe partial class LinuxBatchReceiver : IDisposable
         bool added = false;
         try
         {
-            _socket.SafeHandle.DangerousAddRef(ref added);
-            int fd = (int)_socket.SafeHandle.DangerousGetHandle();
-            int n = RecvMMsg(fd, _headers, BatchSize, MsgWaitForOne, IntPtr.Zero);
+            socket.SafeHandle.DangerousAddRef(ref added);
+            int fd = (int)socket.SafeHandle.DangerousGetHandle();
+            int n = RecvMMsg(fd, _headers, BatchSize, wait ? MsgWaitForOne : MsgDontWait, IntPtr.Zero);
             return n >= 0 ? n : -Marshal.GetLastPInvokeError();
         }
         finally
         {
             if (added)
             {
-                _socket.SafeHandle.DangerousRelease();
+                socket.SafeHandle.DangerousRelease();
             }
         }
     }
+
+    /// <summary>True when a receive that does not wait found nothing queued.</summary>
+    public static bool IsEmpty(int error) => -error == EAgain;
 
     /// <summary>True when the error means "try again" (a signal interrupted the call).</summary>
     public static bool IsInterrupted(int error) => -error == EIntr;

@@ -17,16 +17,14 @@ internal sealed unsafe partial class LinuxBatchSender : IDisposable
     /// <summary>Bytes per slot: any KRPC reply (BEP 44 values are at most 1000 bytes).</summary>
     public const int SlotSize = 2048;
 
-    private readonly Socket _socket;
     private readonly byte* _buffers;
     private readonly byte* _addresses;
     private readonly LinuxMessages.IoVec* _iovecs;
     private readonly LinuxMessages.MMsgHdr* _headers;
     private int _count;
 
-    public LinuxBatchSender(Socket socket)
+    public LinuxBatchSender()
     {
-        _socket = socket;
         _buffers = (byte*)NativeMemory.Alloc((nuint)(BatchSize * SlotSize));
         _addresses = (byte*)NativeMemory.AllocZeroed((nuint)(BatchSize * LinuxMessages.AddressSize));
         _iovecs = (LinuxMessages.IoVec*)NativeMemory.AllocZeroed((nuint)(BatchSize * sizeof(LinuxMessages.IoVec)));
@@ -40,8 +38,11 @@ internal sealed unsafe partial class LinuxBatchSender : IDisposable
         }
     }
 
-    /// <summary>Queues a datagram; false if it does not fit a slot (send it directly).</summary>
-    public bool TryQueue(NetEndPoint destination, ReadOnlySpan<byte> datagram, out int sent, out int failed)
+    /// <summary>
+    /// Queues a datagram for <paramref name="socket"/> (every datagram queued until the next flush must be for
+    /// the same socket); false if it does not fit a slot (send it directly).
+    /// </summary>
+    public bool TryQueue(Socket socket, NetEndPoint destination, ReadOnlySpan<byte> datagram, out int sent, out int failed)
     {
         sent = failed = 0;
         if (datagram.Length > SlotSize)
@@ -51,7 +52,7 @@ internal sealed unsafe partial class LinuxBatchSender : IDisposable
 
         if (_count == BatchSize)
         {
-            (sent, failed) = Flush();
+            (sent, failed) = Flush(socket);
         }
 
         int i = _count++;
@@ -62,16 +63,21 @@ internal sealed unsafe partial class LinuxBatchSender : IDisposable
         return true;
     }
 
-    /// <summary>Sends everything queued; returns how many datagrams left and how many could not be sent.</summary>
-    public (int Sent, int Failed) Flush()
+    /// <summary>Sends everything queued through <paramref name="socket"/>; returns how many datagrams left and how many could not be sent.</summary>
+    public (int Sent, int Failed) Flush(Socket socket)
     {
         int total = _count, done = 0, failed = 0;
         _count = 0;
+        if (total == 0)
+        {
+            return (0, 0);
+        }
+
         bool added = false;
         try
         {
-            _socket.SafeHandle.DangerousAddRef(ref added);
-            int fd = (int)_socket.SafeHandle.DangerousGetHandle();
+            socket.SafeHandle.DangerousAddRef(ref added);
+            int fd = (int)socket.SafeHandle.DangerousGetHandle();
             while (done + failed < total)
             {
                 int n = SendMMsg(fd, _headers + done + failed, (uint)(total - done - failed), 0);
@@ -93,7 +99,7 @@ internal sealed unsafe partial class LinuxBatchSender : IDisposable
         {
             if (added)
             {
-                _socket.SafeHandle.DangerousRelease();
+                socket.SafeHandle.DangerousRelease();
             }
         }
 

@@ -1,10 +1,11 @@
-// The real network under the engine: one UDP socket, one dedicated receive thread, synchronous sends.
+// The real network under the engine: one UDP socket, a receive thread, synchronous sends.
 //
 // Built for a node answering tens of thousands of queries per second, so the steady-state packet path
-// allocates nothing: the receive thread reuses one 64 KiB buffer and one SocketAddress, converts the
-// source to a NetEndPoint by reading the native address bytes, and calls the receiver inline (the
-// receiver is the engine's front door and copies what it keeps). A dedicated blocking thread costs one
-// thread per socket but avoids the per-datagram task machinery of async receives.
+// allocates nothing and calls the receiver inline (the receiver is the engine's front door and copies what
+// it keeps); blocking receive threads avoid the per-datagram task machinery of async receives. On 64-bit
+// Linux the transports of a process share one receive thread (LinuxReceiveLoop: epoll, recvmmsg, and the
+// replies to a batch leave in one sendmmsg); elsewhere, or when asked, each transport has its own thread,
+// which reuses one 64 KiB buffer and one SocketAddress and reads the source address without allocating.
 //
 // One socket serves one address family. Dual-mode (IPv4-mapped addresses on an IPv6 socket) is left off
 // on purpose: BEP 32 treats the IPv4 and IPv6 DHTs as separate networks with separate routing tables, so
@@ -40,16 +41,26 @@ public sealed partial class UdpTransport : IDatagramTransport
     [ThreadStatic]
     private static SocketAddress? t_sendAddressV6;
 
+    // While a receive thread hands a batch to a transport's receiver, the replies it produces are queued here
+    // and leave together (sendmmsg) once the batch has been handled.
+    [ThreadStatic]
+    private static UdpTransport? t_handling;
+
+    [ThreadStatic]
+    private static LinuxBatchSender? t_replies;
+
     private readonly Socket _socket;
     private readonly ILogger _logger;
     private readonly bool _isIPv6;
     private readonly bool _batchReceive;
-    private LinuxBatchSender? _batchSender; // used only on the receive thread
+    private readonly LinuxReceiveLoop? _loop; // the shared receive thread, when this transport uses it
     private readonly TaskCompletionSource _receiveLoopExited =
         new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private IDatagramReceiver? _receiver;
     private Thread? _receiveThread;
+    private long _loopId;
+    private int _fd;
     private int _disposed;
 
     private long _datagramsReceived;
@@ -80,6 +91,7 @@ public sealed partial class UdpTransport : IDatagramTransport
 
         _isIPv6 = family == AddressFamily.InterNetworkV6;
         _batchReceive = options.BatchReceive && LinuxBatchReceiver.IsSupported;
+        _loop = _batchReceive && options.SharedReceiveThread ? options.ReceiveLoop ?? LinuxReceiveLoop.Shared : null;
         _socket = new Socket(family, SocketType.Dgram, ProtocolType.Udp);
         try
         {
@@ -140,6 +152,13 @@ public sealed partial class UdpTransport : IDatagramTransport
             throw new InvalidOperationException("The transport has already been started.");
         }
 
+        if (_loop is not null)
+        {
+            _fd = (int)_socket.SafeHandle.DangerousGetHandle();
+            _loopId = _loop.Add(this, _fd);
+            return;
+        }
+
         var thread = new Thread(ReceiveLoop)
         {
             IsBackground = true,
@@ -158,10 +177,10 @@ public sealed partial class UdpTransport : IDatagramTransport
             return;
         }
 
-        // Replies produced while the receive thread handles a batch leave together after it (sendmmsg).
-        if (_batchSender is { } batch && Thread.CurrentThread == _receiveThread)
+        // Replies produced while a receive thread handles a batch leave together after it (sendmmsg).
+        if (t_handling == this && t_replies is { } batch)
         {
-            if (batch.TryQueue(destination, datagram, out int flushed, out int lost))
+            if (batch.TryQueue(_socket, destination, datagram, out int flushed, out int lost))
             {
                 Interlocked.Add(ref _bytesSent, datagram.Length);
                 CountFlush(flushed, lost);
@@ -198,7 +217,7 @@ public sealed partial class UdpTransport : IDatagramTransport
         }
     }
 
-    /// <summary>Closes the socket and waits until the receive thread has exited.</summary>
+    /// <summary>Stops receiving (waits until no receive thread is inside this transport) and closes the socket.</summary>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -207,15 +226,97 @@ public sealed partial class UdpTransport : IDatagramTransport
             return;
         }
 
+        if (_loop is not null)
+        {
+            // Off the shared loop first, while the descriptor is still open; then nothing touches the socket.
+            if (_loopId != 0)
+            {
+                await _loop.RemoveAsync(_loopId, _fd);
+            }
+
+            _socket.Dispose();
+            _receiveLoopExited.TrySetResult();
+            return;
+        }
+
         WakeReceiveThread();
         _socket.Dispose();
         await WaitForReceiveLoopAsync();
     }
 
-    private Task WaitForReceiveLoopAsync() =>
-        _receiveThread is null || _receiveThread == Thread.CurrentThread
+    private Task WaitForReceiveLoopAsync()
+    {
+        if (_loop is not null)
+        {
+            return _loopId == 0 || _loop.IsLoopThread ? Task.CompletedTask : _receiveLoopExited.Task;
+        }
+
+        return _receiveThread is null || _receiveThread == Thread.CurrentThread
             ? Task.CompletedTask // never started, or disposed from inside the receiver: nothing to wait for
             : _receiveLoopExited.Task;
+    }
+
+    /// <summary>
+    /// Called by the shared loop when the socket is readable: takes up to <paramref name="maxBatches"/> batches
+    /// (fewer when the socket runs dry) and hands their datagrams to the receiver.
+    /// </summary>
+    internal void ReceiveReady(LinuxBatchReceiver batch, LinuxBatchSender replies, int maxBatches)
+    {
+        var receiver = _receiver!;
+        for (int turn = 0; turn < maxBatches && Volatile.Read(ref _disposed) == 0; turn++)
+        {
+            int received = batch.Receive(_socket, wait: false);
+            if (received < 0)
+            {
+                if (LinuxBatchReceiver.IsEmpty(received))
+                {
+                    return;
+                }
+
+                Interlocked.Increment(ref _receiveErrors);
+                if (LinuxBatchReceiver.IsInterrupted(received) || IsTransientErrno(-received))
+                {
+                    continue;
+                }
+
+                LogReceiveLoopStopped(_logger, new SocketException(-received), LocalEndPoint);
+                _ = _loop!.RemoveAsync(_loopId, _fd); // on the loop thread: completes at once
+                return;
+            }
+
+            HandleBatch(batch, received, receiver, replies);
+            if (received < LinuxBatchReceiver.BatchSize)
+            {
+                return;
+            }
+        }
+    }
+
+    private void HandleBatch(LinuxBatchReceiver batch, int received, IDatagramReceiver receiver, LinuxBatchSender replies)
+    {
+        t_handling = this;
+        t_replies = replies;
+        try
+        {
+            for (int i = 0; i < received; i++)
+            {
+                if (!batch.TryGet(i, out var from, out var datagram, out bool truncated) || truncated)
+                {
+                    Interlocked.Increment(ref _receiveErrors);
+                    continue;
+                }
+
+                Deliver(receiver, from, datagram);
+            }
+        }
+        finally
+        {
+            t_handling = null;
+            t_replies = null;
+            var (sent, failed) = replies.Flush(_socket);
+            CountFlush(sent, failed);
+        }
+    }
 
     private void ReceiveLoop()
     {
@@ -285,12 +386,11 @@ public sealed partial class UdpTransport : IDatagramTransport
     {
         try
         {
-            using var batch = new LinuxBatchReceiver(_socket);
-            using var sender = new LinuxBatchSender(_socket);
-            _batchSender = sender;
+            using var batch = new LinuxBatchReceiver();
+            using var replies = new LinuxBatchSender();
             while (Volatile.Read(ref _disposed) == 0)
             {
-                int received = batch.Receive();
+                int received = batch.Receive(_socket, wait: true);
                 if (Volatile.Read(ref _disposed) != 0)
                 {
                     break;
@@ -308,24 +408,11 @@ public sealed partial class UdpTransport : IDatagramTransport
                     break;
                 }
 
-                for (int i = 0; i < received; i++)
-                {
-                    if (!batch.TryGet(i, out var from, out var datagram, out bool truncated) || truncated)
-                    {
-                        Interlocked.Increment(ref _receiveErrors);
-                        continue;
-                    }
-
-                    Deliver(receiver, from, datagram);
-                }
-
-                var (sent, failed) = sender.Flush();
-                CountFlush(sent, failed);
+                HandleBatch(batch, received, receiver, replies);
             }
         }
         finally
         {
-            _batchSender = null;
             _receiveLoopExited.TrySetResult();
         }
     }

@@ -23,4 +23,15 @@ public sealed class UdpTransportOptions
     /// Default on; off falls back to one receive call per datagram.
     /// </summary>
     public bool BatchReceive { get; set; } = true;
+
+    /// <summary>
+    /// With <see cref="BatchReceive"/> on 64-bit Linux: the transports of the process share one receive thread
+    /// (epoll), so nodes of one process answer each other without a thread wake-up per datagram, and many nodes
+    /// do not need a thread each. Default on; off gives this transport a receive thread of its own (a receiver
+    /// that blocks then holds up only its own transport).
+    /// </summary>
+    public bool SharedReceiveThread { get; set; } = true;
+
+    /// <summary>Tests: a receive loop of their own instead of the process-wide one.</summary>
+    internal LinuxReceiveLoop? ReceiveLoop { get; set; }
 }

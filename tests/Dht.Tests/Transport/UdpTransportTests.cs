@@ -10,7 +10,12 @@ public sealed class UdpTransportTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
-    private static UdpTransport BindLoopback() => new(new IPEndPoint(IPAddress.Loopback, 0));
+    // A receive loop used by one test only (where the loop can run), so that nothing else runs on its thread.
+    private static readonly LinuxReceiveLoop? PrivateLoop = LinuxReceiveLoop.Create();
+
+    // shared: the process-wide receive thread (where the platform has it); otherwise a thread of its own.
+    private static UdpTransport BindLoopback(bool shared = true) =>
+        new(new IPEndPoint(IPAddress.Loopback, 0), new UdpTransportOptions { SharedReceiveThread = shared });
 
     [Fact]
     public async Task LocalEndPoint_AfterBindingPortZero_IsTheRealPort()
@@ -22,12 +27,14 @@ public sealed class UdpTransportTests
         Assert.NotEqual(0, transport.LocalEndPoint.Port);
     }
 
-    [Fact]
-    public async Task Send_BetweenTwoTransports_DeliversBothWaysWithTheSourceEndPoint()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Send_BetweenTwoTransports_DeliversBothWaysWithTheSourceEndPoint(bool shared)
     {
         using var cts = new CancellationTokenSource(Timeout);
-        await using var a = BindLoopback();
-        await using var b = BindLoopback();
+        await using var a = BindLoopback(shared);
+        await using var b = BindLoopback(shared);
         var toA = new RecordingReceiver();
         var toB = new RecordingReceiver();
         a.Start(toA);
@@ -65,12 +72,14 @@ public sealed class UdpTransportTests
         Assert.Equal(0, b.ReceiveErrors);
     }
 
-    [Fact]
-    public async Task Receive_JumboDatagram_IsDeliveredWhole()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Receive_JumboDatagram_IsDeliveredWhole(bool shared)
     {
         using var cts = new CancellationTokenSource(Timeout);
-        await using var a = BindLoopback();
-        await using var b = BindLoopback();
+        await using var a = BindLoopback(shared);
+        await using var b = BindLoopback(shared);
         var toB = new RecordingReceiver();
         b.Start(toB);
         var payload = new byte[9_000]; // far above any KRPC message; within every platform's UDP send limit
@@ -83,12 +92,14 @@ public sealed class UdpTransportTests
         Assert.Equal(payload, toB[0].Data);
     }
 
-    [Fact]
-    public async Task Receive_WhenTheReceiverThrows_CountsTheFaultAndKeepsReceiving()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Receive_WhenTheReceiverThrows_CountsTheFaultAndKeepsReceiving(bool shared)
     {
         using var cts = new CancellationTokenSource(Timeout);
-        await using var a = BindLoopback();
-        await using var b = BindLoopback();
+        await using var a = BindLoopback(shared);
+        await using var b = BindLoopback(shared);
         var toB = new RecordingReceiver();
         b.Start(toB);
 
@@ -151,13 +162,15 @@ public sealed class UdpTransportTests
         Assert.Throws<InvalidOperationException>(() => a.Start(new RecordingReceiver()));
     }
 
-    [Fact]
-    public async Task DisposeAsync_StopsReceivingAndReleasesThePort()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task DisposeAsync_StopsReceivingAndReleasesThePort(bool shared)
     {
         using var cts = new CancellationTokenSource(Timeout);
-        await using var sender = BindLoopback();
+        await using var sender = BindLoopback(shared);
         var receiver = new RecordingReceiver();
-        var transport = BindLoopback();
+        var transport = BindLoopback(shared);
         var address = transport.LocalEndPoint;
         transport.Start(receiver);
         sender.Send(address, "before"u8);
@@ -177,11 +190,13 @@ public sealed class UdpTransportTests
         Assert.Throws<ObjectDisposedException>(() => transport.Start(new RecordingReceiver()));
     }
 
-    [Fact]
-    public async Task DisposeAsync_WithoutStart_Completes()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task DisposeAsync_WithoutStart_Completes(bool shared)
     {
         using var cts = new CancellationTokenSource(Timeout);
-        var transport = BindLoopback();
+        var transport = BindLoopback(shared);
 
         await transport.DisposeAsync().AsTask().WaitAsync(cts.Token);
         await transport.DisposeAsync().AsTask().WaitAsync(cts.Token);
@@ -198,14 +213,18 @@ public sealed class UdpTransportTests
         Assert.Equal(1, transport.SendErrors);
     }
 
-    [Fact]
-    public async Task Receive_InSteadyState_AllocatesNothingPerDatagram()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Receive_InSteadyState_AllocatesNothingPerDatagram(bool loop)
     {
         const int Warmup = 20;
         const int Total = 220;
         using var cts = new CancellationTokenSource(Timeout);
         await using var a = BindLoopback();
-        await using var b = BindLoopback();
+        await using var b = new UdpTransport(
+            new IPEndPoint(IPAddress.Loopback, 0),
+            new UdpTransportOptions { SharedReceiveThread = loop, ReceiveLoop = PrivateLoop });
         var probe = new AllocationProbeReceiver(Total);
         b.Start(probe);
 
@@ -271,5 +290,149 @@ public sealed class UdpTransportTests
         var options = new UdpTransportOptions { ReceiveBufferSize = 0 };
 
         Assert.Throws<ArgumentOutOfRangeException>(() => new UdpTransport(new IPEndPoint(IPAddress.Loopback, 0), options));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Replies_FromInsideTheReceiver_AllArrive(bool shared)
+    {
+        // Replies produced while a batch is handled leave together after it; none may be lost or kept back.
+        const int Count = 500;
+        using var cts = new CancellationTokenSource(Timeout);
+        await using var client = BindLoopback(shared);
+        await using var server = BindLoopback(shared);
+        var replies = new RecordingReceiver();
+        client.Start(replies);
+        server.Start(new Testing.EchoReceiver(server));
+
+        for (int i = 0; i < Count; i++)
+        {
+            client.Send(server.LocalEndPoint, [0, .. BitConverter.GetBytes(i)]); // never RecordingReceiver.ThrowMarker first
+        }
+
+        await replies.WaitForCountAsync(Count, cts.Token);
+
+        var numbers = Enumerable.Range(0, Count).Select(i => BitConverter.ToInt32(replies[i].Data, 1)).Order();
+        Assert.Equal(Enumerable.Range(0, Count), numbers);
+        Assert.Equal(Count, server.DatagramsSent);
+        Assert.Equal(0, server.SendErrors);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task ManyTransports_InOneProcess_AllExchange(bool shared)
+    {
+        // Fifty transports in a ring, each sending to the next: with the shared receive thread, one thread
+        // serves every socket.
+        const int Count = 50;
+        using var cts = new CancellationTokenSource(Timeout);
+        var transports = Enumerable.Range(0, Count).Select(_ => BindLoopback(shared)).ToArray();
+        var receivers = transports.Select(_ => new RecordingReceiver()).ToArray();
+        try
+        {
+            for (int i = 0; i < Count; i++)
+            {
+                transports[i].Start(receivers[i]);
+            }
+
+            for (int round = 0; round < 3; round++)
+            {
+                for (int i = 0; i < Count; i++)
+                {
+                    transports[i].Send(transports[(i + 1) % Count].LocalEndPoint, [(byte)round, (byte)i]);
+                }
+            }
+
+            for (int i = 0; i < Count; i++)
+            {
+                await receivers[i].WaitForCountAsync(3, cts.Token);
+                var from = transports[(i + Count - 1) % Count].LocalEndPoint;
+                Assert.All(Enumerable.Range(0, 3), k => Assert.Equal(from, receivers[i][k].Source));
+            }
+        }
+        finally
+        {
+            foreach (var t in transports)
+            {
+                await t.DisposeAsync();
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task DisposeAsync_FromInsideTheReceiver_StopsAtOnce(bool shared)
+    {
+        using var cts = new CancellationTokenSource(Timeout);
+        await using var sender = BindLoopback(shared);
+        var transport = BindLoopback(shared);
+        var disposed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        int calls = 0;
+        transport.Start(new CallbackReceiver(() =>
+        {
+            if (Interlocked.Increment(ref calls) == 1)
+            {
+                // Disposing from the receive thread must neither wait for itself nor touch the socket after.
+                var pending = transport.DisposeAsync();
+                Assert.True(pending.IsCompleted);
+                disposed.TrySetResult();
+            }
+        }));
+
+        for (int i = 0; i < 20; i++)
+        {
+            sender.Send(transport.LocalEndPoint, "x"u8);
+        }
+
+        await disposed.Task.WaitAsync(cts.Token);
+        await transport.DisposeAsync().AsTask().WaitAsync(cts.Token);
+
+        // Whatever was already taken in the batch may still be delivered; nothing after disposal is.
+        int seen = Volatile.Read(ref calls);
+        sender.Send(transport.LocalEndPoint, "after"u8);
+        await using var witness = BindLoopback(shared);
+        var toWitness = new RecordingReceiver();
+        witness.Start(toWitness);
+        sender.Send(witness.LocalEndPoint, "flush"u8);
+        await toWitness.WaitForCountAsync(1, cts.Token);
+        Assert.Equal(seen, Volatile.Read(ref calls));
+        Assert.Equal(0, transport.ReceiverFaults);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task DisposeAsync_UnderLoad_DeliversNothingAfterItReturns(bool shared)
+    {
+        using var cts = new CancellationTokenSource(Timeout);
+        await using var sender = BindLoopback(shared);
+        var receiver = new RecordingReceiver();
+        var transport = BindLoopback(shared);
+        transport.Start(receiver);
+        for (int i = 0; i < 2_000; i++)
+        {
+            sender.Send(transport.LocalEndPoint, new byte[200]);
+        }
+
+        await receiver.WaitForCountAsync(1, cts.Token);
+        await transport.DisposeAsync().AsTask().WaitAsync(cts.Token);
+        int atDispose = receiver.Count;
+
+        await using var witness = BindLoopback(shared);
+        var toWitness = new RecordingReceiver();
+        witness.Start(toWitness);
+        sender.Send(witness.LocalEndPoint, "flush"u8);
+        await toWitness.WaitForCountAsync(1, cts.Token);
+
+        Assert.Equal(atDispose, receiver.Count);
+        Assert.Equal(atDispose, transport.DatagramsReceived);
+    }
+
+    private sealed class CallbackReceiver(Action onDatagram) : IDatagramReceiver
+    {
+        public void OnDatagram(NetEndPoint source, ReadOnlySpan<byte> datagram) => onDatagram();
     }
 }

@@ -1,0 +1,206 @@
+// One receive thread for every UDP transport of the process (64-bit Linux, epoll).
+//
+// A thread per socket is simple, but it makes every datagram between two nodes of one process a thread
+// wake-up: the sender's thread hands the datagram to the kernel, which wakes the receiver's thread, whose reply
+// wakes the first again. With fifty nodes in a process, an iterative lookup plus its stores wakes threads
+// dozens of times, and on a machine with few cores the woken threads queue behind each other. Here one thread
+// waits on all sockets at once (level-triggered epoll) and takes each ready socket's datagrams in batches
+// (recvmmsg), so a query from one local node to another is answered on the same thread without a switch,
+// and a process with many nodes does not need a thread each. A process with one node has one receive thread,
+// as before.
+//
+// The loop owns the receive and send slots (one set for all sockets: it handles one socket at a time), and
+// takes at most a few batches from one socket before it looks at the others, so a flooded socket cannot
+// starve the rest. Removing a socket waits until the loop is no longer inside it, so that a transport can
+// close its socket safely afterwards.
+using System.Runtime.InteropServices;
+
+namespace Dht.Transport;
+
+/// <summary>A receive thread shared by the UDP transports of a process (64-bit Linux).</summary>
+internal sealed unsafe partial class LinuxReceiveLoop
+{
+    /// <summary>Batches taken from one ready socket before the loop looks at the others.</summary>
+    private const int BatchesPerTurn = 4;
+
+    private const int MaxEvents = 64;
+    private const int EpollCtlAdd = 1;
+    private const int EpollCtlDel = 2;
+    private const uint EpollIn = 0x001;
+    private const int EpollCloExec = 0x80000;
+    private const int EIntr = 4;
+
+    private static readonly Lazy<LinuxReceiveLoop?> SharedLoop = new(Create);
+
+    // struct epoll_event is packed (12 bytes) on x86-64 and naturally aligned (16 bytes) on arm64.
+    private static readonly int EventSize = RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 12 : 16;
+    private static readonly int DataOffset = RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 4 : 8;
+
+    private readonly int _epoll;
+    private readonly Lock _lock = new();
+    private readonly Dictionary<long, UdpTransport> _registered = [];
+    private readonly LinuxBatchReceiver _receiver = new();
+    private readonly LinuxBatchSender _sender = new();
+    private Thread? _thread;
+    private long _nextId;
+    private long _current; // id of the transport being handled, 0 when none
+    private TaskCompletionSource? _currentDone; // completed when the loop leaves _current (someone waits to remove it)
+
+    private LinuxReceiveLoop(int epoll) => _epoll = epoll;
+
+    /// <summary>True where the shared loop can run (64-bit Linux on x86-64 or arm64).</summary>
+    public static bool IsSupported =>
+        LinuxBatchReceiver.IsSupported
+        && RuntimeInformation.ProcessArchitecture is Architecture.X64 or Architecture.Arm64;
+
+    /// <summary>The process-wide loop, or null where it cannot run (the transport then uses its own thread).</summary>
+    public static LinuxReceiveLoop? Shared => IsSupported ? SharedLoop.Value : null;
+
+    /// <summary>The loop's thread: datagrams of every registered transport are handled on it.</summary>
+    public bool IsLoopThread => _thread == Thread.CurrentThread;
+
+    /// <summary>The loop's send slots: replies produced while a transport's datagrams are handled.</summary>
+    public LinuxBatchSender Sender => _sender;
+
+    /// <summary>Starts delivering <paramref name="transport"/>'s datagrams; returns its registration id.</summary>
+    public long Add(UdpTransport transport, int fd)
+    {
+        long id;
+        lock (_lock)
+        {
+            id = ++_nextId;
+            _registered.Add(id, transport);
+            EnsureThread();
+        }
+
+        var ev = stackalloc byte[16];
+        new Span<byte>(ev, 16).Clear();
+        *(uint*)ev = EpollIn;
+        *(long*)(ev + DataOffset) = id;
+        if (EpollCtl(_epoll, EpollCtlAdd, fd, ev) != 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            lock (_lock)
+            {
+                _registered.Remove(id);
+            }
+
+            throw new System.Net.Sockets.SocketException(errno);
+        }
+
+        return id;
+    }
+
+    /// <summary>
+    /// Stops delivering the transport's datagrams. The task completes once the loop is no longer handling
+    /// them (at once when called from the loop itself), after which the socket may be closed.
+    /// </summary>
+    public Task RemoveAsync(long id, int fd)
+    {
+        lock (_lock)
+        {
+            if (!_registered.Remove(id))
+            {
+                return Task.CompletedTask;
+            }
+
+            // The descriptor is still open (the caller closes it afterwards), so this cannot fail.
+            EpollCtl(_epoll, EpollCtlDel, fd, null);
+            if (_current != id || IsLoopThread)
+            {
+                return Task.CompletedTask;
+            }
+
+            _currentDone ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            return _currentDone.Task;
+        }
+    }
+
+    /// <summary>A loop of its own (tests); null where the loop cannot run.</summary>
+    internal static LinuxReceiveLoop? Create()
+    {
+        if (!IsSupported)
+        {
+            return null;
+        }
+
+        int epoll = EpollCreate1(EpollCloExec);
+        return epoll < 0 ? null : new LinuxReceiveLoop(epoll);
+    }
+
+    private void EnsureThread()
+    {
+        if (_thread is not null)
+        {
+            return;
+        }
+
+        _thread = new Thread(Run)
+        {
+            IsBackground = true,
+            Name = "dht udp receive",
+        };
+        _thread.Start();
+    }
+
+    private void Run()
+    {
+        var events = (byte*)NativeMemory.AllocZeroed((nuint)(MaxEvents * EventSize));
+        while (true)
+        {
+            int ready = EpollWait(_epoll, events, MaxEvents, -1);
+            if (ready < 0)
+            {
+                // EINTR is a signal; anything else would be a bug in how the descriptor is used. Either way the
+                // loop must go on: every node of the process depends on it.
+                if (Marshal.GetLastPInvokeError() != EIntr)
+                {
+                    Thread.Sleep(1);
+                }
+
+                continue;
+            }
+
+            for (int i = 0; i < ready; i++)
+            {
+                long id = *(long*)(events + (i * EventSize) + DataOffset);
+                UdpTransport? transport;
+                lock (_lock)
+                {
+                    if (!_registered.TryGetValue(id, out transport))
+                    {
+                        continue; // removed after epoll reported it
+                    }
+
+                    _current = id;
+                }
+
+                try
+                {
+                    transport.ReceiveReady(_receiver, _sender, BatchesPerTurn);
+                }
+                finally
+                {
+                    TaskCompletionSource? done;
+                    lock (_lock)
+                    {
+                        _current = 0;
+                        done = _currentDone;
+                        _currentDone = null;
+                    }
+
+                    done?.TrySetResult();
+                }
+            }
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "epoll_create1", SetLastError = true)]
+    private static partial int EpollCreate1(int flags);
+
+    [LibraryImport("libc", EntryPoint = "epoll_ctl", SetLastError = true)]
+    private static partial int EpollCtl(int epoll, int op, int fd, void* ev);
+
+    [LibraryImport("libc", EntryPoint = "epoll_wait", SetLastError = true)]
+    private static partial int EpollWait(int epoll, void* events, int maxEvents, int timeout);
+}
