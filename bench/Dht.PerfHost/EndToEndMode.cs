@@ -18,6 +18,7 @@ internal static class EndToEndMode
         int items = args.Int("items", 600);
         double warmupSeconds = args.Int("warmup-seconds", 3);
         int seed = args.Int("seed", 1);
+        bool ownThreads = args.Int("own-receive-threads", 0) != 0; // 1: a receive thread per node, for comparison
         var nodes = new List<DhtNode>();
         var setup = Stopwatch.StartNew();
         try
@@ -26,7 +27,7 @@ internal static class EndToEndMode
             for (int i = 0; i < count; i++)
             {
                 // Each node joins through the (up to) three nodes before it.
-                var node = new DhtNode(NodeFactory.Loopback(0, raiseRateLimit: false, endPoints.TakeLast(3)));
+                var node = new DhtNode(NodeFactory.Loopback(0, raiseRateLimit: false, endPoints.TakeLast(3), sharedReceiveThread: !ownThreads));
                 nodes.Add(node);
                 await node.StartAsync(cancellationToken);
                 if (i > 0)

@@ -6,13 +6,14 @@ namespace Dht.PerfHost;
 /// <summary>Options for nodes on 127.0.0.1.</summary>
 internal static class NodeFactory
 {
-    public static DhtOptions Loopback(int port, bool raiseRateLimit, IEnumerable<NetEndPoint>? bootstrap = null)
+    public static DhtOptions Loopback(int port, bool raiseRateLimit, IEnumerable<NetEndPoint>? bootstrap = null, bool sharedReceiveThread = true)
     {
         var options = new DhtOptions
         {
             ListenAddress = IPAddress.Loopback,
             Port = port,
         };
+        options.Transport.SharedReceiveThread = sharedReceiveThread;
 
         if (raiseRateLimit)
         {

@@ -1,10 +1,12 @@
 // Runs our node for the side-by-side performance comparison (bench/compare.sh):
 //
 //   serve   --port P [--contacts N] [--seconds S]    one node on 127.0.0.1:P, warmed with N contact nodes in
-//                                                     the same process, its per-IP rate limit raised (as for
+//           [--own-receive-threads 1]                 the same process, its per-IP rate limit raised (as for
 //                                                     libtorrent); prints a ready line, then one stats line a second
 //   e2e     [--nodes 50] [--items 600] [--seed N]     a loopback network in one process; BEP 44 immutable puts, then
-//                                                     gets from other nodes; prints latency percentiles
+//           [--warmup-seconds 3]                      gets from other nodes, after an untimed warm-up; prints
+//           [--own-receive-threads 1]                 latency percentiles (1: a receive thread per node instead
+//                                                     of the process's shared one)
 //   inproc  [--query ping|find_node|get] [--count N]  the packet path without a socket: datagrams handed straight
 //                                                     to the node, time and managed bytes allocated per query
 //

@@ -11,7 +11,8 @@ internal static class ServeMode
     {
         int port = args.Int("port", 0);
         int contactCount = args.Int("contacts", 16);
-        await using var target = new DhtNode(NodeFactory.Loopback(port, raiseRateLimit: true));
+        bool ownThreads = args.Int("own-receive-threads", 0) != 0; // 1: a receive thread per node, for comparison
+        await using var target = new DhtNode(NodeFactory.Loopback(port, raiseRateLimit: true, sharedReceiveThread: !ownThreads));
         await target.StartAsync(cancellationToken);
         var contacts = new List<DhtNode>();
         try
@@ -20,7 +21,7 @@ internal static class ServeMode
             for (int i = 0; i < contactCount; i++)
             {
                 // Each contact joins through the target and the two contacts before it.
-                var node = new DhtNode(NodeFactory.Loopback(0, raiseRateLimit: false, endPoints.TakeLast(3)));
+                var node = new DhtNode(NodeFactory.Loopback(0, raiseRateLimit: false, endPoints.TakeLast(3), sharedReceiveThread: !ownThreads));
                 contacts.Add(node);
                 await node.StartAsync(cancellationToken);
                 await node.BootstrapAsync(cancellationToken);

@@ -176,7 +176,7 @@ public sealed class DhtNode : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        return new UdpTransport(new IPEndPoint(options.ListenAddress, options.Port), logger: loggerFactory?.CreateLogger("Dht.Transport"));
+        return new UdpTransport(new IPEndPoint(options.ListenAddress, options.Port), options.Transport, loggerFactory?.CreateLogger("Dht.Transport"));
     }
 
     /// <summary>Hands a task's outcome to the thread pool so the application never runs on the node's loop.</summary>

@@ -85,6 +85,12 @@ public sealed class DhtOptions
     /// <summary>Limits of the value stores: items, bytes, items per source address, value size, lifetimes.</summary>
     public Storage.StorageLimits StorageLimits { get; set; } = new();
 
+    /// <summary>
+    /// Socket settings of the UDP transport a <see cref="DhtNode"/> creates: buffer sizes, batched receipt, and
+    /// whether the nodes of this process share one receive thread (the default on Linux).
+    /// </summary>
+    public Transport.UdpTransportOptions Transport { get; set; } = new();
+
     /// <summary>Nodes to contact first; empty starts a new network.</summary>
     public IList<NetEndPoint> BootstrapNodes { get; } = new List<NetEndPoint>();
 
@@ -121,6 +127,9 @@ public sealed class DhtOptions
         Positive(MaxInfoHashes, nameof(MaxInfoHashes));
         Positive(MaxQueriesPerSecondPerIp, nameof(MaxQueriesPerSecondPerIp));
         Positive(RateLimiterCapacity, nameof(RateLimiterCapacity));
+        ArgumentNullException.ThrowIfNull(Transport, nameof(Transport));
+        Positive(Transport.ReceiveBufferSize, "Transport.ReceiveBufferSize");
+        Positive(Transport.SendBufferSize, "Transport.SendBufferSize");
         PositiveTime(QueryTimeout, nameof(QueryTimeout));
         PositiveTime(SoftTimeout, nameof(SoftTimeout));
         PositiveTime(BucketRefreshInterval, nameof(BucketRefreshInterval));

@@ -51,7 +51,7 @@ internal sealed unsafe partial class LinuxBatchReceiver : IDisposable
     }
 
     /// <summary>True where recvmmsg and this structure layout apply.</summary>
-    public static bool IsSupported => OperatingSystem.IsLinux() && Environment.Is64BitProcess;
+    public static bool IsSupported => OperatingSystem.IsLinux() && Environment.Is64BitProcess && BitConverter.IsLittleEndian;
 
     /// <summary>
     /// Takes up to <see cref="BatchSize"/> queued datagrams from <paramref name="socket"/>. With

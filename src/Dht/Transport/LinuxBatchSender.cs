@@ -17,6 +17,9 @@ internal sealed unsafe partial class LinuxBatchSender : IDisposable
     /// <summary>Bytes per slot: any KRPC reply (BEP 44 values are at most 1000 bytes).</summary>
     public const int SlotSize = 2048;
 
+    private const int MsgDontWait = 0x40;
+    private const int EIntr = 4;
+
     private readonly byte* _buffers;
     private readonly byte* _addresses;
     private readonly LinuxMessages.IoVec* _iovecs;
@@ -80,10 +83,16 @@ internal sealed unsafe partial class LinuxBatchSender : IDisposable
             int fd = (int)socket.SafeHandle.DangerousGetHandle();
             while (done + failed < total)
             {
-                int n = SendMMsg(fd, _headers + done + failed, (uint)(total - done - failed), 0);
+                // Never block: on a full send buffer the datagram is dropped like a lost packet, so that one
+                // busy socket cannot hold up a receive thread that serves others.
+                int n = SendMMsg(fd, _headers + done + failed, (uint)(total - done - failed), MsgDontWait);
                 if (n > 0)
                 {
                     done += n;
+                }
+                else if (n < 0 && Marshal.GetLastPInvokeError() == EIntr)
+                {
+                    continue; // a signal arrived before anything was sent: try again
                 }
                 else
                 {

@@ -38,7 +38,7 @@ internal sealed unsafe partial class LinuxReceiveLoop
 
     private readonly int _epoll;
     private readonly Lock _lock = new();
-    private readonly Dictionary<long, UdpTransport> _registered = [];
+    private readonly Dictionary<long, (UdpTransport Transport, int Fd)> _registered = [];
     private readonly LinuxBatchReceiver _receiver = new();
     private readonly LinuxBatchSender _sender = new();
     private Thread? _thread;
@@ -48,7 +48,7 @@ internal sealed unsafe partial class LinuxReceiveLoop
 
     private LinuxReceiveLoop(int epoll) => _epoll = epoll;
 
-    /// <summary>True where the shared loop can run (64-bit Linux on x86-64 or arm64).</summary>
+    /// <summary>True where the shared loop can run (64-bit little-endian Linux on x86-64 or arm64).</summary>
     public static bool IsSupported =>
         LinuxBatchReceiver.IsSupported
         && RuntimeInformation.ProcessArchitecture is Architecture.X64 or Architecture.Arm64;
@@ -59,18 +59,28 @@ internal sealed unsafe partial class LinuxReceiveLoop
     /// <summary>The loop's thread: datagrams of every registered transport are handled on it.</summary>
     public bool IsLoopThread => _thread == Thread.CurrentThread;
 
-    /// <summary>The loop's send slots: replies produced while a transport's datagrams are handled.</summary>
-    public LinuxBatchSender Sender => _sender;
+    /// <summary>A registration id, never 0 and never reused; the transport keeps it before it is added.</summary>
+    public long NewId() => Interlocked.Increment(ref _nextId);
 
-    /// <summary>Starts delivering <paramref name="transport"/>'s datagrams; returns its registration id.</summary>
-    public long Add(UdpTransport transport, int fd)
+    /// <summary>
+    /// Starts delivering the datagrams of <paramref name="transport"/>, whose socket is <paramref name="fd"/>
+    /// (open for as long as it is registered). Throws <see cref="System.Net.Sockets.SocketException"/> if the
+    /// socket cannot be watched.
+    /// </summary>
+    public void Add(long id, UdpTransport transport, int fd)
     {
-        long id;
         lock (_lock)
         {
-            id = ++_nextId;
-            _registered.Add(id, transport);
-            EnsureThread();
+            _registered.Add(id, (transport, fd));
+            try
+            {
+                EnsureThread();
+            }
+            catch
+            {
+                _registered.Remove(id);
+                throw;
+            }
         }
 
         var ev = stackalloc byte[16];
@@ -87,25 +97,21 @@ internal sealed unsafe partial class LinuxReceiveLoop
 
             throw new System.Net.Sockets.SocketException(errno);
         }
-
-        return id;
     }
 
     /// <summary>
     /// Stops delivering the transport's datagrams. The task completes once the loop is no longer handling
     /// them (at once when called from the loop itself), after which the socket may be closed.
     /// </summary>
-    public Task RemoveAsync(long id, int fd)
+    public Task RemoveAsync(long id)
     {
         lock (_lock)
         {
-            if (!_registered.Remove(id))
+            if (!Unregister(id))
             {
                 return Task.CompletedTask;
             }
 
-            // The descriptor is still open (the caller closes it afterwards), so this cannot fail.
-            EpollCtl(_epoll, EpollCtlDel, fd, null);
             if (_current != id || IsLoopThread)
             {
                 return Task.CompletedTask;
@@ -124,8 +130,28 @@ internal sealed unsafe partial class LinuxReceiveLoop
             return null;
         }
 
-        int epoll = EpollCreate1(EpollCloExec);
-        return epoll < 0 ? null : new LinuxReceiveLoop(epoll);
+        try
+        {
+            int epoll = EpollCreate1(EpollCloExec);
+            return epoll < 0 ? null : new LinuxReceiveLoop(epoll);
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return null; // not glibc-compatible after all: every transport keeps its own thread
+        }
+    }
+
+    // Under _lock. The descriptor is still open (sockets are closed only after removal), so DEL cannot hit
+    // another socket that reused the number.
+    private bool Unregister(long id)
+    {
+        if (!_registered.Remove(id, out var registration))
+        {
+            return false;
+        }
+
+        EpollCtl(_epoll, EpollCtlDel, registration.Fd, null);
+        return true;
     }
 
     private void EnsureThread()
@@ -135,12 +161,13 @@ internal sealed unsafe partial class LinuxReceiveLoop
             return;
         }
 
-        _thread = new Thread(Run)
+        var thread = new Thread(Run)
         {
             IsBackground = true,
             Name = "dht udp receive",
         };
-        _thread.Start();
+        thread.Start();
+        _thread = thread;
     }
 
     private void Run()
@@ -164,20 +191,32 @@ internal sealed unsafe partial class LinuxReceiveLoop
             for (int i = 0; i < ready; i++)
             {
                 long id = *(long*)(events + (i * EventSize) + DataOffset);
-                UdpTransport? transport;
+                UdpTransport transport;
                 lock (_lock)
                 {
-                    if (!_registered.TryGetValue(id, out transport))
+                    if (!_registered.TryGetValue(id, out var registration))
                     {
                         continue; // removed after epoll reported it
                     }
 
+                    transport = registration.Transport;
                     _current = id;
                 }
 
                 try
                 {
                     transport.ReceiveReady(_receiver, _sender, BatchesPerTurn);
+                }
+#pragma warning disable CA1031 // One faulty transport (its logger threw, say) must not stop every node of the process.
+                catch (Exception e)
+#pragma warning restore CA1031
+                {
+                    lock (_lock)
+                    {
+                        Unregister(id);
+                    }
+
+                    transport.OnReceiveLoopFault(e);
                 }
                 finally
                 {

@@ -53,14 +53,14 @@ public sealed partial class UdpTransport : IDatagramTransport
     private readonly ILogger _logger;
     private readonly bool _isIPv6;
     private readonly bool _batchReceive;
-    private readonly LinuxReceiveLoop? _loop; // the shared receive thread, when this transport uses it
+    private LinuxReceiveLoop? _loop; // the shared receive thread, when this transport uses it
     private readonly TaskCompletionSource _receiveLoopExited =
         new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private IDatagramReceiver? _receiver;
     private Thread? _receiveThread;
     private long _loopId;
-    private int _fd;
+    private bool _inReceive; // on the shared loop's thread: inside ReceiveReady for this transport
     private int _disposed;
 
     private long _datagramsReceived;
@@ -152,10 +152,8 @@ public sealed partial class UdpTransport : IDatagramTransport
             throw new InvalidOperationException("The transport has already been started.");
         }
 
-        if (_loop is not null)
+        if (_loop is { } loop && TryStartOnLoop(loop))
         {
-            _fd = (int)_socket.SafeHandle.DangerousGetHandle();
-            _loopId = _loop.Add(this, _fd);
             return;
         }
 
@@ -166,6 +164,43 @@ public sealed partial class UdpTransport : IDatagramTransport
         };
         _receiveThread = thread;
         thread.Start();
+    }
+
+    private bool TryStartOnLoop(LinuxReceiveLoop loop)
+    {
+        // The reference keeps the descriptor open (and its number ours) until the registration is settled,
+        // even if DisposeAsync runs meanwhile on another thread.
+        bool added = false;
+        try
+        {
+            _socket.SafeHandle.DangerousAddRef(ref added);
+            _loopId = loop.NewId(); // before the loop can call us: a receiver disposing at once must find it
+            try
+            {
+                loop.Add(_loopId, this, (int)_socket.SafeHandle.DangerousGetHandle());
+            }
+            catch (SocketException e)
+            {
+                LogSharedThreadRefused(_logger, e.SocketErrorCode);
+                _loopId = 0;
+                _loop = null;
+                return false;
+            }
+
+            if (Volatile.Read(ref _disposed) != 0)
+            {
+                _ = loop.RemoveAsync(_loopId);
+            }
+
+            return true;
+        }
+        finally
+        {
+            if (added)
+            {
+                _socket.SafeHandle.DangerousRelease();
+            }
+        }
     }
 
     /// <inheritdoc />
@@ -226,16 +261,20 @@ public sealed partial class UdpTransport : IDatagramTransport
             return;
         }
 
-        if (_loop is not null)
+        if (_loop is { } loop)
         {
             // Off the shared loop first, while the descriptor is still open; then nothing touches the socket.
             if (_loopId != 0)
             {
-                await _loop.RemoveAsync(_loopId, _fd);
+                await loop.RemoveAsync(_loopId);
             }
 
             _socket.Dispose();
-            _receiveLoopExited.TrySetResult();
+            if (!(_inReceive && loop.IsLoopThread))
+            {
+                _receiveLoopExited.TrySetResult(); // else ReceiveReady does, once it has left this transport
+            }
+
             return;
         }
 
@@ -246,9 +285,9 @@ public sealed partial class UdpTransport : IDatagramTransport
 
     private Task WaitForReceiveLoopAsync()
     {
-        if (_loop is not null)
+        if (_loop is { } loop)
         {
-            return _loopId == 0 || _loop.IsLoopThread ? Task.CompletedTask : _receiveLoopExited.Task;
+            return _loopId == 0 || (_inReceive && loop.IsLoopThread) ? Task.CompletedTask : _receiveLoopExited.Task;
         }
 
         return _receiveThread is null || _receiveThread == Thread.CurrentThread
@@ -263,32 +302,59 @@ public sealed partial class UdpTransport : IDatagramTransport
     internal void ReceiveReady(LinuxBatchReceiver batch, LinuxBatchSender replies, int maxBatches)
     {
         var receiver = _receiver!;
-        for (int turn = 0; turn < maxBatches && Volatile.Read(ref _disposed) == 0; turn++)
+        _inReceive = true;
+        try
         {
-            int received = batch.Receive(_socket, wait: false);
-            if (received < 0)
+            for (int turn = 0; turn < maxBatches && Volatile.Read(ref _disposed) == 0; turn++)
             {
-                if (LinuxBatchReceiver.IsEmpty(received))
+                int received = batch.Receive(_socket, wait: false);
+                if (received < 0)
                 {
+                    if (LinuxBatchReceiver.IsEmpty(received))
+                    {
+                        return;
+                    }
+
+                    Interlocked.Increment(ref _receiveErrors);
+                    if (LinuxBatchReceiver.IsInterrupted(received) || IsTransientErrno(-received))
+                    {
+                        continue;
+                    }
+
+                    LogReceiveLoopStopped(_logger, new SocketException(-received), LocalEndPoint);
+                    _ = _loop!.RemoveAsync(_loopId); // on the loop thread: completes at once
                     return;
                 }
 
-                Interlocked.Increment(ref _receiveErrors);
-                if (LinuxBatchReceiver.IsInterrupted(received) || IsTransientErrno(-received))
+                HandleBatch(batch, received, receiver, replies);
+                if (received < LinuxBatchReceiver.BatchSize)
                 {
-                    continue;
+                    return;
                 }
-
-                LogReceiveLoopStopped(_logger, new SocketException(-received), LocalEndPoint);
-                _ = _loop!.RemoveAsync(_loopId, _fd); // on the loop thread: completes at once
-                return;
             }
-
-            HandleBatch(batch, received, receiver, replies);
-            if (received < LinuxBatchReceiver.BatchSize)
+        }
+        finally
+        {
+            _inReceive = false;
+            if (Volatile.Read(ref _disposed) != 0)
             {
-                return;
+                _receiveLoopExited.TrySetResult(); // disposed from inside the receiver: now it is over
             }
+        }
+    }
+
+    /// <summary>Called by the shared loop after this transport threw out of <see cref="ReceiveReady"/>; it receives no more.</summary>
+    internal void OnReceiveLoopFault(Exception exception)
+    {
+        Interlocked.Increment(ref _receiverFaults);
+        try
+        {
+            LogReceiveLoopStopped(_logger, exception, LocalEndPoint);
+        }
+#pragma warning disable CA1031 // a logger that throws must not take the shared receive thread with it
+        catch (Exception)
+#pragma warning restore CA1031
+        {
         }
     }
 
@@ -298,7 +364,7 @@ public sealed partial class UdpTransport : IDatagramTransport
         t_replies = replies;
         try
         {
-            for (int i = 0; i < received; i++)
+            for (int i = 0; i < received && Volatile.Read(ref _disposed) == 0; i++)
             {
                 if (!batch.TryGet(i, out var from, out var datagram, out bool truncated) || truncated)
                 {
@@ -513,6 +579,9 @@ public sealed partial class UdpTransport : IDatagramTransport
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Send to {Destination} failed: {Error}")]
     private static partial void LogSendFailed(ILogger logger, NetEndPoint destination, SocketError error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The shared receive thread refused the socket ({Error}); it gets a thread of its own")]
+    private static partial void LogSharedThreadRefused(ILogger logger, SocketError error);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Receive failed: {Error}; continuing")]
     private static partial void LogReceiveFailed(ILogger logger, SocketError error);

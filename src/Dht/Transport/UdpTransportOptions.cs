@@ -28,7 +28,7 @@ public sealed class UdpTransportOptions
     /// With <see cref="BatchReceive"/> on 64-bit Linux: the transports of the process share one receive thread
     /// (epoll), so nodes of one process answer each other without a thread wake-up per datagram, and many nodes
     /// do not need a thread each. Default on; off gives this transport a receive thread of its own (a receiver
-    /// that blocks then holds up only its own transport).
+    /// that blocks, such as a node writing to durable storage, then holds up only its own transport).
     /// </summary>
     public bool SharedReceiveThread { get; set; } = true;
 

@@ -6,8 +6,11 @@ namespace Dht.Tests.Loopback;
 /// <summary>Real nodes over real UDP sockets on 127.0.0.1.</summary>
 public sealed class LoopbackNetworkTests
 {
-    [Fact]
-    public async Task TwentyNodesOverUdp_FindNodeAndGetPeersWork()
+    // mixed: every other node has a receive thread of its own instead of the process's shared one.
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task TwentyNodesOverUdp_FindNodeAndGetPeersWork(bool mixed)
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(120));
         var ct = cts.Token;
@@ -17,6 +20,7 @@ public sealed class LoopbackNetworkTests
             for (int i = 0; i < 20; i++)
             {
                 var options = new DhtOptions { Port = 0, ListenAddress = IPAddress.Loopback };
+                options.Transport.SharedReceiveThread = !mixed || i % 2 == 0;
                 // Each joins through up to three earlier nodes.
                 for (int j = Math.Max(0, i - 3); j < i; j++)
                 {
