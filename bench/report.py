@@ -240,7 +240,10 @@ w('  `bench/hosts/lt_host.py`, a session with only the DHT on, `dht_upload_rate_
 w('  very high, `dht_block_timeout` 1, `dht_restrict_routing_ips`/`dht_restrict_search_ips` off. bittorrent-dht:')
 w('  `bench/hosts/wt_host.mjs`, explicit bootstrap lists. The echo server (`bench/loadgen/echo.c`) sends every')
 w('  datagram back unchanged, the most any UDP server can do here.')
-w('- End to end: `Dht.PerfHost e2e`, `lt_host.py e2e`, `wt_host.mjs e2e` (bittorrent-dht gets with `cache: false`).')
+w('- End to end: `Dht.PerfHost e2e`, `lt_host.py e2e`, `wt_host.mjs e2e` (bittorrent-dht gets with `cache: false`), each')
+w('  implementation as it runs many nodes in one process: our nodes share the process\'s receive thread (the default;')
+w('  `--own-receive-threads 1` gives each its own), each libtorrent session has its network thread, and')
+w('  bittorrent-dht runs all of them on Node.js\'s one event loop.')
 w('')
 
 inproc = lines('inproc.jsonl')
