@@ -151,6 +151,21 @@ if half:
                                                                  med('p99_ms'), med('loss_pct'), ms(median([p99_sent(r) for r in runs]))))
     w('')
 
+low = lines('cpu-run.jsonl')
+if low:
+    w('## Latency at a rate every node sustains')
+    w('')
+    w('The CPU and memory run above: %s find_node/s for %.0f s against each node, one run.'
+      % (format(int(low[0]['rate']), ','), low[0]['elapsed_s']))
+    w('')
+    w('| node | p50 | p90 | p99 | loss |')
+    w('|---|---|---|---|---|')
+    for impl in impls:
+        r = next((x for x in low if x['label'] == impl), None)
+        if r:
+            w('| %s | %.3f ms | %.3f ms | %.3f ms | %.2f %% |' % (NAMES.get(impl, impl), r['p50_ms'], r['p90_ms'], r['p99_ms'], r['loss_pct']))
+    w('')
+
 w('## End to end: BEP 44 immutable put and get on a 50-node network')
 w('')
 if e2e:
