@@ -112,16 +112,28 @@ internal static class CliApp
 
     private static Command PutCommand(CliContext context)
     {
-        var key = KeyArgument("KEY", "The key name");
+        var key = KeyArgument("KEY", "The key name (none with --immutable)");
+        key.Arity = ArgumentArity.ZeroOrOne;
         var value = new Argument<string[]>("VALUE")
         {
             Description = "The value (words joined by spaces; UTF-8, at most 1000 bytes); none: read from standard input",
             Arity = ArgumentArity.ZeroOrMore,
         };
-        return ClientCommand("put", "Store a value under a key on the k closest nodes (exit status 1: no node stored it)", context, join: true, [key, value],
+        var immutable = new Option<bool>("--immutable")
+        {
+            Description = "Store a BEP 44 immutable item instead: every word is the value, and its hash is printed (get HASH reads it)",
+        };
+        var command = ClientCommand("put", "Store a value under a key on the k closest nodes (exit status 1: no node stored it)", context, join: true, [key, value],
             async (parse, node, ct) =>
             {
+                bool isImmutable = parse.GetValue(immutable);
+                string? name = parse.GetValue(key);
                 string[] words = parse.GetValue(value) ?? [];
+                if (isImmutable && name is not null)
+                {
+                    words = [name, .. words];
+                }
+
                 string text = words.Length > 0 ? string.Join(' ', words) : TrimFinalNewLine(await ReadAllAsync(context.Input, ct));
                 if (text.Length == 0)
                 {
@@ -129,9 +141,21 @@ internal static class CliApp
                     return ExitCodes.Usage;
                 }
 
-                bool stored = await NodeCommands.PutAsync(node, parse.GetValue(key)!, Encoding.UTF8.GetBytes(text), context.Output, ct);
+                var bytes = Encoding.UTF8.GetBytes(text);
+                bool stored = isImmutable
+                    ? await NodeCommands.PutImmutableAsync(node, bytes, context.Output, ct)
+                    : await NodeCommands.PutAsync(node, name!, bytes, context.Output, ct);
                 return stored ? ExitCodes.Success : ExitCodes.Failure;
             });
+        command.Options.Add(immutable);
+        command.Validators.Add(r =>
+        {
+            if (!r.GetValue(immutable) && r.GetValue(key) is null)
+            {
+                r.AddError("KEY is required (or --immutable VALUE for a BEP 44 immutable item)");
+            }
+        });
+        return command;
     }
 
     private static Command DeleteCommand(CliContext context)

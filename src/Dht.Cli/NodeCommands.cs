@@ -49,6 +49,16 @@ internal static class NodeCommands
         return put.NodesStored > 0;
     }
 
+    /// <summary>Stores a BEP 44 immutable item and prints its hash; returns false if no node accepted it.</summary>
+    public static async Task<bool> PutImmutableAsync(DhtNode node, ReadOnlyMemory<byte> value, TextWriter output, CancellationToken cancellationToken)
+    {
+        var r = await node.PutImmutableAsync(value, cancellationToken);
+        await output.WriteLineAsync(r.NodesStored > 0
+            ? $"Stored immutable item {r.Target} at {Nodes(r.NodesStored)}"
+            : $"Not stored: no node accepted immutable item {r.Target} ({r.NodesAsked} asked)");
+        return r.NodesStored > 0;
+    }
+
     /// <summary>Writes a tombstone for KEY; returns false if no node accepted it.</summary>
     public static async Task<bool> DeleteAsync(DhtNode node, string key, TextWriter output, CancellationToken cancellationToken)
     {

@@ -230,8 +230,7 @@ internal sealed class Shell
         if (args.StartsWith("--immutable ", StringComparison.Ordinal))
         {
             var value = System.Text.Encoding.UTF8.GetBytes(args["--immutable ".Length..].TrimStart());
-            var r = await _node.PutImmutableAsync(value, ct);
-            await _output.WriteLineAsync($"Stored immutable item {r.Target} at {NodeCommands.Nodes(r.NodesStored)}");
+            await NodeCommands.PutImmutableAsync(_node, value, _output, ct);
             return true;
         }
 

@@ -53,6 +53,32 @@ public sealed partial class OneShotCommandTests(OneShotNetwork network, ITestOut
     }
 
     [Fact]
+    public async Task PutImmutable_PrintsTheHash_ThatGetReadsFromAnotherNode()
+    {
+        string text = $"immutable {UniqueKey()}";
+
+        var fromWords = await RunAsync("", "put", "--immutable", text, "-b", network.EndPoints[0]);
+        var fromInput = await RunAsync(text + " from input\n", "put", "--immutable", "-b", network.EndPoints[1]);
+
+        Assert.Equal(0, fromWords.ExitCode);
+        Assert.Equal(0, fromInput.ExitCode);
+        var hash = ImmutableStored().Match(fromWords.Output);
+        var hashOfInput = ImmutableStored().Match(fromInput.Output);
+        Assert.True(hash.Success && hashOfInput.Success, fromWords.Output + "\n" + fromInput.Output);
+        Assert.Equal("Value: " + text, (await RunAsync("", "get", hash.Groups[1].Value, "-b", network.EndPoints[^1])).Output);
+        Assert.Equal("Value: " + text + " from input", (await RunAsync("", "get", hashOfInput.Groups[1].Value, "-b", network.EndPoints[0])).Output);
+    }
+
+    [Fact]
+    public async Task Put_WithoutKey_IsAUsageError()
+    {
+        var put = await RunAsync("a value\n", "put", "-b", network.EndPoints[0]);
+
+        Assert.Equal(2, put.ExitCode);
+        Assert.Contains("KEY is required", put.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Get_OfAMissingKey_SaysNotFound_WithExitCode1()
     {
         string key = UniqueKey();
