@@ -43,30 +43,21 @@ internal static class NodeCommands
     public static async Task<bool> PutAsync(DhtNode node, string key, ReadOnlyMemory<byte> value, TextWriter output, CancellationToken cancellationToken)
     {
         var put = await node.PutAsync(key, value, cancellationToken);
-        await output.WriteLineAsync(put.NodesStored > 0
-            ? $"Stored key '{key}' at {Nodes(put.NodesStored)}"
-            : $"Not stored: no node accepted key '{key}' ({put.NodesAsked} asked)");
-        return put.NodesStored > 0;
+        return await ReportStoredAsync(output, put.NodesStored, $"Stored key '{key}'", $"Not stored: no node accepted key '{key}' ({put.NodesAsked} asked)");
     }
 
     /// <summary>Stores a BEP 44 immutable item and prints its hash; returns false if no node accepted it.</summary>
     public static async Task<bool> PutImmutableAsync(DhtNode node, ReadOnlyMemory<byte> value, TextWriter output, CancellationToken cancellationToken)
     {
         var r = await node.PutImmutableAsync(value, cancellationToken);
-        await output.WriteLineAsync(r.NodesStored > 0
-            ? $"Stored immutable item {r.Target} at {Nodes(r.NodesStored)}"
-            : $"Not stored: no node accepted immutable item {r.Target} ({r.NodesAsked} asked)");
-        return r.NodesStored > 0;
+        return await ReportStoredAsync(output, r.NodesStored, $"Stored immutable item {r.Target}", $"Not stored: no node accepted immutable item {r.Target} ({r.NodesAsked} asked)");
     }
 
     /// <summary>Writes a tombstone for KEY; returns false if no node accepted it.</summary>
     public static async Task<bool> DeleteAsync(DhtNode node, string key, TextWriter output, CancellationToken cancellationToken)
     {
         var r = await node.DeleteAsync(key, cancellationToken);
-        await output.WriteLineAsync(r.NodesStored > 0
-            ? $"Deleted key '{key}' at {Nodes(r.NodesStored)}"
-            : $"Not deleted: no node accepted key '{key}' ({r.NodesAsked} asked)");
-        return r.NodesStored > 0;
+        return await ReportStoredAsync(output, r.NodesStored, $"Deleted key '{key}'", $"Not deleted: no node accepted key '{key}' ({r.NodesAsked} asked)");
     }
 
     /// <summary>A KRPC ping; returns false if no answer came.</summary>
@@ -106,6 +97,13 @@ internal static class NodeCommands
         }
 
         return r;
+    }
+
+    /// <summary>Prints "DONE at N nodes", or NOTDONE when no node stored it; returns whether one did.</summary>
+    private static async Task<bool> ReportStoredAsync(TextWriter output, int stored, string done, string notDone)
+    {
+        await output.WriteLineAsync(stored > 0 ? $"{done} at {Nodes(stored)}" : notDone);
+        return stored > 0;
     }
 
     public static string Nodes(int count) => count == 1 ? "1 node" : $"{count} nodes";

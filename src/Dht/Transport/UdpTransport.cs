@@ -41,14 +41,6 @@ public sealed partial class UdpTransport : IDatagramTransport
     [ThreadStatic]
     private static SocketAddress? t_sendAddressV6;
 
-    // While a receive thread hands a batch to a transport's receiver, the replies it produces are queued here
-    // and leave together (sendmmsg) once the batch has been handled.
-    [ThreadStatic]
-    private static UdpTransport? t_handling;
-
-    [ThreadStatic]
-    private static LinuxBatchSender? t_replies;
-
     private readonly Socket _socket;
     private readonly ILogger _logger;
     private readonly bool _isIPv6;
@@ -60,7 +52,12 @@ public sealed partial class UdpTransport : IDatagramTransport
     private IDatagramReceiver? _receiver;
     private Thread? _receiveThread;
     private long _loopId;
-    private bool _inReceive; // on the shared loop's thread: inside ReceiveReady for this transport
+
+    // While a receive thread hands a batch to the receiver: that thread's managed id (0 otherwise) and its reply
+    // slots. Replies the receiver sends on that thread are queued and leave together (sendmmsg) after the batch;
+    // only that thread ever writes its own id here, so another thread never mistakes itself for it.
+    private int _handlingThread;
+    private LinuxBatchSender? _replies;
     private int _disposed;
 
     private long _datagramsReceived;
@@ -213,7 +210,7 @@ public sealed partial class UdpTransport : IDatagramTransport
         }
 
         // Replies produced while a receive thread handles a batch leave together after it (sendmmsg).
-        if (t_handling == this && t_replies is { } batch)
+        if (IsHandlingHere && _replies is { } batch)
         {
             if (batch.TryQueue(_socket, destination, datagram, out int flushed, out int lost))
             {
@@ -270,9 +267,9 @@ public sealed partial class UdpTransport : IDatagramTransport
             }
 
             _socket.Dispose();
-            if (!(_inReceive && loop.IsLoopThread))
+            if (!IsHandlingHere)
             {
-                _receiveLoopExited.TrySetResult(); // else ReceiveReady does, once it has left this transport
+                _receiveLoopExited.TrySetResult(); // else HandleBatch does, once it has left the receiver
             }
 
             return;
@@ -287,7 +284,7 @@ public sealed partial class UdpTransport : IDatagramTransport
     {
         if (_loop is { } loop)
         {
-            return _loopId == 0 || (_inReceive && loop.IsLoopThread) ? Task.CompletedTask : _receiveLoopExited.Task;
+            return _loopId == 0 || IsHandlingHere ? Task.CompletedTask : _receiveLoopExited.Task;
         }
 
         return _receiveThread is null || _receiveThread == Thread.CurrentThread
@@ -302,46 +299,47 @@ public sealed partial class UdpTransport : IDatagramTransport
     internal void ReceiveReady(LinuxBatchReceiver batch, LinuxBatchSender replies, int maxBatches)
     {
         var receiver = _receiver!;
-        _inReceive = true;
-        try
+        for (int turn = 0; turn < maxBatches && Volatile.Read(ref _disposed) == 0; turn++)
         {
-            for (int turn = 0; turn < maxBatches && Volatile.Read(ref _disposed) == 0; turn++)
+            int received = batch.Receive(_socket, wait: false);
+            if (received < 0)
             {
-                int received = batch.Receive(_socket, wait: false);
-                if (received < 0)
+                if (LinuxBatchReceiver.IsEmpty(received))
                 {
-                    if (LinuxBatchReceiver.IsEmpty(received))
-                    {
-                        return;
-                    }
+                    return;
+                }
 
-                    Interlocked.Increment(ref _receiveErrors);
-                    if (LinuxBatchReceiver.IsInterrupted(received) || IsTransientErrno(-received))
-                    {
-                        continue;
-                    }
-
-                    LogReceiveLoopStopped(_logger, new SocketException(-received), LocalEndPoint);
+                if (!ReceiveFailed(received))
+                {
                     _ = _loop!.RemoveAsync(_loopId); // on the loop thread: completes at once
                     return;
                 }
 
-                HandleBatch(batch, received, receiver, replies);
-                if (received < LinuxBatchReceiver.BatchSize)
-                {
-                    return;
-                }
+                continue;
             }
-        }
-        finally
-        {
-            _inReceive = false;
-            if (Volatile.Read(ref _disposed) != 0)
+
+            HandleBatch(batch, received, receiver, replies);
+            if (received < LinuxBatchReceiver.BatchSize)
             {
-                _receiveLoopExited.TrySetResult(); // disposed from inside the receiver: now it is over
+                return;
             }
         }
     }
+
+    /// <summary>Counts a failed batch receive; true if the socket is still fine, false (logged) if receiving must stop.</summary>
+    private bool ReceiveFailed(int error)
+    {
+        Interlocked.Increment(ref _receiveErrors);
+        if (LinuxBatchReceiver.IsInterrupted(error) || IsTransientErrno(-error))
+        {
+            return true;
+        }
+
+        LogReceiveLoopStopped(_logger, new SocketException(-error), LocalEndPoint);
+        return false;
+    }
+
+    private bool IsHandlingHere => Volatile.Read(ref _handlingThread) == Environment.CurrentManagedThreadId;
 
     /// <summary>Called by the shared loop after this transport threw out of <see cref="ReceiveReady"/>; it receives no more.</summary>
     internal void OnReceiveLoopFault(Exception exception)
@@ -360,8 +358,8 @@ public sealed partial class UdpTransport : IDatagramTransport
 
     private void HandleBatch(LinuxBatchReceiver batch, int received, IDatagramReceiver receiver, LinuxBatchSender replies)
     {
-        t_handling = this;
-        t_replies = replies;
+        _replies = replies;
+        Volatile.Write(ref _handlingThread, Environment.CurrentManagedThreadId);
         try
         {
             for (int i = 0; i < received && Volatile.Read(ref _disposed) == 0; i++)
@@ -377,10 +375,14 @@ public sealed partial class UdpTransport : IDatagramTransport
         }
         finally
         {
-            t_handling = null;
-            t_replies = null;
+            Volatile.Write(ref _handlingThread, 0);
+            _replies = null;
             var (sent, failed) = replies.Flush(_socket);
             CountFlush(sent, failed);
+            if (_loop is not null && Volatile.Read(ref _disposed) != 0)
+            {
+                _receiveLoopExited.TrySetResult(); // disposed from inside the receiver: now it is over
+            }
         }
     }
 
@@ -464,13 +466,11 @@ public sealed partial class UdpTransport : IDatagramTransport
 
                 if (received < 0)
                 {
-                    Interlocked.Increment(ref _receiveErrors);
-                    if (LinuxBatchReceiver.IsInterrupted(received) || IsTransientErrno(-received))
+                    if (ReceiveFailed(received))
                     {
                         continue;
                     }
 
-                    LogReceiveLoopStopped(_logger, new SocketException(-received), LocalEndPoint);
                     break;
                 }
 
