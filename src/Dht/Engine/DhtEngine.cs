@@ -294,12 +294,12 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
             case KrpcMethod.Ping:
                 break;
             case KrpcMethod.FindNode:
-                AddClosestNodes(r, query.Target);
+                AddClosestNodes(r, query.Target, query.Id);
                 break;
             case KrpcMethod.GetPeers:
                 AddToken(r, source, now);
                 AddPeers(r, query.InfoHash, now);
-                AddClosestNodes(r, query.InfoHash);
+                AddClosestNodes(r, query.InfoHash, query.Id);
                 break;
             case KrpcMethod.AnnouncePeer:
                 if (!_tokens.Validate(source, query.Token.Span, now))
@@ -366,16 +366,27 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
     }
 
     /// <summary>Adds the k closest contacts to <paramref name="target"/> as compact "nodes".</summary>
-    internal void AddClosestNodes(KrpcMessage r, NodeId target)
+    /// <summary>
+    /// Adds the k contacts closest to <paramref name="target"/>, leaving out <paramref name="querier"/>: it knows
+    /// itself, and when it is among the k closest (as it is in a small network, or looking up a neighbour) the
+    /// slot it would take is the one that tells it of the k-th node (rust-libp2p's find_closest does the same).
+    /// </summary>
+    internal void AddClosestNodes(KrpcMessage r, NodeId target, NodeId querier)
     {
         _closest.Clear();
-        Routing.FindClosest(target, _options.BucketSize, _closest);
-        int length = 0;
+        Routing.FindClosest(target, _options.BucketSize + 1, _closest);
+        int length = 0, written = 0;
         foreach (var node in _closest)
         {
-            if (!node.EndPoint.IsIPv6)
+            if (written == _options.BucketSize)
+            {
+                break;
+            }
+
+            if (!node.EndPoint.IsIPv6 && node.Id != querier)
             {
                 length += CompactEncoding.WriteNode(node, _nodesScratch.AsSpan(length));
+                written++;
             }
         }
 

@@ -47,7 +47,7 @@ internal sealed class ItemService : IQueryExtension
         if (query.Method == KrpcMethod.Get)
         {
             _engine.AddToken(reply, source, now);
-            _engine.AddClosestNodes(reply, query.Target);
+            _engine.AddClosestNodes(reply, query.Target, query.Id);
             if (_policy.TryGet(query.Target, now, out var item))
             {
                 bool requesterIsCurrent = item.IsMutable && query.Has(KrpcFields.Seq) && query.Seq >= item.Seq;

@@ -58,7 +58,7 @@ internal sealed class NamedValueService : IQueryExtension
         if (query.Method == KrpcMethod.FindValue)
         {
             _engine.AddToken(reply, source, now);
-            _engine.AddClosestNodes(reply, query.Target);
+            _engine.AddClosestNodes(reply, query.Target, query.Id);
             if (_policy.TryGet(query.Target, now, out var held))
             {
                 AddValue(reply, held.Value.Span, held.Seq, held.ExpiresAt - now);

@@ -101,16 +101,29 @@ public sealed class KrpcConformanceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task FindNode_ReturnsCompactNodesIncludingTheQuerier()
+    public async Task FindNode_ReturnsTheQuerierToOthersButNotToItself()
     {
+        using var other = new ScriptedPeer("other-scripted-peer");
         await Exchange(_peer.Query(KrpcMethod.Ping));
-        var (_, reply) = await Exchange(_peer.Query(KrpcMethod.FindNode, m =>
+        await other.ExchangeAsync(_node.LocalEndPoint, other.Query(KrpcMethod.Ping), _timeout.Token);
+
+        // The querier knows itself: its slot goes to the next closest contact.
+        var (_, own) = await Exchange(_peer.Query(KrpcMethod.FindNode, m =>
         {
             m.Target = _peer.Id;
             m.Fields |= KrpcFields.Target;
         }));
         var nodes = new List<NodeInfo>();
-        Assert.True(CompactEncoding.TryReadNodes(reply.Nodes.Span, ipv6: false, nodes));
-        Assert.Contains(new NodeInfo(_peer.Id, _peer.EndPoint), nodes);
+        Assert.True(CompactEncoding.TryReadNodes(own.Nodes.Span, ipv6: false, nodes));
+        Assert.Equal([new NodeInfo(other.Id, other.EndPoint)], nodes);
+
+        var (_, theirs) = await other.ExchangeAsync(_node.LocalEndPoint, other.Query(KrpcMethod.FindNode, m =>
+        {
+            m.Target = _peer.Id;
+            m.Fields |= KrpcFields.Target;
+        }), _timeout.Token);
+        nodes.Clear();
+        Assert.True(CompactEncoding.TryReadNodes(theirs.Nodes.Span, ipv6: false, nodes));
+        Assert.Equal([new NodeInfo(_peer.Id, _peer.EndPoint)], nodes);
     }
 }

@@ -10,11 +10,11 @@ namespace Dht.Tests.Engine;
 /// A hand-driven KRPC peer on 127.0.0.1: sends exactly the bytes a test builds and returns the decoded
 /// answer, so a test can assert what the node under test replied.
 /// </summary>
-internal sealed class ScriptedPeer : IDisposable
+internal sealed class ScriptedPeer(string name = "scripted-peer") : IDisposable
 {
     private readonly UdpClient _udp = new(new IPEndPoint(IPAddress.Loopback, 0));
 
-    public NodeId Id { get; } = NodeId.FromKey("scripted-peer");
+    public NodeId Id { get; } = NodeId.FromKey(name);
 
     public NetEndPoint EndPoint => NetEndPoint.FromIPEndPoint((IPEndPoint)_udp.Client.LocalEndPoint!);
 
