@@ -374,19 +374,13 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
     internal void AddClosestNodes(KrpcMessage r, NodeId target, NodeId querier)
     {
         _closest.Clear();
-        Routing.FindClosest(target, _options.BucketSize + 1, _closest);
-        int length = 0, written = 0;
+        Routing.FindClosest(target, _options.BucketSize, _closest, excluded: querier);
+        int length = 0;
         foreach (var node in _closest)
         {
-            if (written == _options.BucketSize)
-            {
-                break;
-            }
-
-            if (!node.EndPoint.IsIPv6 && node.Id != querier)
+            if (!node.EndPoint.IsIPv6)
             {
                 length += CompactEncoding.WriteNode(node, _nodesScratch.AsSpan(length));
-                written++;
             }
         }
 

@@ -192,9 +192,10 @@ internal sealed class RoutingTable
 
     /// <summary>
     /// Replaces the contents of <paramref name="into"/> with up to <paramref name="count"/> contacts closest to
-    /// <paramref name="target"/>, closest first, bad contacts excluded. Allocates nothing once the lists have grown.
+    /// <paramref name="target"/>, closest first, bad contacts and <paramref name="excluded"/> left out. Allocates
+    /// nothing once the lists have grown.
     /// </summary>
-    public void FindClosest(NodeId target, int count, List<NodeInfo> into)
+    public void FindClosest(NodeId target, int count, List<NodeInfo> into, NodeId? excluded = null)
     {
         ArgumentNullException.ThrowIfNull(into);
         into.Clear();
@@ -212,18 +213,18 @@ internal sealed class RoutingTable
         scratch.Clear();
         int last = _buckets.Count - 1;
         int home = BucketIndexOf(target);
-        Collect(_buckets[home], target, scratch);
+        Collect(_buckets[home], target, excluded, scratch);
         if (home == last || scratch.Count < count)
         {
             for (int i = home + 1; i <= last; i++)
             {
-                Collect(_buckets[i], target, scratch);
+                Collect(_buckets[i], target, excluded, scratch);
             }
         }
 
         for (int i = home - 1; i >= 0 && scratch.Count < count; i--)
         {
-            Collect(_buckets[i], target, scratch);
+            Collect(_buckets[i], target, excluded, scratch);
         }
 
         var candidates = CollectionsMarshal.AsSpan(scratch);
@@ -610,11 +611,11 @@ internal sealed class RoutingTable
         from.RemoveRange(kept, from.Count - kept);
     }
 
-    private void Collect(KBucket bucket, NodeId target, List<ClosestCandidate> scratch)
+    private void Collect(KBucket bucket, NodeId target, NodeId? excluded, List<ClosestCandidate> scratch)
     {
         foreach (var contact in bucket.Contacts)
         {
-            if (contact.FailedQueries < _options.MaxFailuresBeforeBad)
+            if (contact.FailedQueries < _options.MaxFailuresBeforeBad && contact.Id != excluded)
             {
                 scratch.Add(new ClosestCandidate(contact.Id ^ target, contact.Node));
             }
