@@ -152,7 +152,7 @@ public sealed partial class OneShotCommandTests(OneShotNetwork network, ITestOut
         string key = UniqueKey();
         var target = NodeId.FromKey(key);
 
-        var lookup = await RunAsync("", "lookup", key, "--bootstrap", network.EndPoints[0]);
+        var lookup = await RunAsync("", "lookup", key, "--bootstrap", network.EndPoints[0], "--query-timeout", "30s");
 
         Assert.Equal(0, lookup.ExitCode);
         string[] lines = lookup.Output.Split('\n');

@@ -37,8 +37,9 @@ public sealed partial class PersistenceRestartTests(ITestOutputHelper log)
         string idX = IdOf(await x.WaitForLineAsync(NodeIdLine, cts.Token));
 
         // Three nodes and k = 8: every node is among the closest to every key, so each put reaching 3 nodes
-        // means X acknowledged it.
-        await using (var writer = DhtProcess.Start("0", Loopback(portA), "--bind", "127.0.0.1", "--in-memory"))
+        // means X acknowledged it. A node is waited for past the 2 s default, so that a slow fsync on a busy
+        // machine cannot drop it from the count.
+        await using (var writer = DhtProcess.Start(["0", Loopback(portA), "--bind", "127.0.0.1", "--in-memory", .. Patient]))
         {
             var script = new StringBuilder();
             for (int i = 1; i <= KeyCount; i++)
@@ -136,7 +137,7 @@ public sealed partial class PersistenceRestartTests(ITestOutputHelper log)
         await using var b = DhtProcess.Start(portB, Loopback(portA), "--bind", "127.0.0.1", "--no-shell", "--in-memory");
         await b.WaitForLineAsync(NodeIdLine, cts.Token);
 
-        await using var p = DhtProcess.Start(portP, Loopback(portA), "--bind", "127.0.0.1", "--data-dir", dirs.For("p"));
+        await using var p = DhtProcess.Start([portP, Loopback(portA), "--bind", "127.0.0.1", "--data-dir", dirs.For("p"), .. Patient]);
         string idP = IdOf(await p.WaitForLineAsync(NodeIdLine, cts.Token));
         // The second put of greeting replaces the first: only the newer value is published.
         // The shell runs one command at a time: once status answers, the puts before it have finished.
@@ -186,6 +187,9 @@ public sealed partial class PersistenceRestartTests(ITestOutputHelper log)
     internal static bool NodeIdLine(string line) => line.StartsWith("Node ID:", StringComparison.Ordinal);
 
     internal static string IdOf(string nodeIdLine) => nodeIdLine["Node ID:".Length..].Trim();
+
+    /// <summary>Waits this long for an answer, so that a store acknowledged late still counts.</summary>
+    internal static readonly string[] Patient = ["--query-timeout", "30s"];
 
     internal static string Port() => FreeUdpPort.Next().ToString(CultureInfo.InvariantCulture);
 

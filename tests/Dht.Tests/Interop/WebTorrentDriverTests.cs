@@ -24,8 +24,8 @@ public sealed class WebTorrentDriverTests
 
         using var cts = new CancellationTokenSource(TestTimeout);
         var ct = cts.Token;
-        await using var first = await WebTorrentPeer.StartAsync(LoopbackPorts.GetFreeUdpPort(), [], ct);
-        await using var second = await WebTorrentPeer.StartAsync(LoopbackPorts.GetFreeUdpPort(), [first.EndPoint], ct);
+        await using var first = await WebTorrentPeer.StartAsync(FreeUdpPort.Next(), [], ct);
+        await using var second = await WebTorrentPeer.StartAsync(FreeUdpPort.Next(), [first.EndPoint], ct);
 
         try
         {

@@ -24,7 +24,7 @@ public sealed class WebTorrentInteropTests
         var ct = cts.Token;
 
         // Theirs first; ours bootstraps from it.
-        await using var theirs = await WebTorrentPeer.StartAsync(LoopbackPorts.GetFreeUdpPort(), [], ct);
+        await using var theirs = await WebTorrentPeer.StartAsync(FreeUdpPort.Next(), [], ct);
         var theirEndPoint = new IPEndPoint(IPAddress.Loopback, theirs.Port);
         await using var ours = new DhtNode(Loopback(theirEndPoint));
         await ours.StartAsync(ct);
@@ -33,7 +33,7 @@ public sealed class WebTorrentInteropTests
 
         // A second implementation node bootstraps from ours.
         var ourEndPoint = ours.LocalEndPoint.ToIPEndPoint();
-        await using var theirs2 = await WebTorrentPeer.StartAsync(LoopbackPorts.GetFreeUdpPort(), [ourEndPoint], ct);
+        await using var theirs2 = await WebTorrentPeer.StartAsync(FreeUdpPort.Next(), [ourEndPoint], ct);
         Assert.True(await theirs2.BootstrapAsync(ct) >= 1, "bittorrent-dht could not bootstrap from our node");
 
         // Each pings the other.

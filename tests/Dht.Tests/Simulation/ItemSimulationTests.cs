@@ -44,7 +44,7 @@ public sealed class ItemSimulationTests
         const int seed = 32;
         var sim = new SimulatedDht(seed);
         sim.Grow(80);
-        var key = Ed25519KeyPair.Generate();
+        var key = Ed25519KeyPair.FromSeed(Enumerable.Range(33, 32).Select(i => (byte)i).ToArray());
         var a = sim.Nodes[5];
         sim.Run(a.PutMutableAsync(key, "c"u8.ToArray(), "one"u8.ToArray()));
         sim.Run(a.PutMutableAsync(key, "c"u8.ToArray(), "two"u8.ToArray()));
