@@ -365,11 +365,11 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
         Arm(now);
     }
 
-    /// <summary>Adds the k closest contacts to <paramref name="target"/> as compact "nodes".</summary>
     /// <summary>
-    /// Adds the k contacts closest to <paramref name="target"/>, leaving out <paramref name="querier"/>: it knows
-    /// itself, and when it is among the k closest (as it is in a small network, or looking up a neighbour) the
-    /// slot it would take is the one that tells it of the k-th node (rust-libp2p's find_closest does the same).
+    /// Adds the k contacts closest to <paramref name="target"/> as compact "nodes", leaving out
+    /// <paramref name="querier"/>: it knows itself, and when it is among the k closest (in a small network, or
+    /// looking up a neighbour) its slot is the one that names the k-th node (rust-libp2p's find_closest does
+    /// the same).
     /// </summary>
     internal void AddClosestNodes(KrpcMessage r, NodeId target, NodeId querier)
     {
