@@ -12,7 +12,8 @@
 // The loop owns the receive and send slots (one set for all sockets: it handles one socket at a time), and
 // takes at most a few batches from one socket before it looks at the others, so a flooded socket cannot
 // starve the rest. Removing a socket waits until the loop is no longer inside it, so that a transport can
-// close its socket safely afterwards.
+// close its socket safely afterwards. If the epoll descriptor itself fails (a bug: every wait would fail again),
+// the loop stops, tells each of its transports, and sockets added later get a thread of their own.
 using System.Runtime.InteropServices;
 
 namespace Dht.Transport;
@@ -42,6 +43,7 @@ internal sealed unsafe partial class LinuxReceiveLoop
     private readonly LinuxBatchReceiver _receiver = new();
     private readonly LinuxBatchSender _sender = new();
     private Thread? _thread;
+    private int _failedErrno; // set (under _lock) once epoll_wait has failed for good: the loop has stopped
     private long _nextId;
     private long _current; // id of the transport being handled, 0 when none
     private TaskCompletionSource? _currentDone; // completed when the loop leaves _current (someone waits to remove it)
@@ -59,18 +61,26 @@ internal sealed unsafe partial class LinuxReceiveLoop
     /// <summary>The loop's thread: datagrams of every registered transport are handled on it.</summary>
     public bool IsLoopThread => _thread == Thread.CurrentThread;
 
+    /// <summary>The epoll descriptor the loop waits on (tests break it to see the loop stop).</summary>
+    internal int EpollDescriptor => _epoll;
+
     /// <summary>A registration id, never 0 and never reused; the transport keeps it before it is added.</summary>
     public long NewId() => Interlocked.Increment(ref _nextId);
 
     /// <summary>
     /// Starts delivering the datagrams of <paramref name="transport"/>, whose socket is <paramref name="fd"/>
     /// (open for as long as it is registered). Throws <see cref="System.Net.Sockets.SocketException"/> if the
-    /// socket cannot be watched.
+    /// socket cannot be watched, or the loop has stopped.
     /// </summary>
     public void Add(long id, UdpTransport transport, int fd)
     {
         lock (_lock)
         {
+            if (_failedErrno != 0)
+            {
+                throw new System.Net.Sockets.SocketException(_failedErrno);
+            }
+
             _registered.Add(id, (transport, fd));
             try
             {
@@ -173,19 +183,33 @@ internal sealed unsafe partial class LinuxReceiveLoop
     private void Run()
     {
         var events = (byte*)NativeMemory.AllocZeroed((nuint)(MaxEvents * EventSize));
+        try
+        {
+            RunUntilFailed(events);
+        }
+        finally
+        {
+            NativeMemory.Free(events);
+        }
+    }
+
+    private void RunUntilFailed(byte* events)
+    {
         while (true)
         {
             int ready = EpollWait(_epoll, events, MaxEvents, -1);
             if (ready < 0)
             {
-                // EINTR is a signal; anything else would be a bug in how the descriptor is used. Either way the
-                // loop must go on: every node of the process depends on it.
-                if (Marshal.GetLastPInvokeError() != EIntr)
+                int errno = Marshal.GetLastPInvokeError();
+                if (errno == EIntr)
                 {
-                    Thread.Sleep(1);
+                    continue; // a signal
                 }
 
-                continue;
+                // EBADF, EFAULT or EINVAL: the descriptor itself is broken, and every further wait would fail
+                // the same way at once.
+                Stop(errno);
+                return;
             }
 
             for (int i = 0; i < ready; i++)
@@ -233,6 +257,29 @@ internal sealed unsafe partial class LinuxReceiveLoop
             }
         }
     }
+
+    // The loop cannot wait any more: every transport on it is told (it receives no more, and says so in its
+    // log), and sockets added from now on get a receive thread of their own (Add throws, as when epoll refuses
+    // a socket).
+    private void Stop(int errno)
+    {
+        List<UdpTransport> stranded;
+        lock (_lock)
+        {
+            _failedErrno = errno;
+            stranded = [.. _registered.Values.Select(r => r.Transport)];
+            _registered.Clear();
+        }
+
+        Close(_epoll);
+        foreach (var transport in stranded)
+        {
+            transport.OnSharedLoopStopped(errno);
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
+    private static partial int Close(int fd);
 
     [LibraryImport("libc", EntryPoint = "epoll_create1", SetLastError = true)]
     private static partial int EpollCreate1(int flags);

@@ -17,6 +17,7 @@
 // and the loop goes on.
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using Dht.Protocol;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -345,9 +346,18 @@ public sealed partial class UdpTransport : IDatagramTransport
     internal void OnReceiveLoopFault(Exception exception)
     {
         Interlocked.Increment(ref _receiverFaults);
+        LogFromSharedThread(() => LogReceiveLoopStopped(_logger, exception, LocalEndPoint));
+    }
+
+    /// <summary>Called by the shared loop when it has stopped for good (its epoll descriptor failed): this transport receives no more.</summary>
+    internal void OnSharedLoopStopped(int errno) =>
+        LogFromSharedThread(() => LogSharedThreadStopped(_logger, Marshal.GetPInvokeErrorMessage(errno), errno, LocalEndPoint));
+
+    private static void LogFromSharedThread(Action log)
+    {
         try
         {
-            LogReceiveLoopStopped(_logger, exception, LocalEndPoint);
+            log();
         }
 #pragma warning disable CA1031 // a logger that throws must not take the shared receive thread with it
         catch (Exception)
@@ -582,6 +592,9 @@ public sealed partial class UdpTransport : IDatagramTransport
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The shared receive thread refused the socket ({Error}); it gets a thread of its own")]
     private static partial void LogSharedThreadRefused(ILogger logger, SocketError error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The shared receive thread stopped ({Error}, errno {Errno}): {LocalEndPoint} receives no more")]
+    private static partial void LogSharedThreadStopped(ILogger logger, string error, int errno, NetEndPoint localEndPoint);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Receive failed: {Error}; continuing")]
     private static partial void LogReceiveFailed(ILogger logger, SocketError error);
