@@ -107,7 +107,7 @@ public sealed class SimulatedDht
 
         store ??= new InMemoryNamedValueStore();
         var transport = Network.CreateTransport(endPoint);
-        var engine = new DhtEngine(options, transport, Clock, new SeededRandomSource(new Random(Random.Next())), namedValues: store);
+        var engine = new DhtEngine(options, transport, Clock, new SeededRandomSource(new Random(Random.Next())), namedValues: store, loopHost: Clock.SynchronizationContext);
         engine.Start();
         Nodes.Add(engine);
         _stores[engine] = store;

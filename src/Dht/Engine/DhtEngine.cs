@@ -1,20 +1,23 @@
 // The node: one owner of all node state (routing table, RPC transactions, lookups, stores), driven by
 // three kinds of events — a datagram arrived, the node's single timer fired, or the application called an
-// operation. Every entry point takes the node's gate, so the state is only ever touched by one thread at a
-// time; inside, nothing blocks and nothing is shared.
+// operation. Every one of them runs on the node's loop (Loop/NodeLoop), so the state is only ever touched by
+// one thread at a time; inside, nothing blocks and nothing takes a lock.
 //
 // The engine never reads a wall clock (TimeProvider), never draws randomness except from its
 // IRandomSource, and never touches a socket except through IDatagramTransport: the same code runs over
 // UDP and, with thousands of instances, over the simulated network under a virtual clock.
 //
-// Continuations of the engine's internal tasks run inline on whichever thread completes them, which is
-// always a thread inside the gate; that keeps simulations deterministic. The public DhtNode facade hands
-// results back to the application off that thread.
+// Every await inside the engine resumes on the loop (the loop is the current SynchronizationContext while
+// it runs, and the engine awaits with ConfigureAwait(true)); tasks that complete inside a query callback are
+// completed after the current piece of work (NodeLoop.CompleteLater). The application's calls are started on
+// the loop and their results handed back off it.
 //
 // Departures from BEP 5: nodes that only query us are added to the table as questionable (pinged before
 // they count as good) rather than ignored; get_peers answers carry both "values" and "nodes" so that a
 // lookup never stalls at a node that happens to store peers.
 using System.Buffers;
+using System.Collections.Concurrent;
+using Dht.Engine.Loop;
 using Dht.Lookups;
 using Dht.Peers;
 using Dht.Protocol;
@@ -28,13 +31,13 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Dht.Engine;
 
-/// <summary>The Kademlia node engine (not thread-safe by itself: every entry point takes the gate).</summary>
+/// <summary>The Kademlia node engine: every entry point runs on the node's loop.</summary>
 internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAsyncDisposable
 {
     /// <summary>Our client version in KRPC's top-level <c>v</c>: "KV" and version 0.1.</summary>
     public static ReadOnlyMemory<byte> ClientVersion { get; } = new byte[] { (byte)'K', (byte)'V', 0, 1 };
 
-    private readonly object _gate = new();
+    private readonly NodeLoop _loop;
     private readonly DhtOptions _options;
     private readonly IDatagramTransport _transport;
     private readonly TimeProvider _time;
@@ -66,7 +69,9 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
     private readonly byte[] _tokenScratch = new byte[TokenManager.TokenSize];
     private readonly byte[] _addressScratch = new byte[CompactEncoding.PeerV6Size];
     private readonly IQueryObserver _ignore = new IgnoringObserver();
+    private readonly ConcurrentQueue<QueuedDatagram> _spareDatagrams = new();
     private byte[] _receiveBuffer = new byte[2048];
+    private int _publishedContacts;
     private ITimer? _timer;
     private DateTimeOffset _armedFor = DateTimeOffset.MaxValue;
     private DateTimeOffset _nextMaintenance;
@@ -83,11 +88,13 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
         IPeerStore? peers = null,
         Storage.INamedValueStore? namedValues = null,
         Storage.IItemStore? items = null,
-        Storage.INodeStateStore? state = null)
+        Storage.INodeStateStore? state = null,
+        SynchronizationContext? loopHost = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _options = options;
+        _loop = loopHost is null ? new PooledLoop(OnLoopFault) : new HostedLoop(loopHost, OnLoopFault);
         _transport = transport;
         _time = time;
         _random = random;
@@ -171,8 +178,11 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
 
     public DateTimeOffset StartedAt { get; }
 
-    /// <summary>The lock every entry point takes; exposed so that the facade can read consistent snapshots.</summary>
-    internal object Gate => _gate;
+    /// <summary>The node's loop: everything in the engine runs on it.</summary>
+    internal NodeLoop Loop => _loop;
+
+    /// <summary>Contacts in the routing table as of the loop's last datagram or timer turn, for other threads.</summary>
+    internal int PublishedContacts => Volatile.Read(ref _publishedContacts);
 
     internal IPeerStore Peers => _peers;
 
@@ -181,29 +191,73 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
     internal int PendingQueries => _rpc.PendingCount;
 
     /// <summary>Starts receiving and the maintenance timer. Bootstrapping is a separate step.</summary>
-    public void Start()
+    public Task Start() => _loop.CallAsync(() =>
     {
-        lock (_gate)
+        if (_started)
         {
-            if (_started)
-            {
-                return;
-            }
-
-            _started = true;
-            _nextMaintenance = _time.GetUtcNow() + _options.MaintenanceInterval;
-            _timer = _time.CreateTimer(static s => ((DhtEngine)s!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-            Arm(_time.GetUtcNow());
+            return false;
         }
 
+        _started = true;
+        _nextMaintenance = _time.GetUtcNow() + _options.MaintenanceInterval;
+        _timer = _time.CreateTimer(static s => ((DhtEngine)s!)._loop.Post(static e => ((DhtEngine)e!).OnTimer(), s), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        Arm(_time.GetUtcNow());
         _transport.Start(this);
-    }
+        return true;
+    });
 
     // ---- Incoming datagrams ---------------------------------------------------------------------------
 
     public void OnDatagram(NetEndPoint source, ReadOnlySpan<byte> datagram)
     {
-        lock (_gate)
+        if (_loop.TryEnter())
+        {
+            // The fast path: the loop was idle, so the datagram is handled here, on the receive thread.
+            try
+            {
+                if (datagram.Length > _receiveBuffer.Length && datagram.Length <= MaxDatagramSize)
+                {
+                    _receiveBuffer = new byte[datagram.Length];
+                }
+
+                int length = Math.Min(datagram.Length, _receiveBuffer.Length);
+                datagram[..length].CopyTo(_receiveBuffer);
+                Handle(source, _receiveBuffer.AsMemory(0, length), datagram.Length);
+            }
+            finally
+            {
+                _loop.Exit();
+            }
+
+            return;
+        }
+
+        if (!_spareDatagrams.TryDequeue(out var queued))
+        {
+            queued = new QueuedDatagram(this);
+        }
+
+        queued.Fill(source, datagram);
+        _loop.Post(static s => ((QueuedDatagram)s!).Handle(), queued);
+    }
+
+    /// <summary>Largest datagram handled (the largest UDP payload).</summary>
+    internal const int MaxDatagramSize = 65_536;
+
+    // Queued datagrams kept for reuse: enough for a burst, not a flood's worth of buffers.
+    private const int MaxSpareDatagrams = 64;
+
+    internal void HandleQueued(QueuedDatagram queued)
+    {
+        Handle(queued.Source, queued.Datagram, queued.Length);
+        if (_spareDatagrams.Count < MaxSpareDatagrams)
+        {
+            _spareDatagrams.Enqueue(queued);
+        }
+    }
+
+    private void Handle(NetEndPoint source, ReadOnlyMemory<byte> datagram, int receivedLength)
+    {
         {
             if (_disposed)
             {
@@ -212,20 +266,14 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
 
             var now = _time.GetUtcNow();
             Counters.DatagramsReceived++;
-            if (datagram.Length > _receiveBuffer.Length)
+            if (receivedLength > MaxDatagramSize)
             {
-                if (datagram.Length > 65_536)
-                {
-                    Counters.InvalidMessages++;
-                    return;
-                }
-
-                _receiveBuffer = new byte[datagram.Length];
+                Counters.InvalidMessages++;
+                return;
             }
 
-            datagram.CopyTo(_receiveBuffer);
             var message = _incoming;
-            var parsed = KrpcParser.Parse(_receiveBuffer.AsMemory(0, datagram.Length), message);
+            var parsed = KrpcParser.Parse(datagram, message);
             if (!parsed.IsOk)
             {
                 Counters.InvalidMessages++;
@@ -256,6 +304,7 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
             }
 
             Arm(now);
+            Volatile.Write(ref _publishedContacts, Routing.Count);
         }
     }
 
@@ -358,7 +407,7 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
     /// <summary>Checks a write token we handed to <paramref name="source"/>.</summary>
     internal bool ValidateToken(NetEndPoint source, ReadOnlySpan<byte> token, DateTimeOffset now) => _tokens.Validate(source, token, now);
 
-    /// <summary>Sends a query prepared with <see cref="PrepareQuery"/>. Call inside the gate.</summary>
+    /// <summary>Sends a query prepared with <see cref="PrepareQuery"/>. Call on the loop.</summary>
     internal void SendQuery(KrpcMessage query, NodeInfo node, IQueryObserver observer, DateTimeOffset now)
     {
         _rpc.Send(query, node.EndPoint, node.Id == default ? null : node.Id, observer, now);
@@ -492,7 +541,6 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
 
     private void OnTimer()
     {
-        lock (_gate)
         {
             if (_disposed)
             {
@@ -509,6 +557,7 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
             }
 
             Arm(now);
+            Volatile.Write(ref _publishedContacts, Routing.Count);
         }
     }
 
@@ -601,7 +650,7 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
 
     // ---- Lookups -------------------------------------------------------------------------------------
 
-    /// <summary>The reusable outgoing query, reset, with our id. Call inside the gate.</summary>
+    /// <summary>The reusable outgoing query, reset, with our id. Call on the loop.</summary>
     internal KrpcMessage PrepareQuery(KrpcMethod method)
     {
         var q = _outgoing;
@@ -613,7 +662,7 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
         return q;
     }
 
-    /// <summary>Starts a lookup seeded from the routing table. Call inside the gate.</summary>
+    /// <summary>Starts a lookup seeded from the routing table. Call on the loop.</summary>
     internal LookupOperation StartLookup(
         KrpcMethod method, NodeId target, Action<NodeInfo, KrpcMessage>? onResponse, DateTimeOffset now, Action<LookupOperation>? started = null)
     {
@@ -652,10 +701,10 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
         Routing.Touch(op.Target, _time.GetUtcNow());
     }
 
-    /// <summary>Runs a lookup to completion. Honours cancellation.</summary>
+    /// <summary>Runs a lookup to completion, on the loop. Honours cancellation.</summary>
     /// <param name="method">The query each step sends.</param>
     /// <param name="target">The id looked up.</param>
-    /// <param name="onResponse">Sees every answer (inside the gate).</param>
+    /// <param name="onResponse">Sees every answer (on the loop).</param>
     /// <param name="cancellationToken">Cancels the lookup.</param>
     /// <param name="started">Receives the running lookup before its first query, so that a callback can end it early.</param>
     internal async Task<LookupOperation> RunLookupAsync(
@@ -666,47 +715,39 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
         Action<LookupOperation>? started = null)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        LookupOperation op;
-        lock (_gate)
-        {
-            ThrowIfDisposed();
-            var now = _time.GetUtcNow();
-            op = StartLookup(method, target, onResponse, now, started);
-            Arm(now);
-        }
-
-        await using var registration = cancellationToken.Register(() =>
-        {
-            lock (_gate)
-            {
-                op.Cancel(cancellationToken);
-            }
-        });
-        return await op.Completion;
+        ThrowIfDisposed();
+        var now = _time.GetUtcNow();
+        var op = StartLookup(method, target, onResponse, now, started);
+        Arm(now);
+        await using var registration = cancellationToken.Register(
+            static (s, token) => ((LookupOperation)s!).CancelFromAnyThread(token), op).ConfigureAwait(true);
+        return await op.Completion.ConfigureAwait(true);
     }
 
-    // ---- Operations ----------------------------------------------------------------------------------
+    // ---- Operations (each public one is started on the loop) ---------------------------------------------
 
     /// <summary>Iterative find_node for <paramref name="target"/>.</summary>
-    public async Task<LookupResult> FindNodeAsync(NodeId target, CancellationToken cancellationToken = default)
+    public Task<LookupResult> FindNodeAsync(NodeId target, CancellationToken cancellationToken = default) =>
+        _loop.InvokeAsync(() => FindNodeCoreAsync(target, cancellationToken));
+
+    private async Task<LookupResult> FindNodeCoreAsync(NodeId target, CancellationToken cancellationToken)
     {
-        var op = await RunLookupAsync(KrpcMethod.FindNode, target, null, cancellationToken);
+        var op = await RunLookupAsync(KrpcMethod.FindNode, target, null, cancellationToken).ConfigureAwait(true);
         return op.ToResult();
     }
 
     /// <summary>Pings an endpoint; the answer adds the node to the routing table.</summary>
-    public async Task<PingResult> PingAsync(NetEndPoint endPoint, CancellationToken cancellationToken = default)
-    {
-        SingleQuery<NodeId> query = new(static r => r.Id);
-        lock (_gate)
-        {
-            ThrowIfDisposed();
-            var now = _time.GetUtcNow();
-            _rpc.Send(PrepareQuery(KrpcMethod.Ping), endPoint, null, query, now);
-            Arm(now);
-        }
+    public Task<PingResult> PingAsync(NetEndPoint endPoint, CancellationToken cancellationToken = default) =>
+        _loop.InvokeAsync(() => PingCoreAsync(endPoint, cancellationToken));
 
-        var outcome = await query.Task.WaitAsync(cancellationToken);
+    private async Task<PingResult> PingCoreAsync(NetEndPoint endPoint, CancellationToken cancellationToken)
+    {
+        SingleQuery<NodeId> query = new(_loop, static r => r.Id);
+        ThrowIfDisposed();
+        var now = _time.GetUtcNow();
+        _rpc.Send(PrepareQuery(KrpcMethod.Ping), endPoint, null, query, now);
+        Arm(now);
+        var outcome = await query.Task.WaitAsync(cancellationToken).ConfigureAwait(true);
         return new PingResult(endPoint, outcome.Answered, outcome.Answered ? outcome.Value : null, outcome.RoundTrip);
     }
 
@@ -714,52 +755,45 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
     /// Joins the network: pings the bootstrap nodes, looks up our own id, then refreshes every bucket farther
     /// away than our closest neighbour (the paper's join procedure).
     /// </summary>
-    public Task<BootstrapResult> BootstrapAsync(CancellationToken cancellationToken = default) => BootstrapCoreAsync(cancellationToken);
+    public Task<BootstrapResult> BootstrapAsync(CancellationToken cancellationToken = default) =>
+        _loop.InvokeAsync(() => BootstrapCoreAsync(cancellationToken));
 
     private async Task<BootstrapResult> BootstrapCoreAsync(CancellationToken cancellationToken)
     {
-        var pings = _options.BootstrapNodes.Concat(_savedContacts).Distinct().Select(ep => PingAsync(ep, cancellationToken)).ToArray();
-        var answers = await Task.WhenAll(pings);
+        var pings = _options.BootstrapNodes.Concat(_savedContacts).Distinct().Select(ep => PingCoreAsync(ep, cancellationToken)).ToArray();
+        var answers = await Task.WhenAll(pings).ConfigureAwait(true);
         int reached = answers.Count(a => a.Answered);
         if (reached == 0 && Routing.Count == 0)
         {
             return new BootstrapResult(_options.BootstrapNodes.Count, 0, 0);
         }
 
-        await FindNodeAsync(Id, cancellationToken);
+        await FindNodeCoreAsync(Id, cancellationToken).ConfigureAwait(true);
         List<Task<LookupResult>> refreshes = [];
-        lock (_gate)
+        _closest.Clear();
+        Routing.FindClosest(Id, 1, _closest);
+        int depth = _closest.Count == 0 ? 0 : Id.CommonPrefixLength(_closest[0].Id);
+        for (int i = 0; i < depth && i < NodeId.Bits; i++)
         {
-            _closest.Clear();
-            Routing.FindClosest(Id, 1, _closest);
-            int depth = _closest.Count == 0 ? 0 : Id.CommonPrefixLength(_closest[0].Id);
-            for (int i = 0; i < depth && i < NodeId.Bits; i++)
-            {
-                refreshes.Add(FindNodeAsync(Id.RandomWithPrefix(i, _random.AsRandom), cancellationToken));
-            }
+            refreshes.Add(FindNodeCoreAsync(Id.RandomWithPrefix(i, _random.AsRandom), cancellationToken));
         }
 
-        await Task.WhenAll(refreshes);
-        int contacts;
-        lock (_gate)
-        {
-            contacts = Routing.Count;
+        await Task.WhenAll(refreshes).ConfigureAwait(true);
+        int contacts = Routing.Count;
 
-            // Joined: save the contacts now (a node killed before its first save could not rejoin), and put back
-            // what this node published before a restart rather than an hour from now.
-            SaveContacts();
-            NamedValues?.RepublishSoon();
-        }
-
+        // Joined: save the contacts now (a node killed before its first save could not rejoin), and put back
+        // what this node published before a restart rather than an hour from now.
+        SaveContacts();
+        NamedValues?.RepublishSoon();
         LogBootstrapped(reached, contacts);
         return new BootstrapResult(_options.BootstrapNodes.Count, reached, contacts);
     }
 
     /// <summary>
     /// get_peers lookup for <paramref name="infoHash"/>: reports each new peer to <paramref name="onPeer"/>
-    /// (inside the gate) and returns the finished lookup, whose tokens serve a following announce.
+    /// (on the loop) and returns the finished lookup, whose tokens serve a following announce. Call on the loop.
     /// </summary>
-    internal Task<LookupOperation> GetPeersAsync(NodeId infoHash, Action<NetEndPoint> onPeer, CancellationToken cancellationToken)
+    internal Task<LookupOperation> GetPeersOnLoopAsync(NodeId infoHash, Action<NetEndPoint> onPeer, CancellationToken cancellationToken)
     {
         HashSet<NetEndPoint> seen = [];
         List<NetEndPoint> scratch = [];
@@ -782,133 +816,147 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
         }, cancellationToken);
     }
 
+    /// <summary>Runs a get_peers lookup, reporting each new peer to <paramref name="onPeer"/> (on the loop); returns how many.</summary>
+    public Task<int> GetPeersAsync(NodeId infoHash, Action<NetEndPoint> onPeer, CancellationToken cancellationToken = default) =>
+        _loop.InvokeAsync(async () =>
+        {
+            int found = 0;
+            await GetPeersOnLoopAsync(infoHash, peer =>
+            {
+                found++;
+                onPeer(peer);
+            }, cancellationToken).ConfigureAwait(true);
+            return found;
+        });
+
     /// <summary>Collects the peers of an info-hash into a list.</summary>
-    public async Task<IReadOnlyList<NetEndPoint>> GetPeersListAsync(NodeId infoHash, CancellationToken cancellationToken = default)
-    {
-        List<NetEndPoint> peers = [];
-        await GetPeersAsync(infoHash, peers.Add, cancellationToken);
-        return peers;
-    }
+    public Task<IReadOnlyList<NetEndPoint>> GetPeersListAsync(NodeId infoHash, CancellationToken cancellationToken = default) =>
+        _loop.InvokeAsync<IReadOnlyList<NetEndPoint>>(async () =>
+        {
+            List<NetEndPoint> peers = [];
+            await GetPeersOnLoopAsync(infoHash, peers.Add, cancellationToken).ConfigureAwait(true);
+            return peers;
+        });
 
     /// <summary>
     /// Announces that we are a peer for <paramref name="infoHash"/> on <paramref name="port"/> (null: the port
     /// we receive on, sent as implied_port) to the k closest nodes, with the tokens of a get_peers lookup.
     /// </summary>
-    public async Task<AnnounceResult> AnnounceAsync(NodeId infoHash, int? port, CancellationToken cancellationToken = default)
+    public Task<AnnounceResult> AnnounceAsync(NodeId infoHash, int? port, CancellationToken cancellationToken = default)
     {
         if (port is < 1 or > 65535)
         {
             throw new ArgumentOutOfRangeException(nameof(port), "A port is 1 to 65535.");
         }
 
-        var lookup = await GetPeersAsync(infoHash, static _ => { }, cancellationToken);
-        var batch = new QueryBatch();
-        lock (_gate)
+        return _loop.InvokeAsync(() => AnnounceCoreAsync(infoHash, port, cancellationToken));
+    }
+
+    private async Task<AnnounceResult> AnnounceCoreAsync(NodeId infoHash, int? port, CancellationToken cancellationToken)
+    {
+        var lookup = await GetPeersOnLoopAsync(infoHash, static _ => { }, cancellationToken).ConfigureAwait(true);
+        var batch = new QueryBatch(_loop);
+        ThrowIfDisposed();
+        var now = _time.GetUtcNow();
+        foreach (var node in lookup.Lookup.Results)
         {
-            ThrowIfDisposed();
-            var now = _time.GetUtcNow();
-            foreach (var node in lookup.Lookup.Results)
+            if (!lookup.Tokens.TryGetValue(node.Id, out var token))
             {
-                if (!lookup.Tokens.TryGetValue(node.Id, out var token))
-                {
-                    continue;
-                }
-
-                var q = PrepareQuery(KrpcMethod.AnnouncePeer);
-                q.InfoHash = infoHash;
-                q.Token = token;
-                q.Fields |= KrpcFields.InfoHash | KrpcFields.Token | KrpcFields.Port;
-                if (port is { } p)
-                {
-                    q.Port = p;
-                }
-                else
-                {
-                    q.Port = LocalEndPoint.Port;
-                    q.ImpliedPort = true;
-                    q.Fields |= KrpcFields.ImpliedPort;
-                }
-
-                batch.Add();
-                _rpc.Send(q, node.EndPoint, node.Id, batch, now);
+                continue;
             }
 
-            batch.Seal();
-            Arm(now);
+            var q = PrepareQuery(KrpcMethod.AnnouncePeer);
+            q.InfoHash = infoHash;
+            q.Token = token;
+            q.Fields |= KrpcFields.InfoHash | KrpcFields.Token | KrpcFields.Port;
+            if (port is { } p)
+            {
+                q.Port = p;
+            }
+            else
+            {
+                q.Port = LocalEndPoint.Port;
+                q.ImpliedPort = true;
+                q.Fields |= KrpcFields.ImpliedPort;
+            }
+
+            batch.Add();
+            _rpc.Send(q, node.EndPoint, node.Id, batch, now);
         }
 
-        await batch.Task.WaitAsync(cancellationToken);
+        batch.Seal();
+        Arm(now);
+        await batch.Task.WaitAsync(cancellationToken).ConfigureAwait(true);
         return new AnnounceResult(infoHash, batch.Succeeded.Count, lookup.Lookup.Results.Count);
     }
 
     /// <summary>Stores a named value on the k closest nodes (DESIGN.md section 3).</summary>
     public Task<PutResult> PutAsync(string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default) =>
-        RequireNamedValues().PutAsync(key, value, null, cancellationToken);
+        _loop.InvokeAsync(() => RequireNamedValues().PutAsync(key, value, null, cancellationToken));
 
     /// <summary>Reads the newest version of a named value.</summary>
     public Task<GetResult> GetAsync(string key, CancellationToken cancellationToken = default) =>
-        RequireNamedValues().GetAsync(key, cancellationToken);
+        _loop.InvokeAsync(() => RequireNamedValues().GetAsync(key, cancellationToken));
 
     /// <summary>Deletes a named value (a tombstone with a higher version).</summary>
     public Task<PutResult> DeleteAsync(string key, CancellationToken cancellationToken = default) =>
-        RequireNamedValues().DeleteAsync(key, cancellationToken);
+        _loop.InvokeAsync(() => RequireNamedValues().DeleteAsync(key, cancellationToken));
 
     /// <summary>Stores a BEP 44 immutable item (the value as a bencoded byte string).</summary>
     public Task<ItemPutResult> PutImmutableAsync(ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default) =>
-        Items.PutImmutableAsync(value, cancellationToken);
+        _loop.InvokeAsync(() => Items.PutImmutableAsync(value, cancellationToken));
 
     /// <summary>Reads a BEP 44 immutable item by its target (SHA-1 of the encoded value).</summary>
     public Task<ItemGetResult> GetImmutableAsync(NodeId target, CancellationToken cancellationToken = default) =>
-        Items.GetImmutableAsync(target, cancellationToken);
+        _loop.InvokeAsync(() => Items.GetImmutableAsync(target, cancellationToken));
 
     /// <summary>Stores the next version of a BEP 44 mutable item signed by <paramref name="keyPair"/>.</summary>
     public Task<ItemPutResult> PutMutableAsync(
         Crypto.Ed25519KeyPair keyPair, ReadOnlyMemory<byte> salt, ReadOnlyMemory<byte> value, long? cas = null, CancellationToken cancellationToken = default) =>
-        Items.PutMutableAsync(keyPair, salt, value, cas, cancellationToken);
+        _loop.InvokeAsync(() => Items.PutMutableAsync(keyPair, salt, value, cas, cancellationToken));
 
     /// <summary>Reads the newest validly signed version of a BEP 44 mutable item.</summary>
     public Task<ItemGetResult> GetMutableAsync(ReadOnlyMemory<byte> publicKey, ReadOnlyMemory<byte> salt, CancellationToken cancellationToken = default) =>
-        Items.GetMutableAsync(publicKey, salt, cancellationToken);
+        _loop.InvokeAsync(() => Items.GetMutableAsync(publicKey, salt, cancellationToken));
 
     private NamedValueService RequireNamedValues() =>
         NamedValues ?? throw new InvalidOperationException("Named values are turned off (DhtOptions.EnableNamedValues).");
 
-    /// <summary>A consistent snapshot of the node for <c>status</c>.</summary>
-    public NodeStatus GetStatus()
+    /// <summary>A consistent snapshot of the node for <c>status</c>, taken on the loop.</summary>
+    public Task<NodeStatus> GetStatusAsync() => _loop.CallAsync(BuildStatus);
+
+    private NodeStatus BuildStatus()
     {
-        lock (_gate)
-        {
-            var now = _time.GetUtcNow();
-            return new NodeStatus(
-                Id,
-                LocalEndPoint,
-                now - StartedAt,
-                Routing.Count,
-                Routing.Snapshot(now)
-                    .Select(b => new BucketStatus(b.Index, b.PrefixLength, b.IsLast, b.Count, b.Good, b.Questionable, b.Replacements))
-                    .ToArray(),
-                Counters.TotalQueriesReceived,
-                Counters.TotalQueriesSent,
-                Counters.TotalTimeouts,
-                Counters.InvalidMessages,
-                _peers.InfoHashCount,
-                _peers.PeerCount,
-                _rpc.PendingCount,
-                _lookups.Count,
-                NamedValues?.Count ?? 0,
-                NamedValues?.TotalBytes ?? 0,
-                Items.Count,
-                Items.TotalBytes);
-        }
+        var now = _time.GetUtcNow();
+        return new NodeStatus(
+            Id,
+            LocalEndPoint,
+            now - StartedAt,
+            Routing.Count,
+            Routing.Snapshot(now)
+                .Select(b => new BucketStatus(b.Index, b.PrefixLength, b.IsLast, b.Count, b.Good, b.Questionable, b.Replacements))
+                .ToArray(),
+            Counters.TotalQueriesReceived,
+            Counters.TotalQueriesSent,
+            Counters.TotalTimeouts,
+            Counters.InvalidMessages,
+            _peers.InfoHashCount,
+            _peers.PeerCount,
+            _rpc.PendingCount,
+            _lookups.Count,
+            NamedValues?.Count ?? 0,
+            NamedValues?.TotalBytes ?? 0,
+            Items.Count,
+            Items.TotalBytes);
     }
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
-        lock (_gate)
+        bool stopped = await _loop.CallAsync(() =>
         {
             if (_disposed)
             {
-                return ValueTask.CompletedTask;
+                return false;
             }
 
             _disposed = true;
@@ -919,12 +967,17 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
             {
                 op.Cancel(CancellationToken.None);
             }
-        }
 
-        return _transport.DisposeAsync();
+            return true;
+        }).ConfigureAwait(false);
+
+        if (stopped)
+        {
+            await _transport.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
-    /// <summary>Saves the good and questionable contacts, most recently seen first. Call inside the gate.</summary>
+    /// <summary>Saves the good and questionable contacts, most recently seen first.</summary>
     private void SaveContacts()
     {
         if (_state is null)
@@ -974,6 +1027,15 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Background operation failed")]
     private partial void LogBackgroundFailure(Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Work on the node's loop failed")]
+    private partial void LogLoopFault(Exception exception);
+
+    private void OnLoopFault(Exception exception)
+    {
+        Counters.LoopFaults++;
+        LogLoopFault(exception);
+    }
 
     private sealed class IgnoringObserver : IQueryObserver
     {

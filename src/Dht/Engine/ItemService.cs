@@ -113,7 +113,7 @@ internal sealed class ItemService : IQueryExtension
         CheckSize(encoded);
         var target = Bep44.ImmutableTarget(encoded);
         var item = new PublishedItem(target, encoded, ReadOnlyMemory<byte>.Empty, ReadOnlyMemory<byte>.Empty, 0, ReadOnlyMemory<byte>.Empty, null);
-        return await PublishAsync(item, cancellationToken);
+        return await PublishAsync(item, cancellationToken).ConfigureAwait(true);
     }
 
     /// <summary>
@@ -131,25 +131,22 @@ internal sealed class ItemService : IQueryExtension
 
         var encoded = EncodeString(value.Span);
         CheckSize(encoded);
-        var current = await GetMutableAsync(keyPair.PublicKey, salt, cancellationToken);
+        var current = await GetMutableAsync(keyPair.PublicKey, salt, cancellationToken).ConfigureAwait(true);
         long seq = current.Found ? current.Seq + 1 : 1;
         var signature = Bep44.Sign(keyPair, salt.Span, seq, encoded);
         var target = Bep44.MutableTarget(keyPair.PublicKey.Span, salt.Span);
         var item = new PublishedItem(target, encoded, keyPair.PublicKey, salt.ToArray(), seq, signature, cas);
-        return await PublishAsync(item, cancellationToken);
+        return await PublishAsync(item, cancellationToken).ConfigureAwait(true);
     }
 
     private async Task<ItemPutResult> PublishAsync(PublishedItem item, CancellationToken cancellationToken)
     {
-        var lookup = await _engine.RunLookupAsync(KrpcMethod.Get, item.Target, null, cancellationToken);
+        var lookup = await _engine.RunLookupAsync(KrpcMethod.Get, item.Target, null, cancellationToken).ConfigureAwait(true);
         QueryBatch batch;
-        lock (_engine.Gate)
-        {
-            _published[item.Target] = item with { Cas = null };
-            batch = SendPuts(item, lookup.Lookup.Results, lookup.Tokens, _engine.Time.GetUtcNow());
-        }
+        _published[item.Target] = item with { Cas = null };
+        batch = SendPuts(item, lookup.Lookup.Results, lookup.Tokens, _engine.Time.GetUtcNow());
 
-        await batch.Task.WaitAsync(cancellationToken);
+        await batch.Task.WaitAsync(cancellationToken).ConfigureAwait(true);
         return new ItemPutResult(item.Target, item.Seq, batch.Succeeded.Count,
             batch.Succeeded.Count + batch.Rejected.Count + batch.Failed, batch.Rejected.Select(r => r.ErrorCode).ToArray());
     }
@@ -168,7 +165,7 @@ internal sealed class ItemService : IQueryExtension
                 holders++;
                 self?.Complete(_engine.Time.GetUtcNow());
             }
-        }, cancellationToken, op => self = op);
+        }, cancellationToken, op => self = op).ConfigureAwait(true);
 
         return found is null
             ? new ItemGetResult(target, false, ReadOnlyMemory<byte>.Empty, ReadOnlyMemory<byte>.Empty, 0, 0)
@@ -209,17 +206,17 @@ internal sealed class ItemService : IQueryExtension
                 best = r.Value.ToArray();
                 holders = 1;
             }
-        }, cancellationToken);
+        }, cancellationToken).ConfigureAwait(true);
 
         return best is null
             ? new ItemGetResult(target, false, ReadOnlyMemory<byte>.Empty, ReadOnlyMemory<byte>.Empty, 0, 0)
             : new ItemGetResult(target, true, DecodeString(best), best, bestSeq, holders);
     }
 
-    /// <summary>Sends put queries to the nodes that gave us a token. Call inside the gate.</summary>
+    /// <summary>Sends put queries to the nodes that gave us a token. Call on the loop.</summary>
     private QueryBatch SendPuts(PublishedItem item, IEnumerable<NodeInfo> nodes, Dictionary<NodeId, byte[]> tokens, DateTimeOffset now)
     {
-        var batch = new QueryBatch();
+        var batch = new QueryBatch(_engine.Loop);
         foreach (var node in nodes)
         {
             if (!tokens.TryGetValue(node.Id, out var token))

@@ -1,6 +1,7 @@
 // Drives one ClosestNodesLookup over the RPC layer: sends what the state machine asks for, feeds back
 // answers, failures and soft timeouts, and collects what the responses carry (write tokens, peers,
-// values) through a per-lookup callback. All calls happen on the node's loop.
+// values) through a per-lookup callback. All calls happen on the node's loop; the completion is set after the
+// callback that finishes the lookup, so the awaiting code never runs inside an RPC callback.
 using System.Runtime.InteropServices;
 using Dht.Lookups;
 using Dht.Protocol;
@@ -96,7 +97,7 @@ internal sealed class LookupOperation : IQueryObserver
         _done = true;
         Finished = now;
         _engine.OnLookupFinished(this);
-        _completion.TrySetResult(this);
+        _engine.Loop.CompleteLater(_completion, this);
     }
 
     public void Cancel(CancellationToken token)
@@ -108,8 +109,16 @@ internal sealed class LookupOperation : IQueryObserver
 
         _done = true;
         _engine.OnLookupFinished(this);
-        _completion.TrySetCanceled(token);
+        _engine.Loop.CancelLater(_completion, token);
     }
+
+    /// <summary>The caller's token was cancelled, on whatever thread: the lookup is cancelled on the loop.</summary>
+    public void CancelFromAnyThread(CancellationToken token) =>
+        _engine.Loop.Post(static s =>
+        {
+            var (op, t) = ((LookupOperation, CancellationToken))s!;
+            op.Cancel(t);
+        }, (this, token));
 
     public void OnResponse(PendingQuery query, KrpcMessage response, DateTimeOffset now)
     {

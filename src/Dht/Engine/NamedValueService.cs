@@ -140,7 +140,7 @@ internal sealed class NamedValueService : IQueryExtension
             throw new ArgumentException($"The value is {encoded} bytes encoded; the limit is {_limits.MaxValueSize} bytes.", nameof(value));
         }
 
-        return await WriteAsync(key, value, seq, cancellationToken);
+        return await WriteAsync(key, value, seq, cancellationToken).ConfigureAwait(true);
     }
 
     /// <summary>Deletes <paramref name="key"/>: a tombstone with a higher seq on the k closest nodes.</summary>
@@ -157,26 +157,23 @@ internal sealed class NamedValueService : IQueryExtension
             {
                 newestSeen = Math.Max(newestSeen, r.Seq);
             }
-        }, cancellationToken);
+        }, cancellationToken).ConfigureAwait(true);
 
         QueryBatch batch;
         long version;
-        lock (_engine.Gate)
+        var now = _engine.Time.GetUtcNow();
+        if (_published.TryGetValue(target, out var mine))
         {
-            var now = _engine.Time.GetUtcNow();
-            if (_published.TryGetValue(target, out var mine))
-            {
-                newestSeen = Math.Max(newestSeen, mine.Seq);
-            }
-
-            // The writer's default version: a clock in microseconds, above anything seen for this key.
-            version = seq ?? Math.Max(now.ToUnixTimeMilliseconds() * 1000, newestSeen + 1);
-            _published[target] = new Published(key, value.ToArray(), version);
-            _state?.SavePublished(key, value.Span, version);
-            batch = SendStores(target, value.Span, version, lookup.Lookup.Results, lookup.Tokens, now);
+            newestSeen = Math.Max(newestSeen, mine.Seq);
         }
 
-        await batch.Task.WaitAsync(cancellationToken);
+        // The writer's default version: a clock in microseconds, above anything seen for this key.
+        version = seq ?? Math.Max(now.ToUnixTimeMilliseconds() * 1000, newestSeen + 1);
+        _published[target] = new Published(key, value.ToArray(), version);
+        _state?.SavePublished(key, value.Span, version);
+        batch = SendStores(target, value.Span, version, lookup.Lookup.Results, lookup.Tokens, now);
+
+        await batch.Task.WaitAsync(cancellationToken).ConfigureAwait(true);
         return new PutResult(key, target, version, batch.Succeeded.Count, batch.Succeeded.Count + batch.Rejected.Count + batch.Failed);
     }
 
@@ -192,7 +189,7 @@ internal sealed class NamedValueService : IQueryExtension
             {
                 answers[from.Id] = (r.Seq, v.ToArray(), r.Has(KrpcFields.Ttl) ? TimeSpan.FromSeconds(r.Ttl) : null);
             }
-        }, cancellationToken);
+        }, cancellationToken).ConfigureAwait(true);
 
         (long Seq, byte[] Value, TimeSpan? Ttl)? best = null;
         foreach (var a in answers.Values)
@@ -207,13 +204,10 @@ internal sealed class NamedValueService : IQueryExtension
             }
         }
 
-        lock (_engine.Gate)
+        var now = _engine.Time.GetUtcNow();
+        if (best is null && _policy.TryGet(target, now, out var local))
         {
-            var now = _engine.Time.GetUtcNow();
-            if (best is null && _policy.TryGet(target, now, out var local))
-            {
-                best = (local.Seq, local.Value.ToArray(), local.ExpiresAt - now);
-            }
+            best = (local.Seq, local.Value.ToArray(), local.ExpiresAt - now);
         }
 
         if (best is not { } winner)
@@ -223,27 +217,23 @@ internal sealed class NamedValueService : IQueryExtension
 
         int repaired = 0, holding = 0;
         QueryBatch batch;
-        lock (_engine.Gate)
+        List<NodeInfo> stale = [];
+        foreach (var node in lookup.Lookup.Results)
         {
-            var now = _engine.Time.GetUtcNow();
-            List<NodeInfo> stale = [];
-            foreach (var node in lookup.Lookup.Results)
+            if (answers.TryGetValue(node.Id, out var a) && a.Seq == winner.Seq && a.Value.AsSpan().SequenceEqual(winner.Value))
             {
-                if (answers.TryGetValue(node.Id, out var a) && a.Seq == winner.Seq && a.Value.AsSpan().SequenceEqual(winner.Value))
-                {
-                    holding++;
-                }
-                else
-                {
-                    stale.Add(node);
-                }
+                holding++;
             }
-
-            repaired = stale.Count;
-            batch = SendStores(target, winner.Value, winner.Seq, stale, lookup.Tokens, now, winner.Ttl);
+            else
+            {
+                stale.Add(node);
+            }
         }
 
-        await batch.Task.WaitAsync(cancellationToken);
+        repaired = stale.Count;
+        batch = SendStores(target, winner.Value, winner.Seq, stale, lookup.Tokens, now, winner.Ttl);
+
+        await batch.Task.WaitAsync(cancellationToken).ConfigureAwait(true);
         bool tombstone = winner.Value.Length == 0;
         return new GetResult(key, target, !tombstone, tombstone ? ReadOnlyMemory<byte>.Empty : winner.Value, winner.Seq, holding, repaired);
     }
@@ -267,7 +257,7 @@ internal sealed class NamedValueService : IQueryExtension
             }
 
             onResponse?.Invoke(from, r);
-        }, cancellationToken);
+        }, cancellationToken).ConfigureAwait(true);
         foreach (var id in lookup.Tokens.Keys.ToArray())
         {
             if (!ours.Contains(id))
@@ -279,11 +269,11 @@ internal sealed class NamedValueService : IQueryExtension
         return lookup;
     }
 
-    /// <summary>Sends store queries to the nodes that gave us a token. Call inside the gate.</summary>
+    /// <summary>Sends store queries to the nodes that gave us a token. Call on the loop.</summary>
     private QueryBatch SendStores(
         NodeId target, ReadOnlySpan<byte> value, long seq, IEnumerable<NodeInfo> nodes, Dictionary<NodeId, byte[]> tokens, DateTimeOffset now, TimeSpan? ttl = null)
     {
-        var batch = new QueryBatch();
+        var batch = new QueryBatch(_engine.Loop);
         _valueBuffer.ResetWrittenCount();
         new BencodeWriter(_valueBuffer).WriteString(value);
         var encoded = _valueBuffer.WrittenSpan.ToArray();
@@ -375,35 +365,32 @@ internal sealed class NamedValueService : IQueryExtension
             {
                 newest = (r.Seq, v.ToArray());
             }
-        }, CancellationToken.None);
+        }, CancellationToken.None).ConfigureAwait(true);
 
         QueryBatch batch;
-        lock (_engine.Gate)
+        var now = _engine.Time.GetUtcNow();
+        if (newest is { } n && (n.Seq > seq || (n.Seq == seq && IsPreferred(n.Value, value.ToArray()))))
         {
-            var now = _engine.Time.GetUtcNow();
-            if (newest is { } n && (n.Seq > seq || (n.Seq == seq && IsPreferred(n.Value, value.ToArray()))))
+            if (_published.TryGetValue(target, out var mine) && mine.Seq <= n.Seq)
             {
-                if (_published.TryGetValue(target, out var mine) && mine.Seq <= n.Seq)
-                {
-                    _published.Remove(target);
-                    _state?.RemovePublished(mine.Key);
-                }
-
-                if (_policy.TryGet(target, now, out var held))
-                {
-                    var remaining = held.ExpiresAt - now;
-                    _ = n.Value.Length == 0
-                        ? _policy.PutTombstone(target, n.Seq, remaining, default, now)
-                        : _policy.Put(target, n.Value, n.Seq, remaining, default, now);
-                }
-
-                return;
+                _published.Remove(target);
+                _state?.RemovePublished(mine.Key);
             }
 
-            batch = SendStores(target, value.Span, seq, lookup.Lookup.Results, lookup.Tokens, now, ttl);
+            if (_policy.TryGet(target, now, out var held))
+            {
+                var remaining = held.ExpiresAt - now;
+                _ = n.Value.Length == 0
+                    ? _policy.PutTombstone(target, n.Seq, remaining, default, now)
+                    : _policy.Put(target, n.Value, n.Seq, remaining, default, now);
+            }
+
+            return;
         }
 
-        await batch.Task;
+        batch = SendStores(target, value.Span, seq, lookup.Lookup.Results, lookup.Tokens, now, ttl);
+
+        await batch.Task.ConfigureAwait(true);
     }
 
     public void OnContactAdded(NodeInfo node, DateTimeOffset now)
@@ -440,29 +427,23 @@ internal sealed class NamedValueService : IQueryExtension
     {
         foreach (var value in values)
         {
-            SingleQuery<byte[]?> tokenQuery = new(static r => r.Has(KrpcFields.Token) ? r.Token.ToArray() : null);
-            lock (_engine.Gate)
-            {
-                var q = _engine.PrepareQuery(KrpcMethod.FindValue);
-                q.Target = value.Target;
-                q.Fields |= KrpcFields.Target;
-                _engine.SendQuery(q, node, tokenQuery, _engine.Time.GetUtcNow());
-            }
+            SingleQuery<byte[]?> tokenQuery = new(_engine.Loop, static r => r.Has(KrpcFields.Token) ? r.Token.ToArray() : null);
+            var q = _engine.PrepareQuery(KrpcMethod.FindValue);
+            q.Target = value.Target;
+            q.Fields |= KrpcFields.Target;
+            _engine.SendQuery(q, node, tokenQuery, _engine.Time.GetUtcNow());
 
-            var outcome = await tokenQuery.Task;
+            var outcome = await tokenQuery.Task.ConfigureAwait(true);
             if (!outcome.Answered || outcome.Value is not { } token)
             {
                 return;
             }
 
             QueryBatch batch;
-            lock (_engine.Gate)
-            {
-                var now = _engine.Time.GetUtcNow();
-                batch = SendStores(value.Target, value.Value.Span, value.Seq, [node], new Dictionary<NodeId, byte[]> { [node.Id] = token }, now, value.ExpiresAt - now);
-            }
+            var now = _engine.Time.GetUtcNow();
+            batch = SendStores(value.Target, value.Value.Span, value.Seq, [node], new Dictionary<NodeId, byte[]> { [node.Id] = token }, now, value.ExpiresAt - now);
 
-            await batch.Task;
+            await batch.Task.ConfigureAwait(true);
         }
     }
 

@@ -32,6 +32,12 @@ public sealed class NodeCounters
     /// <summary>Queries dropped by the per-IP rate limit.</summary>
     public long RateLimited { get; internal set; }
 
+    /// <summary>Stores answered with error 202 because the durable write failed.</summary>
+    public long StorageFailures { get; internal set; }
+
+    /// <summary>Pieces of work on the node's loop that threw (each logged; the loop went on).</summary>
+    public long LoopFaults { get; internal set; }
+
     /// <summary>Datagrams received.</summary>
     public long DatagramsReceived { get; internal set; }
 

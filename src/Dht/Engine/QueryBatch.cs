@@ -1,3 +1,4 @@
+using Dht.Engine.Loop;
 using Dht.Protocol;
 using Dht.Protocol.Krpc;
 using Dht.Rpc;
@@ -8,7 +9,7 @@ namespace Dht.Engine;
 /// Several queries sent at once (the stores of a put, the announces of an announce): completes when every
 /// one has been answered or has failed, with the nodes that accepted and the error codes of those that did not.
 /// </summary>
-internal sealed class QueryBatch : IQueryObserver
+internal sealed class QueryBatch(NodeLoop loop) : IQueryObserver
 {
     private readonly TaskCompletionSource<QueryBatch> _completion = new();
     private int _outstanding;
@@ -62,7 +63,7 @@ internal sealed class QueryBatch : IQueryObserver
     {
         if (_sealed && _outstanding <= 0)
         {
-            _completion.TrySetResult(this);
+            loop.CompleteLater(_completion, this);
         }
     }
 }

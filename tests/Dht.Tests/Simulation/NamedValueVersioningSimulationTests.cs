@@ -29,7 +29,7 @@ public sealed class NamedValueVersioningSimulationTests(ITestOutputHelper output
         // With sameSeq both write one explicit version, so only the byte-wise order can decide.
         const long explicitSeq = 1_000_000;
         var putA = sameSeq
-            ? a.NamedValues!.PutAsync(key, "written by a"u8.ToArray(), explicitSeq, CancellationToken.None)
+            ? a.Loop.InvokeAsync(() => a.NamedValues!.PutAsync(key, "written by a"u8.ToArray(), explicitSeq, CancellationToken.None))
             : a.PutAsync(key, "written by a"u8.ToArray());
         if (headStartMs > 0)
         {
@@ -37,7 +37,7 @@ public sealed class NamedValueVersioningSimulationTests(ITestOutputHelper output
         }
 
         var putB = sameSeq
-            ? b.NamedValues!.PutAsync(key, "written by b"u8.ToArray(), explicitSeq, CancellationToken.None)
+            ? b.Loop.InvokeAsync(() => b.NamedValues!.PutAsync(key, "written by b"u8.ToArray(), explicitSeq, CancellationToken.None))
             : b.PutAsync(key, "written by b"u8.ToArray());
         var results = sim.Run(Task.WhenAll(putA, putB));
         output.WriteLine($"a: seq {results[0].Seq} stored at {results[0].NodesStored}/{results[0].NodesAsked}; b: seq {results[1].Seq} stored at {results[1].NodesStored}/{results[1].NodesAsked}");
