@@ -2,7 +2,7 @@ using Dht.Engine.Loop;
 using Dht.Protocol.Krpc;
 using Dht.Rpc;
 
-namespace Dht.Engine;
+namespace Dht.Engine.Operations;
 
 /// <summary>
 /// Awaits the answer to one query. The outcome is read inside the RPC callback and the task completed after it
