@@ -58,7 +58,7 @@ internal sealed class Bep5Operations(IOperationContext network, int maxPeersPerR
     public async Task<AnnounceResult> AnnounceAsync(NodeId infoHash, int? port, CancellationToken cancellationToken)
     {
         var lookup = await GetPeersAsync(infoHash, static _ => { }, cancellationToken).ConfigureAwait(true);
-        var outcome = await network.WriteAsync(KrpcMethod.AnnouncePeer, lookup.Lookup.Results, lookup.Tokens, q =>
+        var outcome = await network.WriteAsync(lookup, KrpcMethod.AnnouncePeer, q =>
         {
             q.InfoHash = infoHash;
             q.Port = port ?? network.LocalEndPoint.Port;
@@ -69,6 +69,6 @@ internal sealed class Bep5Operations(IOperationContext network, int maxPeersPerR
                 q.Fields |= KrpcFields.ImpliedPort;
             }
         }, cancellationToken).ConfigureAwait(true);
-        return new AnnounceResult(infoHash, outcome.Stored, lookup.Lookup.Results.Count);
+        return new AnnounceResult(infoHash, outcome.Stored, outcome.Asked) { NodesAnswered = outcome.Answered };
     }
 }

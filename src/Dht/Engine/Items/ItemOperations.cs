@@ -52,7 +52,7 @@ internal sealed class ItemOperations(IOperationContext network)
         byte[]? found = null;
         int holders = 0;
         LookupRun? self = null;
-        await network.LookupAsync(KrpcMethod.Get, target, (_, r) =>
+        var lookup = await network.LookupAsync(KrpcMethod.Get, target, (_, r) =>
         {
             if (found is null && r.Has(KrpcFields.Value) && Bep44.ImmutableTarget(r.Value.Span) == target)
             {
@@ -62,9 +62,7 @@ internal sealed class ItemOperations(IOperationContext network)
             }
         }, cancellationToken, run => self = run).ConfigureAwait(true);
 
-        return found is null
-            ? new ItemGetResult(target, false, ReadOnlyMemory<byte>.Empty, ReadOnlyMemory<byte>.Empty, 0, 0)
-            : new ItemGetResult(target, true, BencodedString.DecodeOrSelf(found), found, 0, holders);
+        return Found(lookup, target, found, 0, holders);
     }
 
     /// <summary>Finds the newest validly signed version of a mutable item.</summary>
@@ -81,7 +79,7 @@ internal sealed class ItemOperations(IOperationContext network)
         int holders = 0;
         var key = publicKey.ToArray();
         var saltBytes = salt.ToArray();
-        await network.LookupAsync(KrpcMethod.Get, target, (_, r) =>
+        var lookup = await network.LookupAsync(KrpcMethod.Get, target, (_, r) =>
         {
             if (!r.Has(KrpcFields.Value | KrpcFields.Signature | KrpcFields.Seq | KrpcFields.Key)
                 || !r.Key.Span.SequenceEqual(key) || r.Seq < bestSeq)
@@ -103,10 +101,18 @@ internal sealed class ItemOperations(IOperationContext network)
             }
         }, cancellationToken).ConfigureAwait(true);
 
-        return best is null
-            ? new ItemGetResult(target, false, ReadOnlyMemory<byte>.Empty, ReadOnlyMemory<byte>.Empty, 0, 0)
-            : new ItemGetResult(target, true, BencodedString.DecodeOrSelf(best), best, bestSeq, holders);
+        return Found(lookup, target, best, bestSeq, holders);
     }
+
+    private static ItemGetResult Found(LookupRun lookup, NodeId target, byte[]? encoded, long seq, int holders) =>
+        (encoded is null
+            ? new ItemGetResult(target, false, ReadOnlyMemory<byte>.Empty, ReadOnlyMemory<byte>.Empty, 0, 0)
+            : new ItemGetResult(target, true, BencodedString.DecodeOrSelf(encoded), encoded, seq, holders))
+        with
+        {
+            NodesAsked = lookup.Asked,
+            NodesAnswered = lookup.Answered,
+        };
 
     /// <summary>Re-puts everything this node put (BEP 44: the publisher keeps its items alive). Call on the loop.</summary>
     public void RepublishAll()
@@ -121,9 +127,8 @@ internal sealed class ItemOperations(IOperationContext network)
     {
         var lookup = await network.LookupAsync(KrpcMethod.Get, item.Target, null, cancellationToken).ConfigureAwait(true);
         _published[item.Target] = item with { Cas = null };
-        var outcome = await network.WriteAsync(KrpcMethod.Put, lookup.Lookup.Results, lookup.Tokens, item.AddTo, cancellationToken)
-            .ConfigureAwait(true);
-        return new ItemPutResult(item.Target, item.Seq, outcome.Stored, outcome.Asked, outcome.ErrorCodes);
+        var outcome = await network.WriteAsync(lookup, KrpcMethod.Put, item.AddTo, cancellationToken).ConfigureAwait(true);
+        return new ItemPutResult(item.Target, item.Seq, outcome.Stored, outcome.Asked, outcome.ErrorCodes) { NodesAnswered = outcome.Answered };
     }
 
     private static byte[] Encode(ReadOnlySpan<byte> value)

@@ -63,9 +63,9 @@ internal sealed class NamedValueOperations(IOperationContext network, NamedValue
         // The writer's default version: a clock in microseconds, above anything seen for this key.
         long version = seq ?? Math.Max(now.ToUnixTimeMilliseconds() * 1000, newestSeen + 1);
         published.Set(key, value.Span, version);
-        var outcome = await network.WriteAsync(KrpcMethod.Store, lookup.Lookup.Results, lookup.Tokens,
-            new StoreArguments(target, value.Span, version, null).AddTo, cancellationToken).ConfigureAwait(true);
-        return new PutResult(key, target, version, outcome.Stored, outcome.Asked);
+        var outcome = await network.WriteAsync(lookup, KrpcMethod.Store, new StoreArguments(target, value.Span, version, null).AddTo, cancellationToken)
+            .ConfigureAwait(true);
+        return new PutResult(key, target, version, outcome.Stored, outcome.Asked) { NodesAnswered = outcome.Answered };
     }
 
     /// <summary>Reads the newest version of <paramref name="key"/> from the k closest nodes, repairing stale ones.</summary>
@@ -103,9 +103,15 @@ internal sealed class NamedValueOperations(IOperationContext network, NamedValue
 
         if (best is not { } winner)
         {
-            return new GetResult(key, target, false, ReadOnlyMemory<byte>.Empty, 0, 0, 0);
+            return new GetResult(key, target, false, ReadOnlyMemory<byte>.Empty, 0, 0, 0)
+            {
+                NodesAsked = lookup.Asked,
+                NodesAnswered = lookup.Answered,
+            };
         }
 
+        // Read repair: the k closest that answered with an older version, or none, are sent the newest. It goes on
+        // after the get has returned, so a slow or silent node among them never delays the answer.
         int holding = 0;
         List<NodeInfo> stale = [];
         foreach (var node in lookup.Lookup.Results)
@@ -114,16 +120,24 @@ internal sealed class NamedValueOperations(IOperationContext network, NamedValue
             {
                 holding++;
             }
-            else
+            else if (lookup.Tokens.ContainsKey(node.Id))
             {
                 stale.Add(node);
             }
         }
 
-        await network.WriteAsync(KrpcMethod.Store, stale, lookup.Tokens,
-            new StoreArguments(target, winner.Value, winner.Seq, winner.Ttl).AddTo, cancellationToken).ConfigureAwait(true);
+        if (stale.Count > 0)
+        {
+            network.RunInBackground(network.WriteAsync(KrpcMethod.Store, stale, lookup.Tokens,
+                new StoreArguments(target, winner.Value, winner.Seq, winner.Ttl).AddTo, CancellationToken.None));
+        }
+
         bool tombstone = winner.Value.Length == 0;
-        return new GetResult(key, target, !tombstone, tombstone ? ReadOnlyMemory<byte>.Empty : winner.Value, winner.Seq, holding, stale.Count);
+        return new GetResult(key, target, !tombstone, tombstone ? ReadOnlyMemory<byte>.Empty : winner.Value, winner.Seq, holding, stale.Count)
+        {
+            NodesAsked = lookup.Asked,
+            NodesAnswered = lookup.Answered,
+        };
     }
 
     /// <summary>
@@ -166,8 +180,8 @@ internal sealed class NamedValueOperations(IOperationContext network, NamedValue
             return;
         }
 
-        await network.WriteAsync(KrpcMethod.Store, lookup.Lookup.Results, lookup.Tokens,
-            new StoreArguments(target, value.Span, seq, ttl).AddTo, CancellationToken.None).ConfigureAwait(true);
+        await network.WriteAsync(lookup, KrpcMethod.Store, new StoreArguments(target, value.Span, seq, ttl).AddTo, CancellationToken.None)
+            .ConfigureAwait(true);
     }
 
     private async Task<LookupRun> FindValueAsync(NodeId target, Action<NodeInfo, KrpcMessage> onResponse, CancellationToken cancellationToken)

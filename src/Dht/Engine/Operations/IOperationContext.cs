@@ -30,7 +30,13 @@ internal interface IOperationContext
         CancellationToken cancellationToken,
         Action<LookupRun>? started = null);
 
-    /// <summary>A write to the nodes that gave a token; see <see cref="WritePath.WriteAsync"/>.</summary>
+    /// <summary>
+    /// The write of "look up, then write": to the k closest nodes that answered <paramref name="lookup"/>, each
+    /// with the token it gave; see <see cref="WritePath"/>.
+    /// </summary>
+    Task<WriteOutcome> WriteAsync(LookupRun lookup, KrpcMethod method, Action<KrpcMessage> arguments, CancellationToken cancellationToken);
+
+    /// <summary>A write to those of <paramref name="nodes"/> that gave a token; see <see cref="WritePath"/>.</summary>
     Task<WriteOutcome> WriteAsync(
         KrpcMethod method,
         IEnumerable<NodeInfo> nodes,

@@ -52,6 +52,12 @@ internal sealed class LookupRun : IQueryObserver
 
     public bool IsDone => _done;
 
+    /// <summary>Nodes queried so far.</summary>
+    public int Asked { get; private set; }
+
+    /// <summary>Nodes that answered while the lookup ran (the answer that ended it early included).</summary>
+    public int Answered { get; private set; }
+
     public LookupResult ToResult() => new(
         Target,
         _lookup.Results.ToArray(),
@@ -73,6 +79,7 @@ internal sealed class LookupRun : IQueryObserver
             switch (step.Kind)
             {
                 case LookupStepKind.Query:
+                    Asked++;
                     _runner.Send(this, step.Node, now);
                     break;
                 case LookupStepKind.Waiting:
@@ -126,6 +133,7 @@ internal sealed class LookupRun : IQueryObserver
         }
 
         var from = new NodeInfo(response.Id, query.Destination);
+        Answered++;
         Record(from, answered: true, now);
         _closer.Clear();
         if (response.Has(KrpcFields.Nodes))

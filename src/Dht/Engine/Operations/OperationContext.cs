@@ -26,6 +26,9 @@ internal sealed class OperationContext(
         Action<LookupRun>? started = null) =>
         lookups.RunAsync(method, target, onResponse, cancellationToken, started);
 
+    public Task<WriteOutcome> WriteAsync(LookupRun lookup, KrpcMethod method, Action<KrpcMessage> arguments, CancellationToken cancellationToken) =>
+        writes.WriteAsync(lookup, method, arguments).WaitAsync(cancellationToken);
+
     public Task<WriteOutcome> WriteAsync(
         KrpcMethod method,
         IEnumerable<NodeInfo> nodes,

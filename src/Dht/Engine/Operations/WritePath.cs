@@ -13,6 +13,15 @@ namespace Dht.Engine.Operations;
 internal sealed class WritePath(IQueryNetwork network, NodeLoop loop, TimeProvider time)
 {
     /// <summary>
+    /// Writes to the k closest nodes that answered <paramref name="lookup"/>, each with the token it gave.
+    /// </summary>
+    public Task<WriteOutcome> WriteAsync(LookupRun lookup, KrpcMethod method, Action<KrpcMessage> arguments)
+    {
+        ArgumentNullException.ThrowIfNull(lookup);
+        return WriteAsync(method, lookup.Lookup.Results, lookup.Tokens, arguments);
+    }
+
+    /// <summary>
     /// Sends a <paramref name="method"/> query, its arguments set by <paramref name="arguments"/>, to each of
     /// <paramref name="nodes"/> that has a token in <paramref name="tokens"/>. Call on the loop.
     /// </summary>
