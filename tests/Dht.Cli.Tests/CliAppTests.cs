@@ -176,7 +176,7 @@ public sealed class CliAppTests
     private static async Task<CliRun> RunWithInputAsync(string input, params string[] args)
     {
         using var cts = new CancellationTokenSource(Bound);
-        using var reader = new StringReader(input);
+        using var reader = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(input));
         await using var output = new StringWriter();
         await using var error = new StringWriter();
         // An empty environment: no DHT_ variable of the machine running the tests changes the settings.
