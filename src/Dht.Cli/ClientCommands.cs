@@ -27,7 +27,7 @@ internal static class ClientCommands
     private static Command Get(CliContext context)
     {
         var key = KeyArgument("KEY", "A key name, a BEP 44 immutable item's hash (40 hex digits) or a signed value (PUBKEY/NAME)");
-        return Client("get", "Get the newest value of a key from the network (exit status 1: not found)", context, [key], (parse, loaded, json, _) =>
+        var command = Client("get", "Get the newest value of a key from the network (exit status 1: not found)", context, [key], (parse, loaded, json, _) =>
         {
             string k = parse.GetValue(key)!;
             if (OptionAsKey(parse, k, "get") is { } option)
@@ -47,6 +47,8 @@ internal static class ClientCommands
                 return r.Found ? ExitCodes.Success : ExitCodes.Failure;
             });
         });
+        Refused(command, "--signed", "get has no --signed: a signed value is read with get PUBKEY/NAME, as a node's put --signed prints it");
+        return command;
     }
 
     private static Command Put(CliContext context)
@@ -99,6 +101,7 @@ internal static class ClientCommands
                 });
             });
         command.Options.Add(immutable);
+        Refused(command, "--signed", "put --signed runs in a node's shell, whose key signs the value; a one-shot client has no key of its own");
         command.Validators.Add(r =>
         {
             if (!r.GetValue(immutable) && r.GetValue(key) is null)
@@ -221,12 +224,24 @@ internal static class ClientCommands
             return null;
         }
 
-        return (command, key) switch
+        return $"unknown option {Shell.Echo(key)} for {command} (a key that starts with '-' goes after --: dht {command} -- {Shell.Echo(key)})";
+    }
+
+    /// <summary>
+    /// An option users reach for that the command does not have, hidden from help: given, it is refused with
+    /// <paramref name="reason"/> instead of System.CommandLine's "unrecognized argument" for the word after it.
+    /// </summary>
+    private static void Refused(Command command, string name, string reason)
+    {
+        var option = new Option<bool>(name) { Hidden = true };
+        command.Options.Add(option);
+        command.Validators.Add(r =>
         {
-            ("get", "--signed") => "get has no --signed: a signed value is read with get PUBKEY/NAME, as a node's put --signed prints it",
-            ("put", "--signed") => "put --signed runs in a node's shell, whose key signs the value; a one-shot client has no key of its own",
-            _ => $"unknown option {Shell.Echo(key)} for {command} (a key that starts with '-' goes after --: dht {command} -- {Shell.Echo(key)})",
-        };
+            if (r.GetValue(option))
+            {
+                r.AddError(reason);
+            }
+        });
     }
 
     private static string? NamedValuesOff(LoadedConfiguration loaded, string what) =>

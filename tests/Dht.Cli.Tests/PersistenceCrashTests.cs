@@ -34,7 +34,8 @@ public sealed partial class PersistenceCrashTests(ITestOutputHelper log)
         string idY = PersistenceRestartTests.IdOf(await y.WaitForLineAsync(PersistenceRestartTests.NodeIdLine, cts.Token));
 
         // Two nodes: Y is the only other node the client knows, so "at 1 node" means Y acknowledged the store.
-        await using var client = DhtProcess.Start("0", PersistenceRestartTests.Loopback(portY), "--bind", "127.0.0.1", "--in-memory");
+        // One put at a time, so that at most one store is in flight at the kill (piped puts otherwise run 32 at once).
+        await using var client = DhtProcess.Start("0", PersistenceRestartTests.Loopback(portY), "--bind", "127.0.0.1", "--in-memory", "--parallel", "1");
         var script = new StringBuilder();
         for (int i = 1; i <= KeyCount; i++)
         {
