@@ -85,10 +85,17 @@ internal sealed class CommandScheduler
 
     private async Task PrintAfterAsync(Task previous, Task<CommandOutput> run)
     {
-        await previous;
-        var output = await run;
-        await output.WriteToAsync(_output, _error);
-        _slots.Release();
+        try
+        {
+            await previous;
+            var output = await run;
+            await output.WriteToAsync(_output, _error);
+        }
+        finally
+        {
+            // Even after a fault (a bug, which CompleteAsync then reports), so that reading cannot hang on a slot.
+            _slots.Release();
+        }
     }
 
     /// <summary>

@@ -161,37 +161,25 @@ internal sealed class NodeShellCommands(DhtNode node, Ed25519KeyPair signingKey,
         return signed ? PutSigned(key.Text, value!) : PutNamed(key.Text, value!);
     }
 
-    private ShellInvocation PutNamed(string key, byte[] value)
-    {
-        if (!options.NamedValues)
-        {
-            return ShellInvocation.Refuse(NamedValuesOff);
-        }
-
-        return ValueSize.Check(value.Length, options.MaxValueSize) is { } tooBig
-            ? ShellInvocation.Refuse($"Error: {tooBig}")
-            : ShellInvocation.OnKey(NodeCommands.Named(key), async (output, ct) =>
-            {
-                output.Line((await NodeCommands.PutAsync(node, key, value, ct)).ToText());
-                return true;
-            });
-    }
+    private ShellInvocation PutNamed(string key, byte[] value) =>
+        options.NamedValues
+            ? Store(value, options.MaxValueSize, NodeCommands.Named(key), ct => NodeCommands.PutAsync(node, key, value, ct))
+            : ShellInvocation.Refuse(NamedValuesOff);
 
     private ShellInvocation PutSigned(string name, byte[] value) =>
-        ValueSize.Check(value.Length, Bep44.MaxValueSize) is { } tooBig
-            ? ShellInvocation.Refuse($"Error: {tooBig}")
-            : ShellInvocation.OnKey(NodeCommands.SignedResource(signingKey.PublicKey.Span, name), async (output, ct) =>
-            {
-                output.Line((await NodeCommands.PutSignedAsync(node, signingKey, name, value, ct)).ToText());
-                return true;
-            });
+        Store(value, Bep44.MaxValueSize, NodeCommands.SignedResource(signingKey.PublicKey.Span, name),
+            ct => NodeCommands.PutSignedAsync(node, signingKey, name, value, ct));
 
     private ShellInvocation PutItem(byte[] value) =>
-        ValueSize.Check(value.Length, Bep44.MaxValueSize) is { } tooBig
+        Store(value, Bep44.MaxValueSize, NodeCommands.ImmutableResource(value), ct => NodeCommands.PutImmutableAsync(node, value, ct));
+
+    /// <summary>A put on <paramref name="resource"/>, or its refusal when the value is over <paramref name="limit"/> encoded.</summary>
+    private static ShellInvocation Store(byte[] value, int limit, string resource, Func<CancellationToken, Task<PutReport>> put) =>
+        ValueSize.Check(value.Length, limit) is { } tooBig
             ? ShellInvocation.Refuse($"Error: {tooBig}")
-            : ShellInvocation.OnKey(NodeCommands.ImmutableResource(value), async (output, ct) =>
+            : ShellInvocation.OnKey(resource, async (output, ct) =>
             {
-                output.Line((await NodeCommands.PutImmutableAsync(node, value, ct)).ToText());
+                output.Line((await put(ct)).ToText());
                 return true;
             });
 
