@@ -91,7 +91,7 @@ internal sealed class Shell
             return ShellInvocation.Print(_ => { }); // an empty line or a comment
         }
 
-        return _commands.TryGetValue(name.Text, out var command) && !name.Quoted
+        return _commands.TryGetValue(name.Text, out var command)
             ? command.Prepare(reader)
             : ShellInvocation.Refuse($"Unknown command: {Echo(name.Text)}. Type 'help' for the list of commands.");
     }
