@@ -34,6 +34,7 @@ fd="$work/fd/dht"
 aot="$work/aot/dht"
 
 # The node: in memory, on a free port of 127.0.0.1, holding the key every get asks for.
+: >"$work/node.log"
 "$aot" node --port 0 --bind 127.0.0.1 --in-memory --no-shell >"$work/node.log" 2>&1 &
 node_pid=$!
 port=
