@@ -21,7 +21,6 @@ internal sealed class SqliteEntryTable<T>
     private readonly EntryMap<T> _entries = new();
     private readonly SqliteCommand _upsert;
     private readonly SqliteCommand _delete;
-    private readonly SqliteCommand _deleteExpired;
     private readonly Action<T, SqliteParameterCollection> _bind;
 
     /// <param name="database">The database; it owns the prepared commands.</param>
@@ -48,7 +47,6 @@ internal sealed class SqliteEntryTable<T>
         var parameters = columns.Select(c => "$" + c).ToArray();
         _upsert = database.Prepare($"INSERT OR REPLACE INTO {table} ({list}) VALUES ({string.Join(", ", parameters)})", parameters);
         _delete = database.Prepare($"DELETE FROM {table} WHERE target = $target", "$target");
-        _deleteExpired = database.Prepare($"DELETE FROM {table} WHERE expires_at <= $now", "$now");
         database.ReadRows($"SELECT {list} FROM {table}", row => _entries.Set(read(row)));
     }
 
@@ -76,12 +74,7 @@ internal sealed class SqliteEntryTable<T>
             return false;
         }
 
-        // Its task is not needed: a later put's task covers it, and a failure is logged by the writer.
-        _ = _database.Write(() =>
-        {
-            _delete.Parameters[0].Value = SqliteValues.Blob(target);
-            _delete.ExecuteNonQuery();
-        });
+        Delete([target]);
         return true;
     }
 
@@ -90,18 +83,23 @@ internal sealed class SqliteEntryTable<T>
 
     public int RemoveExpired(DateTimeOffset now)
     {
-        int removed = _entries.RemoveExpired(now);
-        if (removed > 0)
+        var removed = new List<NodeId>();
+        int count = _entries.RemoveExpired(now, removed);
+        if (count > 0)
         {
-            // The table holds what memory held when this write was handed over, so the same rows go.
-            long ticks = SqliteValues.Ticks(now);
-            _ = _database.Write(() =>
-            {
-                _deleteExpired.Parameters[0].Value = ticks;
-                _deleteExpired.ExecuteNonQuery();
-            });
+            Delete(removed);
         }
 
-        return removed;
+        return count;
     }
+
+    // The write's task is not needed: a later put's task covers it, and a failure is logged by the writer.
+    private void Delete(IReadOnlyList<NodeId> targets) => _ = _database.Write(() =>
+    {
+        foreach (var target in targets)
+        {
+            _delete.Parameters[0].Value = SqliteValues.Blob(target);
+            _delete.ExecuteNonQuery();
+        }
+    });
 }

@@ -175,7 +175,15 @@ internal sealed class NamedValueService : IQueryExtension
         }
 
         await batch.Task.WaitAsync(cancellationToken);
-        await saved.WaitAsync(cancellationToken); // reported only once the key will be re-published after a restart
+        try
+        {
+            await saved.WaitAsync(cancellationToken); // reported once the key would be re-published after a restart
+        }
+        catch (StorageUnavailableException)
+        {
+            // The storage writer logged it; the put stands, only its re-publication after a restart is lost.
+        }
+
         return new PutResult(key, target, version, batch.Succeeded.Count, batch.Succeeded.Count + batch.Rejected.Count + batch.Failed);
     }
 

@@ -45,10 +45,13 @@ internal sealed class EntryMap<T>
         return true;
     }
 
-    /// <summary>Removes every entry expired at <paramref name="now"/> (its expiry at or before it); returns how many.</summary>
-    public int RemoveExpired(DateTimeOffset now)
+    /// <summary>
+    /// Removes every entry expired at <paramref name="now"/> (its expiry at or before it); returns how many, and
+    /// adds their targets to <paramref name="removed"/> when given.
+    /// </summary>
+    public int RemoveExpired(DateTimeOffset now, List<NodeId>? removed = null)
     {
-        int removed = 0;
+        int count = 0;
 
         // Removing the current key while enumerating a Dictionary is allowed and keeps the enumeration valid.
         foreach (var entry in _entries.Values)
@@ -57,10 +60,11 @@ internal sealed class EntryMap<T>
             {
                 _entries.Remove(entry.Target);
                 TotalBytes -= entry.Value.Length;
-                removed++;
+                removed?.Add(entry.Target);
+                count++;
             }
         }
 
-        return removed;
+        return count;
     }
 }

@@ -82,6 +82,23 @@ public sealed class SqliteDatabaseTests : IDisposable
     }
 
     [Fact]
+    public void Open_ADatabaseOfTheFirstRelease_DropsTheExpiryIndexes_AndKeepsTheData()
+    {
+        var path = _directory.File("dht.db");
+        using (var first = new SqliteDatabase(path, [Step1]))
+        {
+            new SqliteNamedValueStore(first).Put(Value(1));
+        }
+
+        using var current = new SqliteDatabase(path);
+
+        Assert.Equal(SqliteSchema.Migrations.Count, current.SchemaVersion);
+        Assert.Equal(1, new SqliteNamedValueStore(current).Count);
+        using var indexes = current.Command("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name LIKE '%by_expiry'");
+        Assert.Equal(0L, indexes.ExecuteScalar());
+    }
+
+    [Fact]
     public void Open_WhenAStepFails_RollsThatStepBackAndKeepsThePreviousVersion()
     {
         var path = _directory.File("dht.db");
