@@ -5,6 +5,7 @@ using Dht.Cli.Editing;
 using Dht.Cli.Input;
 using Dht.Storage.Sqlite;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
 
 namespace Dht.Cli;
 
@@ -24,14 +25,20 @@ internal sealed class NodeRunner(NodeSettings settings, CliContext context, int 
         var options = settings.Options;
         string? dataDirectory = settings.EffectiveDataDirectory;
 
-        // The database outlives the node: declared first, disposed last.
+        // The database outlives the node: declared first, disposed last (after the logging it reports to).
+        using var loggerFactory = ConsoleLogging.Create(settings.LogLevel);
         SqliteDatabase? database = null;
         DhtStores stores = new();
         if (dataDirectory is not null)
         {
             try
             {
-                database = SqliteDatabase.OpenInDirectory(dataDirectory);
+                database = SqliteDatabase.OpenInDirectory(dataDirectory, logger: loggerFactory.CreateLogger("Dht.Storage"));
+            }
+            catch (DataDirectoryInUseException)
+            {
+                await error.WriteLineAsync($"Error: data directory {dataDirectory} is in use by another dht process");
+                return ExitCodes.Failure;
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or SqliteException or InvalidOperationException)
             {
@@ -48,7 +55,6 @@ internal sealed class NodeRunner(NodeSettings settings, CliContext context, int 
         }
 
         using var ownedDatabase = database;
-        using var loggerFactory = ConsoleLogging.Create(settings.LogLevel);
         DhtNode node;
         try
         {

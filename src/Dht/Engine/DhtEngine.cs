@@ -309,7 +309,12 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
                 }
 
                 ushort port = query.ImpliedPort ? source.Port : (ushort)query.Port;
-                _peers.Announce(query.InfoHash, source.WithPort(port), query.Seed, now);
+                if (_peers.Announce(query.InfoHash, source.WithPort(port), query.Seed, now, source).ToKrpcErrorCode() is { } refused)
+                {
+                    SendError(source, query.TransactionId.Span, refused, PeerAnnounceResultExtensions.SourceLimitMessage);
+                    return;
+                }
+
                 break;
             default:
                 if (ExtensionFor(query.Method) is { } extension)
@@ -318,6 +323,12 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
                     if (outcome.IsError)
                     {
                         SendError(source, query.TransactionId.Span, outcome.ErrorCode, outcome.ErrorMessage ?? "error");
+                        return;
+                    }
+
+                    if (outcome.Durable is { IsCompletedSuccessfully: false } durable)
+                    {
+                        ReplyWhenDurable(source, query.TransactionId.Span, r, durable);
                         return;
                     }
 
@@ -332,6 +343,41 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
         KrpcWriter.Write(r, _replyBuffer);
         _transport.Send(source, _replyBuffer.WrittenSpan);
         Counters.DatagramsSent++;
+    }
+
+    // A store is acknowledged only once it is durable: the reply is encoded now (it borrows scratch buffers)
+    // and sent when the storage writer has committed it, under the gate again; a failed write is answered
+    // with 202. Nothing waits here.
+    private void ReplyWhenDurable(NetEndPoint destination, ReadOnlySpan<byte> transactionId, KrpcMessage reply, Task durable)
+    {
+        _replyBuffer.ResetWrittenCount();
+        KrpcWriter.Write(reply, _replyBuffer);
+        var datagram = _replyBuffer.WrittenSpan.ToArray();
+        var transaction = transactionId.ToArray();
+        durable.ContinueWith(
+            task =>
+            {
+                lock (_gate)
+                {
+                    if (_disposed)
+                    {
+                        return;
+                    }
+
+                    if (task.IsCompletedSuccessfully)
+                    {
+                        _transport.Send(destination, datagram);
+                        Counters.DatagramsSent++;
+                    }
+                    else
+                    {
+                        SendError(destination, transaction, KrpcErrorCode.Server, "storage unavailable");
+                    }
+                }
+            },
+            CancellationToken.None,
+            TaskContinuationOptions.None,
+            TaskScheduler.Default);
     }
 
     /// <summary>The named-value store, unless <see cref="DhtOptions.EnableNamedValues"/> is off.</summary>

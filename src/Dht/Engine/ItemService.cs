@@ -79,20 +79,19 @@ internal sealed class ItemService : IQueryExtension
             return QueryReply.Error(KrpcErrorCode.Protocol, "bad token");
         }
 
-        var quotaSource = source.IsLoopback ? default : source;
-        StoreOutcome outcome;
+        StoreResult result;
         if (query.Has(KrpcFields.Key))
         {
             long? cas = query.Has(KrpcFields.Cas) ? query.Cas : null;
-            outcome = _policy.PutMutable(query.Key.Span, query.Salt.Span, query.Seq, query.Value.Span, query.Signature.Span, cas, quotaSource, now);
+            result = _policy.PutMutable(query.Key.Span, query.Salt.Span, query.Seq, query.Value.Span, query.Signature.Span, cas, source, now);
         }
         else
         {
-            outcome = _policy.PutImmutable(query.Value.Span, quotaSource, now);
+            result = _policy.PutImmutable(query.Value.Span, source, now);
         }
 
-        return outcome.ToKrpcErrorCode() is { } code
-            ? QueryReply.Error(code, outcome switch
+        return result.Outcome.ToKrpcErrorCode() is { } code
+            ? QueryReply.Error(code, result.Outcome switch
             {
                 StoreOutcome.RejectedTooLarge => $"message (v field) too big (limit {Bep44.MaxValueSize} bytes)",
                 StoreOutcome.RejectedSaltTooBig => $"salt (salt field) too big (limit {Bep44.MaxSaltSize} bytes)",
@@ -101,7 +100,7 @@ internal sealed class ItemService : IQueryExtension
                 StoreOutcome.RejectedSeqTooOld or StoreOutcome.KeptExisting => "sequence number less than current",
                 _ => "store refused",
             })
-            : QueryReply.Ok;
+            : QueryReply.OkWhenDurable(result.Durable);
     }
 
     // ---- Client side -------------------------------------------------------------------------------

@@ -25,7 +25,6 @@ internal sealed class NamedValueService : IQueryExtension
     private readonly NamedValuePolicy _policy;
     private readonly StorageLimits _limits;
     private readonly Dictionary<NodeId, Published> _published = [];
-    private readonly Dictionary<NodeId, DateTimeOffset> _lastStoreReceived = [];
     private readonly ArrayBufferWriter<byte> _valueBuffer = new(1024);
     private readonly List<NodeInfo> _closest = [];
     private DateTimeOffset _nextReplication;
@@ -83,24 +82,22 @@ internal sealed class NamedValueService : IQueryExtension
             return QueryReply.Error(KrpcErrorCode.Protocol, "v must be a byte string");
         }
 
-        // Loopback peers run on this machine: like local writes, they are not held to the per-source quota.
-        var quotaSource = source.IsLoopback ? default : source;
         TimeSpan? ttl = query.Has(KrpcFields.Ttl) ? TimeSpan.FromSeconds(Math.Min(query.Ttl, (long)_limits.MaxTtl.TotalSeconds)) : null;
-        var outcome = value.IsEmpty
-            ? _policy.PutTombstone(query.Target, query.Seq, ttl, quotaSource, now)
-            : _policy.Put(query.Target, value, query.Seq, ttl, quotaSource, now);
-        if (outcome.ToKrpcErrorCode() is { } code)
+        var result = value.IsEmpty
+            ? _policy.PutTombstone(query.Target, query.Seq, ttl, source, now)
+            : _policy.Put(query.Target, value, query.Seq, ttl, source, now);
+        if (result.Outcome.ToKrpcErrorCode() is { } code)
         {
-            return QueryReply.Error(code, outcome switch
+            return QueryReply.Error(code, result.Outcome switch
             {
                 StoreOutcome.RejectedTooLarge => $"value too big (limit {_limits.MaxValueSize} bytes)",
                 StoreOutcome.RejectedSeqTooOld or StoreOutcome.KeptExisting => "seq older than stored",
+                StoreOutcome.RejectedSeqTooNew => $"seq ahead of this node's clock by more than {_limits.MaxSeqClockSkew.TotalSeconds:0} s",
                 _ => "store refused",
             });
         }
 
-        _lastStoreReceived[query.Target] = now;
-        return QueryReply.Ok;
+        return QueryReply.OkWhenDurable(result.Durable);
     }
 
     // The answer carries the value's remaining lifetime, so that read repair copies it without extending it.
@@ -161,6 +158,7 @@ internal sealed class NamedValueService : IQueryExtension
 
         QueryBatch batch;
         long version;
+        Task saved;
         lock (_engine.Gate)
         {
             var now = _engine.Time.GetUtcNow();
@@ -172,11 +170,20 @@ internal sealed class NamedValueService : IQueryExtension
             // The writer's default version: a clock in microseconds, above anything seen for this key.
             version = seq ?? Math.Max(now.ToUnixTimeMilliseconds() * 1000, newestSeen + 1);
             _published[target] = new Published(key, value.ToArray(), version);
-            _state?.SavePublished(key, value.Span, version);
+            saved = _state?.SavePublished(key, value.Span, version) ?? Task.CompletedTask;
             batch = SendStores(target, value.Span, version, lookup.Lookup.Results, lookup.Tokens, now);
         }
 
         await batch.Task.WaitAsync(cancellationToken);
+        try
+        {
+            await saved.WaitAsync(cancellationToken); // reported once the key would be re-published after a restart
+        }
+        catch (StorageUnavailableException)
+        {
+            // The storage writer logged it; the put stands, only its re-publication after a restart is lost.
+        }
+
         return new PutResult(key, target, version, batch.Succeeded.Count, batch.Succeeded.Count + batch.Rejected.Count + batch.Failed);
     }
 
@@ -334,19 +341,12 @@ internal sealed class NamedValueService : IQueryExtension
         }
 
         _nextReplication = now + ReplicateInterval;
-        foreach (var (target, last) in _lastStoreReceived.ToArray())
-        {
-            if (now - last > ReplicateInterval)
-            {
-                _lastStoreReceived.Remove(target);
-            }
-        }
 
         // Holders re-store to the current k closest, except keys someone stored here within the hour (the
         // paper's optimisation: that node replicated them already).
         foreach (var value in _policy.Live(now).ToArray())
         {
-            if (!_lastStoreReceived.ContainsKey(value.Target) && !_published.ContainsKey(value.Target))
+            if ((_policy.LastStoreReceived(value.Target) is not { } received || now - received > ReplicateInterval) && !_published.ContainsKey(value.Target))
             {
                 // The copies keep the value's remaining lifetime: only its publisher extends it.
                 _engine.Observe(ReplicateAsync(value.Target, value.Value, value.Seq, value.ExpiresAt - now));
