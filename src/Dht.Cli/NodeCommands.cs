@@ -1,123 +1,143 @@
-// The operations the shell and the one-shot commands share: each runs against a node, writes its answer in
-// one format for both, and says whether it succeeded so that a one-shot command can turn it into an exit code.
+// The operations the shell and the one-shot commands share: each runs against a node and returns a report,
+// which prints as the same text in both and as the one-shot commands' --json object.
+using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text;
+using Dht.Cli.Reports;
+using Dht.Crypto;
 using Dht.Protocol;
 
 namespace Dht.Cli;
 
-/// <summary>Get, put, delete, ping and lookup as the shell and the one-shot commands print them.</summary>
+/// <summary>Get, put, delete, ping and lookup as the shell and the one-shot commands run them.</summary>
 internal static class NodeCommands
 {
+    private static readonly SearchValues<char> HexDigits = SearchValues.Create("0123456789abcdefABCDEF");
+
     /// <summary>
     /// The value of KEY: a BEP 44 immutable item for 40 hex digits, a signed value for PUBKEY/NAME (64 hex
-    /// digits, a slash, the name), else a named value. Returns false if it was not found.
+    /// digits, a slash, the name), else a named value.
     /// </summary>
-    public static async Task<bool> GetAsync(DhtNode node, string key, TextWriter output, CancellationToken cancellationToken)
+    public static async Task<GetReport> GetAsync(DhtNode node, string key, CancellationToken cancellationToken)
     {
         if (NodeId.TryParse(key, out var hash))
         {
             var item = await node.GetImmutableAsync(hash, cancellationToken);
-            await output.WriteLineAsync(item.Found ? $"Value: {Encoding.UTF8.GetString(item.Value.Span)}" : $"Not found: {key}");
-            return item.Found;
+            return Report(key, ValueKind.Immutable, item.Found, item.Value, seq: null, deleted: false, item.NodesWithItem);
         }
 
-        int slash = key.IndexOf('/', StringComparison.Ordinal);
-        if (slash == 64 && key.Length > 65 && IsHex(key.AsSpan(0, 64)))
+        if (TryParseSigned(key, out var publicKey, out var salt))
         {
-            var publicKey = Convert.FromHexString(key.AsSpan(0, 64));
-            var salt = Encoding.UTF8.GetBytes(key[65..]);
             var item = await node.GetMutableAsync(publicKey, salt, cancellationToken);
-            await output.WriteLineAsync(item.Found
-                ? $"Value: {Encoding.UTF8.GetString(item.Value.Span)} (seq {item.Seq})"
-                : $"Not found: {key}");
-            return item.Found;
+            return Report(key, ValueKind.Signed, item.Found, item.Value, item.Found ? item.Seq : null, deleted: false, item.NodesWithItem);
         }
 
         var r = await node.GetAsync(key, cancellationToken);
-        await output.WriteLineAsync(r.Found ? $"Value: {Encoding.UTF8.GetString(r.Value.Span)}" : $"Not found: {key}");
-        return r.Found;
+        return Report(key, ValueKind.Named, r.Found, r.Value, r.Seq > 0 ? r.Seq : null, deleted: !r.Found && r.Seq > 0, r.NodesWithValue);
     }
 
-    /// <summary>Stores a named value on the k closest nodes; returns false if none accepted it.</summary>
-    public static async Task<bool> PutAsync(DhtNode node, string key, ReadOnlyMemory<byte> value, TextWriter output, CancellationToken cancellationToken)
+    /// <summary>Stores a named value on the k closest nodes.</summary>
+    public static async Task<PutReport> PutAsync(DhtNode node, string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken)
     {
-        var put = await node.PutAsync(key, value, cancellationToken);
-        return await ReportStoredAsync(output, put.NodesStored, $"Stored key '{key}'", $"Not stored: no node accepted key '{key}' ({put.NodesAsked} asked)");
+        var r = await node.PutAsync(key, value, cancellationToken);
+        return new PutReport(key, ValueKind.Named, r.Target.ToString(), r.NodesStored > 0, r.NodesStored, r.NodesAsked, r.Seq);
     }
 
-    /// <summary>Stores a BEP 44 immutable item and prints its hash; returns false if no node accepted it.</summary>
-    public static async Task<bool> PutImmutableAsync(DhtNode node, ReadOnlyMemory<byte> value, TextWriter output, CancellationToken cancellationToken)
+    /// <summary>Stores a BEP 44 immutable item; the report's key is its hash.</summary>
+    public static async Task<PutReport> PutImmutableAsync(DhtNode node, ReadOnlyMemory<byte> value, CancellationToken cancellationToken)
     {
         var r = await node.PutImmutableAsync(value, cancellationToken);
-        return await ReportStoredAsync(output, r.NodesStored, $"Stored immutable item {r.Target}", $"Not stored: no node accepted immutable item {r.Target} ({r.NodesAsked} asked)");
+        return new PutReport(r.Target.ToString(), ValueKind.Immutable, r.Target.ToString(), r.NodesStored > 0, r.NodesStored, r.NodesAsked, null);
     }
 
-    /// <summary>Writes a tombstone for KEY; returns false if no node accepted it.</summary>
-    public static async Task<bool> DeleteAsync(DhtNode node, string key, TextWriter output, CancellationToken cancellationToken)
+    /// <summary>Stores a BEP 44 mutable item signed by <paramref name="signingKey"/> with NAME as its salt; the report's key is PUBKEY/NAME.</summary>
+    public static async Task<PutReport> PutSignedAsync(
+        DhtNode node, Ed25519KeyPair signingKey, string name, ReadOnlyMemory<byte> value, CancellationToken cancellationToken)
+    {
+        var r = await node.PutMutableAsync(signingKey, Encoding.UTF8.GetBytes(name), value, cancellationToken: cancellationToken);
+        string key = $"{Convert.ToHexStringLower(signingKey.PublicKey.Span)}/{name}";
+        return new PutReport(key, ValueKind.Signed, r.Target.ToString(), r.NodesStored > 0, r.NodesStored, r.NodesAsked, r.Seq);
+    }
+
+    /// <summary>Writes a tombstone for KEY.</summary>
+    public static async Task<DeleteReport> DeleteAsync(DhtNode node, string key, CancellationToken cancellationToken)
     {
         var r = await node.DeleteAsync(key, cancellationToken);
-        return await ReportStoredAsync(output, r.NodesStored, $"Deleted key '{key}'", $"Not deleted: no node accepted key '{key}' ({r.NodesAsked} asked)");
+        return new DeleteReport(key, r.Target.ToString(), r.NodesStored > 0, r.NodesStored, r.NodesAsked, r.Seq);
     }
 
-    /// <summary>A KRPC ping; returns false if no answer came.</summary>
-    public static async Task<bool> PingAsync(DhtNode node, NetEndPoint endPoint, TextWriter output, CancellationToken cancellationToken)
+    /// <summary>A KRPC ping.</summary>
+    public static async Task<PingReport> PingAsync(DhtNode node, NetEndPoint endPoint, CancellationToken cancellationToken)
     {
         var r = await node.PingAsync(endPoint, cancellationToken);
-        await output.WriteLineAsync(r.Answered
-            ? $"Pong from {endPoint} ({r.NodeId}) in {r.RoundTrip.TotalMilliseconds.ToString("0.0", CultureInfo.InvariantCulture)} ms"
-            : $"No answer from {endPoint}");
-        return r.Answered;
+        return new PingReport(endPoint.ToString(), r.Answered, r.NodeId?.ToString(), r.Answered ? Math.Round(r.RoundTrip.TotalMilliseconds, 1) : null);
     }
 
-    /// <summary>An iterative find_node for 40 hex digits or SHA-1 of a key name: the k closest, and optionally the path taken.</summary>
-    public static async Task<LookupResult> LookupAsync(DhtNode node, string idOrKey, bool showPath, TextWriter output, CancellationToken cancellationToken)
+    /// <summary>An iterative find_node for 40 hex digits or SHA-1 of a key name.</summary>
+    public static async Task<LookupReport> LookupAsync(DhtNode node, string idOrKey, CancellationToken cancellationToken)
     {
         var target = NodeId.TryParse(idOrKey, out var id) ? id : NodeId.FromKey(idOrKey);
         var r = await node.FindNodeAsync(target, cancellationToken);
-        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"Target {target}: {r.ClosestNodes.Count} closest node(s) in {r.Rounds} round(s), {r.QueriesSent} queries, {r.Elapsed.TotalMilliseconds:0} ms"));
-        if (showPath)
-        {
-            await output.WriteLineAsync("Path (each node asked, as its answer or timeout came):");
-            foreach (var step in r.Path)
-            {
-                string outcome = step.Answered ? "answered" : "timed out";
-                await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                    $"  round {step.Round,2}  {step.Node.Id} {step.Node.EndPoint,-22} shared prefix {step.SharedPrefixBits,3} bits  {outcome,-9} {step.Elapsed.TotalMilliseconds,6:0} ms"));
-            }
-
-            await output.WriteLineAsync("Closest:");
-        }
-
-        foreach (var n in r.ClosestNodes)
-        {
-            int cpl = n.Id.CommonPrefixLength(target);
-            await output.WriteLineAsync($"  {n.Id} {n.EndPoint,-22} shared prefix {cpl} bits");
-        }
-
-        return r;
+        // Rounds is hop depth (0: the first contacts were the closest); the round trips on that chain are one more.
+        int roundTrips = r.Responses > 0 ? r.Rounds + 1 : 0;
+        return new LookupReport(
+            target.ToString(),
+            [.. r.ClosestNodes.Select(n => new LookupNodeReport(n.Id.ToString(), n.EndPoint.ToString(), n.Id.CommonPrefixLength(target)))],
+            roundTrips,
+            r.QueriesSent,
+            r.Responses,
+            (long)Math.Round(r.Elapsed.TotalMilliseconds),
+            [.. r.Path.Select(s => new LookupStepReport(
+                s.Node.Id.ToString(), s.Node.EndPoint.ToString(), s.Round + 1, s.SharedPrefixBits, s.Answered, (long)Math.Round(s.Elapsed.TotalMilliseconds)))]);
     }
 
-    /// <summary>Prints "DONE at N nodes", or NOTDONE when no node stored it; returns whether one did.</summary>
-    private static async Task<bool> ReportStoredAsync(TextWriter output, int stored, string done, string notDone)
+    /// <summary>Which kind of value a key given to <c>get</c> names.</summary>
+    public static string KindOf(string key) =>
+        NodeId.TryParse(key, out _) ? ValueKind.Immutable : TryParseSigned(key, out _, out _) ? ValueKind.Signed : ValueKind.Named;
+
+    /// <summary>
+    /// What a get of KEY reads, as the shell orders commands by it: <c>named:KEY</c> or <c>item:TARGET</c>
+    /// (a BEP 44 item's target, the same for its put and its get).
+    /// </summary>
+    public static string ResourceOf(string key) =>
+        NodeId.TryParse(key, out var hash) ? Item(hash)
+        : TryParseSigned(key, out var publicKey, out var salt) ? Item(Bep44.MutableTarget(publicKey, salt))
+        : Named(key);
+
+    /// <summary>What a put of a named value changes.</summary>
+    public static string Named(string key) => "named:" + key;
+
+    /// <summary>What a put of an immutable item changes: its target is the SHA-1 of the bencoded value.</summary>
+    public static string ImmutableResource(ReadOnlySpan<byte> value)
     {
-        await output.WriteLineAsync(stored > 0 ? $"{done} at {Nodes(stored)}" : notDone);
-        return stored > 0;
+        byte[] prefix = Encoding.ASCII.GetBytes(value.Length.ToString(CultureInfo.InvariantCulture) + ":");
+        return Item(Bep44.ImmutableTarget([.. prefix, .. value]));
     }
 
-    public static string Nodes(int count) => count == 1 ? "1 node" : $"{count} nodes";
+    /// <summary>What a put of a signed value changes.</summary>
+    public static string SignedResource(ReadOnlySpan<byte> publicKey, string name) => Item(Bep44.MutableTarget(publicKey, Encoding.UTF8.GetBytes(name)));
 
-    private static bool IsHex(ReadOnlySpan<char> text)
+    private static string Item(NodeId target) => "item:" + target;
+
+    private static bool TryParseSigned(string key, [NotNullWhen(true)] out byte[]? publicKey, [NotNullWhen(true)] out byte[]? salt)
     {
-        foreach (char c in text)
+        publicKey = null;
+        salt = null;
+        int slash = key.IndexOf('/', StringComparison.Ordinal);
+        if (slash != 64 || key.Length <= 65 || key.AsSpan(0, 64).ContainsAnyExcept(HexDigits))
         {
-            if (!char.IsAsciiHexDigit(c))
-            {
-                return false;
-            }
+            return false;
         }
 
+        publicKey = Convert.FromHexString(key.AsSpan(0, 64));
+        salt = Encoding.UTF8.GetBytes(key[65..]);
         return true;
     }
+
+    private static GetReport Report(string key, string kind, bool found, ReadOnlyMemory<byte> value, long? seq, bool deleted, int nodes) =>
+        found
+            ? new GetReport(key, kind, true, Encoding.UTF8.GetString(value.Span), Convert.ToBase64String(value.Span), seq, false, nodes)
+            : new GetReport(key, kind, false, null, null, seq, deleted, nodes);
 }
+

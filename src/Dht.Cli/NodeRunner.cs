@@ -1,14 +1,23 @@
 // Runs a node for the `node` command: start, join, shell (or wait for a signal), shut down cleanly.
 using System.Net.Sockets;
 using Dht.Cli.Configuration;
+using Dht.Cli.Editing;
+using Dht.Cli.Input;
 using Dht.Storage.Sqlite;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
 
 namespace Dht.Cli;
 
 /// <summary>A node with its shell, as the <c>dht node</c> command runs it.</summary>
-internal sealed class NodeRunner(NodeSettings settings, TextReader input, TextWriter output, TextWriter error)
+/// <param name="settings">The loaded configuration.</param>
+/// <param name="context">The standard streams, and whether standard input is a terminal.</param>
+/// <param name="parallelism">Piped commands running at once (<see cref="ShellOptions.Parallelism"/>).</param>
+internal sealed class NodeRunner(NodeSettings settings, CliContext context, int parallelism)
 {
+    private readonly TextWriter _output = context.Output;
+    private readonly TextWriter _error = context.Error;
+
     /// <param name="shell">Read commands (false: run until a signal).</param>
     /// <param name="cancellationToken">Ctrl+C / SIGTERM.</param>
     public async Task<int> RunAsync(bool shell, CancellationToken cancellationToken)
@@ -16,18 +25,24 @@ internal sealed class NodeRunner(NodeSettings settings, TextReader input, TextWr
         var options = settings.Options;
         string? dataDirectory = settings.EffectiveDataDirectory;
 
-        // The database outlives the node: declared first, disposed last.
+        // The database outlives the node: declared first, disposed last (after the logging it reports to).
+        using var loggerFactory = ConsoleLogging.Create(settings.LogLevel);
         SqliteDatabase? database = null;
         DhtStores stores = new();
         if (dataDirectory is not null)
         {
             try
             {
-                database = SqliteDatabase.OpenInDirectory(dataDirectory);
+                database = SqliteDatabase.OpenInDirectory(dataDirectory, logger: loggerFactory.CreateLogger("Dht.Storage"));
+            }
+            catch (DataDirectoryInUseException)
+            {
+                await _error.WriteLineAsync($"Error: data directory {dataDirectory} is in use by another dht process");
+                return ExitCodes.Failure;
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or SqliteException or InvalidOperationException)
             {
-                await error.WriteLineAsync($"Error: --data-dir {dataDirectory}: {ex.Message}");
+                await _error.WriteLineAsync($"Error: --data-dir {dataDirectory}: {ex.Message}");
                 return ExitCodes.Failure;
             }
 
@@ -40,7 +55,6 @@ internal sealed class NodeRunner(NodeSettings settings, TextReader input, TextWr
         }
 
         using var ownedDatabase = database;
-        using var loggerFactory = ConsoleLogging.Create(settings.LogLevel);
         DhtNode node;
         try
         {
@@ -48,7 +62,7 @@ internal sealed class NodeRunner(NodeSettings settings, TextReader input, TextWr
         }
         catch (SocketException ex)
         {
-            await error.WriteLineAsync($"Error: cannot listen on {options.ListenAddress}:{options.Port}: {ex.Message}");
+            await _error.WriteLineAsync($"Error: cannot listen on {options.ListenAddress}:{options.Port}: {ex.Message}");
             return ExitCodes.Failure;
         }
 
@@ -57,41 +71,40 @@ internal sealed class NodeRunner(NodeSettings settings, TextReader input, TextWr
             // Stopped before the node (which disposes its meter), so the last export still sees its counters.
             using var metrics = settings.OtlpEndpoint is { } endpoint ? MetricsExport.Start(endpoint, settings.OtlpProtocol) : null;
             await node.StartAsync(cancellationToken);
-            await output.WriteLineAsync($"DHT node started on {node.LocalEndPoint}");
+            await _output.WriteLineAsync($"DHT node started on {node.LocalEndPoint}");
             if (settings.OtlpEndpoint is not null)
             {
-                await output.WriteLineAsync($"Exporting metrics (meter {MetricsExport.MeterName}) with OTLP to {MetricsExport.ExportUri(settings.OtlpEndpoint, settings.OtlpProtocol)}");
+                await _output.WriteLineAsync($"Exporting metrics (meter {MetricsExport.MeterName}) with OTLP to {MetricsExport.ExportUri(settings.OtlpEndpoint, settings.OtlpProtocol)}");
             }
 
             if (options.BootstrapNodes.Count == 0 && node.SavedContacts == 0)
             {
-                await output.WriteLineAsync("Starting as bootstrap node");
+                await _output.WriteLineAsync("Starting as bootstrap node");
             }
             else
             {
-                await output.WriteLineAsync(options.BootstrapNodes.Count > 0
+                await _output.WriteLineAsync(options.BootstrapNodes.Count > 0
                     ? $"Joining via {string.Join(", ", options.BootstrapNodes)}"
                     : $"Rejoining via {node.SavedContacts} saved contact(s)");
                 try
                 {
                     var joined = await node.BootstrapAsync(cancellationToken);
-                    await output.WriteLineAsync(joined.BootstrapNodesReached > 0
+                    await _output.WriteLineAsync(joined.BootstrapNodesReached > 0
                         ? $"Joined: {joined.Contacts} contact(s)"
                         : "Warning: no bootstrap node answered; running alone and retrying in the background");
                 }
                 catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
                 {
                     // Stopped while joining: shut down cleanly.
-                    await output.WriteLineAsync("Shutting down");
+                    await _output.WriteLineAsync("Shutting down");
                     return 0;
                 }
             }
 
-            await output.WriteLineAsync($"Node ID: {node.Id}");
+            await _output.WriteLineAsync($"Node ID: {node.Id}");
             if (shell)
             {
-                var sh = new Shell(node, input, output, interactive: !Console.IsInputRedirected && ReferenceEquals(input, Console.In), node.SigningKey);
-                await sh.RunAsync(cancellationToken);
+                await RunShellAsync(node, cancellationToken);
             }
             else
             {
@@ -105,9 +118,36 @@ internal sealed class NodeRunner(NodeSettings settings, TextReader input, TextWr
                 }
             }
 
-            await output.WriteLineAsync("Shutting down");
+            await _output.WriteLineAsync("Shutting down");
         }
 
         return 0;
+    }
+
+    /// <summary>
+    /// A terminal gets the line editor and one command at a time; anything else (a pipe, a file) runs its
+    /// commands concurrently. Either way the node is the same full node: only how commands are read differs.
+    /// </summary>
+    private async Task RunShellAsync(DhtNode node, CancellationToken cancellationToken)
+    {
+        var options = new ShellOptions
+        {
+            Parallelism = parallelism,
+            MaxValueSize = settings.Options.StorageLimits.MaxValueSize,
+            NamedValues = settings.Options.EnableNamedValues,
+        };
+        var shell = new Shell(node, _output, _error, options, node.SigningKey);
+        if (context.Terminal is { } terminal)
+        {
+            await shell.RunSequentialAsync(new LineEditor(terminal, _output, new LineBuffer(options.MaxLineLength, options.HistorySize)), cancellationToken);
+        }
+        else if (context.InputIsTerminal)
+        {
+            await shell.RunSequentialAsync(new LineReader(context.Input, options.MaxLineLength), cancellationToken);
+        }
+        else
+        {
+            await shell.RunConcurrentAsync(new LineReader(context.Input, options.MaxLineLength), cancellationToken);
+        }
     }
 }

@@ -1,10 +1,12 @@
-// The part of an IEntryStore<T> that does not depend on the kind of entry: one table keyed by target, its
-// prepared statements, and the in-memory Count and TotalBytes.
+// The part of an IEntryStore<T> that does not depend on the kind of entry: one table keyed by target, read
+// whole into memory when the store is built, and kept in step by writes handed to the database's writer.
 //
-// Count and TotalBytes are read on every admission decision, so they are kept in memory: summed once at
-// open, then moved by each write once SQLite has acknowledged it (a failed write leaves them as they were).
-// Put looks up the replaced value's length first; that read and the write are two statements, which is
-// safe because the store has one owner. Every write is a single autocommit statement, durable on return.
+// Reads never touch the disk: the table is bounded by the storage limits (10,000 entries of at most 1000
+// bytes by default), so holding it is cheap, and a read under a locked or slow database answers as fast as
+// the in-memory store. Each change updates memory at once and hands the writer a write that replays it on the
+// table; the writer applies them in order, so the table always converges to memory. A write that fails
+// leaves memory ahead of the disk: the put's task faults (its store was refused), and the entry is served
+// until it expires or is replaced, but is not there after a restart.
 using System.Diagnostics.CodeAnalysis;
 using Dht.Protocol;
 using Microsoft.Data.Sqlite;
@@ -15,14 +17,11 @@ namespace Dht.Storage.Sqlite;
 internal sealed class SqliteEntryTable<T>
     where T : class, IStoredEntry
 {
-    private readonly SqliteCommand _select;
-    private readonly SqliteCommand _selectAll;
-    private readonly SqliteCommand _lengthOf;
+    private readonly SqliteDatabase _database;
+    private readonly EntryMap<T> _entries = new();
     private readonly SqliteCommand _upsert;
     private readonly SqliteCommand _delete;
-    private readonly SqliteCommand _deleteExpired;
     private readonly Action<T, SqliteParameterCollection> _bind;
-    private readonly Func<SqliteDataReader, T> _read;
 
     /// <param name="database">The database; it owns the prepared commands.</param>
     /// <param name="table">The table name.</param>
@@ -42,99 +41,65 @@ internal sealed class SqliteEntryTable<T>
             throw new ArgumentException("The first column is the target.", nameof(columns));
         }
 
+        _database = database;
         _bind = bind;
-        _read = read;
         var list = string.Join(", ", columns);
         var parameters = columns.Select(c => "$" + c).ToArray();
-        _select = database.Prepare($"SELECT {list} FROM {table} WHERE target = $target", "$target");
-        _selectAll = database.Prepare($"SELECT {list} FROM {table}");
-        _lengthOf = database.Prepare($"SELECT length(value) FROM {table} WHERE target = $target", "$target");
         _upsert = database.Prepare($"INSERT OR REPLACE INTO {table} ({list}) VALUES ({string.Join(", ", parameters)})", parameters);
-        _delete = database.Prepare($"DELETE FROM {table} WHERE target = $target RETURNING length(value)", "$target");
-        _deleteExpired = database.Prepare($"DELETE FROM {table} WHERE expires_at <= $now RETURNING length(value)", "$now");
-
-        using var totals = database.Command($"SELECT count(*), coalesce(sum(length(value)), 0) FROM {table}");
-        using var reader = totals.ExecuteReader();
-        reader.Read();
-        Count = reader.GetInt32(0);
-        TotalBytes = reader.GetInt64(1);
+        _delete = database.Prepare($"DELETE FROM {table} WHERE target = $target", "$target");
+        database.ReadRows($"SELECT {list} FROM {table}", row => _entries.Set(read(row)));
     }
 
-    public int Count { get; private set; }
+    public int Count => _entries.Count;
 
-    public long TotalBytes { get; private set; }
+    public long TotalBytes => _entries.TotalBytes;
 
-    public bool TryGet(NodeId target, [NotNullWhen(true)] out T? entry)
+    public bool TryGet(NodeId target, [NotNullWhen(true)] out T? entry) => _entries.TryGet(target, out entry);
+
+    public Task Put(T entry)
     {
-        _select.Parameters[0].Value = SqliteValues.Blob(target);
-        using var reader = _select.ExecuteReader();
-        entry = reader.Read() ? _read(reader) : null;
-        return entry is not null;
-    }
-
-    public void Put(T entry)
-    {
-        ArgumentNullException.ThrowIfNull(entry);
-        var target = SqliteValues.Blob(entry.Target);
-        _lengthOf.Parameters[0].Value = target;
-        var replaced = _lengthOf.ExecuteScalar();
-
-        _upsert.Parameters["$target"].Value = target;
-        _bind(entry, _upsert.Parameters);
-        _upsert.ExecuteNonQuery();
-
-        if (replaced is long length)
+        _entries.Set(entry);
+        return _database.Write(() =>
         {
-            TotalBytes -= length;
-        }
-        else
-        {
-            Count++;
-        }
-
-        TotalBytes += entry.Value.Length;
+            _upsert.Parameters["$target"].Value = SqliteValues.Blob(entry.Target);
+            _bind(entry, _upsert.Parameters);
+            _upsert.ExecuteNonQuery();
+        });
     }
 
     public bool Remove(NodeId target)
     {
-        _delete.Parameters[0].Value = SqliteValues.Blob(target);
-        return Delete(_delete) > 0;
-    }
-
-    public List<T> All()
-    {
-        var all = new List<T>(Count);
-        using var reader = _selectAll.ExecuteReader();
-        while (reader.Read())
+        if (!_entries.Remove(target))
         {
-            all.Add(_read(reader));
+            return false;
         }
 
-        return all;
+        Delete([target]);
+        return true;
     }
+
+    /// <summary>The held entries: a live view, so do not change the store while enumerating it.</summary>
+    public IEnumerable<T> All() => _entries.Values;
 
     public int RemoveExpired(DateTimeOffset now)
     {
-        _deleteExpired.Parameters[0].Value = SqliteValues.Ticks(now);
-        return Delete(_deleteExpired);
-    }
-
-    /// <summary>Runs a DELETE … RETURNING length(value) to its end (which commits it) and books the removed rows.</summary>
-    private int Delete(SqliteCommand delete)
-    {
-        int removed = 0;
-        long bytes = 0;
-        using (var reader = delete.ExecuteReader())
+        var removed = new List<NodeId>();
+        int count = _entries.RemoveExpired(now, removed);
+        if (count > 0)
         {
-            while (reader.Read())
-            {
-                removed++;
-                bytes += reader.GetInt64(0);
-            }
+            Delete(removed);
         }
 
-        Count -= removed;
-        TotalBytes -= bytes;
-        return removed;
+        return count;
     }
+
+    // The write's task is not needed: a later put's task covers it, and a failure is logged by the writer.
+    private void Delete(IReadOnlyList<NodeId> targets) => _ = _database.Write(() =>
+    {
+        foreach (var target in targets)
+        {
+            _delete.Parameters[0].Value = SqliteValues.Blob(target);
+            _delete.ExecuteNonQuery();
+        }
+    });
 }

@@ -7,8 +7,9 @@ using Microsoft.Data.Sqlite;
 namespace Dht.Storage.Sqlite;
 
 /// <summary>
-/// Named values kept in a <see cref="SqliteDatabase"/>, so they outlive the process. Each write is durable
-/// when it returns. Not thread-safe: one owner, like the database; the database must outlive the store.
+/// Named values kept in a <see cref="SqliteDatabase"/>, so they outlive the process. Reads are served from
+/// memory; each put's task completes once the database's writer has committed it. Not thread-safe: one
+/// owner, like the database; the database must outlive the store.
 /// </summary>
 public sealed class SqliteNamedValueStore : INamedValueStore
 {
@@ -29,11 +30,11 @@ public sealed class SqliteNamedValueStore : INamedValueStore
 
     public bool TryGet(NodeId target, [NotNullWhen(true)] out NamedValue? entry) => _table.TryGet(target, out entry);
 
-    public void Put(NamedValue entry) => _table.Put(entry);
+    public Task Put(NamedValue entry) => _table.Put(entry);
 
     public bool Remove(NodeId target) => _table.Remove(target);
 
-    /// <summary>Every held value, read into a list before returning (no reader stays open).</summary>
+    /// <summary>Every held value, served from memory (a live view).</summary>
     public IEnumerable<NamedValue> All() => _table.All();
 
     public int RemoveExpired(DateTimeOffset now) => _table.RemoveExpired(now);

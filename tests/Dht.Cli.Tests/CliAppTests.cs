@@ -32,6 +32,8 @@ public sealed class CliAppTests
     [InlineData("ping", "nohostport")]
     [InlineData("frobnicate")]
     [InlineData("node", "--no-such-option")]
+    [InlineData("node", "--parallel", "0")]
+    [InlineData("node", "--parallel", "257")]
     public async Task UsageError_ExitsWith2(params string[] args)
     {
         var run = await RunAsync(args);
@@ -131,6 +133,20 @@ public sealed class CliAppTests
     }
 
     [Fact]
+    public async Task Node_WithPipedScript_PrintsInInputOrder_AtAnyParallelism()
+    {
+        var one = await RunWithInputAsync("help\nfrobnicate\nstatus\n", "0", "--bind", "127.0.0.1", "--parallel", "1");
+        var many = await RunWithInputAsync("help\nfrobnicate\nstatus\n", "0", "--bind", "127.0.0.1", "--parallel", "256");
+
+        foreach (var run in new[] { one, many })
+        {
+            Assert.Equal(0, run.ExitCode);
+            Assert.True(run.Output.IndexOf("Commands:", StringComparison.Ordinal) < run.Output.IndexOf("Node ID:    ", StringComparison.Ordinal), run.Output);
+            Assert.Equal("Unknown command: frobnicate. Type 'help' for the list of commands." + Environment.NewLine, run.Error);
+        }
+    }
+
+    [Fact]
     public async Task Node_WithEmptyInput_ExitsCleanlyAtEndOfInput()
     {
         var run = await RunWithInputAsync("", "0", "--bind", "127.0.0.1");
@@ -155,6 +171,7 @@ public sealed class CliAppTests
     [InlineData(new[] { "8002", "--read-only", "a:1" }, new[] { "node", "--port", "8002", "--read-only", "--bootstrap", "a:1" })]
     [InlineData(new[] { "8002", "--named-values", "false", "a:1" }, new[] { "node", "--port", "8002", "--named-values", "false", "--bootstrap", "a:1" })]
     [InlineData(new[] { "8002", "--max-items", "5", "a:1" }, new[] { "node", "--port", "8002", "--max-items", "5", "--bootstrap", "a:1" })]
+    [InlineData(new[] { "8002", "--parallel", "4", "a:1" }, new[] { "node", "--port", "8002", "--parallel", "4", "--bootstrap", "a:1" })]
     public void RewriteShortForm_ExpandsPortAndBootstrapNodes(string[] args, string[] expected)
     {
         Assert.Equal(expected, CliApp.RewriteShortForm(args));
@@ -176,7 +193,7 @@ public sealed class CliAppTests
     private static async Task<CliRun> RunWithInputAsync(string input, params string[] args)
     {
         using var cts = new CancellationTokenSource(Bound);
-        using var reader = new StringReader(input);
+        using var reader = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(input));
         await using var output = new StringWriter();
         await using var error = new StringWriter();
         // An empty environment: no DHT_ variable of the machine running the tests changes the settings.

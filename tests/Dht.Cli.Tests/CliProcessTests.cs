@@ -108,6 +108,6 @@ public sealed partial class CliProcessTests(ITestOutputHelper log)
     [GeneratedRegex(@"^Contacts:\s+(\d+) in \d+ bucket\(s\)$", RegexOptions.Multiline)]
     private static partial Regex ContactsLine();
 
-    [GeneratedRegex(@"^Target [0-9a-f]{40}: \d+ closest node\(s\) in \d+ round\(s\)", RegexOptions.Multiline)]
+    [GeneratedRegex(@"^Target [0-9a-f]{40}: \d+ closest node\(s\) after [1-9]\d* round trip\(s\)", RegexOptions.Multiline)]
     private static partial Regex LookupLine();
 }

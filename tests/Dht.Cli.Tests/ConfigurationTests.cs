@@ -279,7 +279,7 @@ public sealed class ConfigurationTests : IDisposable
     private static async Task<CliRun> RunAsync(Hashtable environment, params string[] args)
     {
         using var cts = new CancellationTokenSource(Bound);
-        using var input = new StringReader("");
+        using var input = new MemoryStream();
         await using var output = new StringWriter();
         await using var error = new StringWriter();
         int exitCode = await CliApp.RunAsync(args, input, output, error, environment, cts.Token).WaitAsync(cts.Token);

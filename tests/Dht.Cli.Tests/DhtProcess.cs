@@ -74,6 +74,13 @@ internal sealed class DhtProcess : IAsyncDisposable
         _process.StandardInput.Close();
     }
 
+    /// <summary>Writes raw bytes to standard input (for input that is not valid UTF-8) and closes it.</summary>
+    public async Task SendBytesAndCloseInputAsync(byte[] script, CancellationToken cancellationToken)
+    {
+        await _process.StandardInput.BaseStream.WriteAsync(script, cancellationToken);
+        _process.StandardInput.Close();
+    }
+
     /// <summary>Writes commands to standard input and leaves it open, so the shell waits for more.</summary>
     public async Task SendAsync(string script, CancellationToken cancellationToken)
     {

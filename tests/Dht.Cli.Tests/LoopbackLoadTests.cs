@@ -42,7 +42,8 @@ public sealed partial class LoopbackLoadTests(ITestOutputHelper log)
 
         Assert.True(writerExit == 0, $"exit code {writerExit}\n{writer.Transcript}");
         string[] lines = writer.Output.Split('\n');
-        Assert.DoesNotContain(lines, l => l.StartsWith("Not stored", StringComparison.Ordinal) || l.StartsWith("Error", StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, l => l.StartsWith("Not stored", StringComparison.Ordinal));
+        Assert.DoesNotContain(writer.Error.Split('\n'), l => l.StartsWith("Error", StringComparison.Ordinal) || l.StartsWith("Usage", StringComparison.Ordinal));
         var stored = lines.Select(l => StoredLine().Match(l)).Where(m => m.Success).ToList();
         var copies = stored.Select(m => int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture)).ToList();
         string distribution = string.Join(", ", copies.GroupBy(n => n).OrderBy(g => g.Key).Select(g => $"{g.Key} nodes: {g.Count()}"));

@@ -9,7 +9,8 @@ namespace Dht.Cli.Tests;
 /// <c>dht get/put/delete/ping/lookup</c> as separate processes against a network of <c>dht --no-shell</c> nodes:
 /// what they print and the exit status a script sees.
 /// </summary>
-public sealed partial class OneShotCommandTests(OneShotNetwork network, ITestOutputHelper log) : IClassFixture<OneShotNetwork>
+[Collection(OneShotCollection.Name)]
+public sealed partial class OneShotCommandTests(OneShotNetwork network, ITestOutputHelper log)
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
 
@@ -99,9 +100,9 @@ public sealed partial class OneShotCommandTests(OneShotNetwork network, ITestOut
         var get = await RunAsync("", "get", key, "-b", network.EndPoints[2]);
 
         Assert.Equal(0, delete.ExitCode);
-        Assert.Matches($"^Deleted key '{key}' at [1-3] nodes?$", delete.Output);
+        Assert.Matches($"^Tombstone for key '{key}' stored at [1-3] nodes?$", delete.Output);
         Assert.Equal(1, get.ExitCode);
-        Assert.Equal($"Not found: {key}", get.Output);
+        Assert.Equal($"Not found: {key} (deleted)", get.Output);
     }
 
     [Fact]
@@ -156,7 +157,9 @@ public sealed partial class OneShotCommandTests(OneShotNetwork network, ITestOut
 
         Assert.Equal(0, lookup.ExitCode);
         string[] lines = lookup.Output.Split('\n');
-        Assert.Matches($@"^Target {target}: 3 closest node\(s\) in \d+ round\(s\), \d+ queries, \d+ ms$", lines[0]);
+        var summary = Regex.Match(lines[0], $@"^Target {target}: 3 closest node\(s\) after (?<trips>\d+) round trip\(s\), \d+ queries \((?<answered>\d+) answered\), \d+ ms$");
+        Assert.True(summary.Success, lookup.Output);
+        Assert.InRange(int.Parse(summary.Groups["trips"].Value, CultureInfo.InvariantCulture), 1, 3); // it asked nodes: never "0"
         Assert.StartsWith("Path", lines[1], StringComparison.Ordinal);
         int closest = Array.IndexOf(lines, "Closest:");
         Assert.True(closest > 2, lookup.Output);
@@ -167,6 +170,8 @@ public sealed partial class OneShotCommandTests(OneShotNetwork network, ITestOut
             var id = NodeId.Parse(step.Groups["id"].Value);
             Assert.Equal(id.CommonPrefixLength(target), int.Parse(step.Groups["cpl"].Value, CultureInfo.InvariantCulture));
         }
+
+        Assert.Equal(1, steps.Min(m => int.Parse(m.Groups["trip"].Value, CultureInfo.InvariantCulture))); // the first contacts: round trip 1
 
         Assert.Contains(steps, m => m.Groups["outcome"].Value == "answered");
         Assert.Equal(network.Ids.Order(StringComparer.Ordinal), lines[(closest + 1)..].Select(l => l.Trim()[..40]).Order(StringComparer.Ordinal));
@@ -199,15 +204,7 @@ public sealed partial class OneShotCommandTests(OneShotNetwork network, ITestOut
 
     private static string UniqueKey() => "key-" + Guid.NewGuid().ToString("N");
 
-    private async Task<CliRun> RunAsync(string input, params string[] args)
-    {
-        using var cts = new CancellationTokenSource(Bound);
-        await using var process = DhtProcess.Start(args);
-        await process.SendAndCloseInputAsync(input, cts.Token);
-        int exitCode = await process.WaitForExitAsync(cts.Token);
-        log.WriteLine($"dht {string.Join(' ', args)} => {exitCode}\n{process.Transcript}");
-        return new CliRun(exitCode, process.Output, process.Error);
-    }
+    private Task<CliRun> RunAsync(string input, params string[] args) => OneShot.RunAsync(log, input, args);
 
     [GeneratedRegex(@"^Stored immutable item ([0-9a-f]{40}) at [1-9]", RegexOptions.Multiline)]
     private static partial Regex ImmutableStored();
@@ -215,6 +212,6 @@ public sealed partial class OneShotCommandTests(OneShotNetwork network, ITestOut
     [GeneratedRegex(@"^Stored key '([0-9a-f]{64}/motd)' at [1-9]", RegexOptions.Multiline)]
     private static partial Regex SignedStored();
 
-    [GeneratedRegex(@"^  round +(?<round>\d+)  (?<id>[0-9a-f]{40}) 127\.0\.0\.1:\d+ +shared prefix +(?<cpl>\d+) bits  (?<outcome>answered|timed out) +\d+ ms$")]
+    [GeneratedRegex(@"^  trip +(?<trip>\d+)  (?<id>[0-9a-f]{40}) 127\.0\.0\.1:\d+ +shared prefix +(?<cpl>\d+) bits  (?<outcome>answered|timed out) +\d+ ms$")]
     private static partial Regex PathLine();
 }

@@ -30,11 +30,13 @@ public sealed partial class PersistenceCrashTests(ITestOutputHelper log)
         using var cts = new CancellationTokenSource(Bound);
         using var dirs = new PersistenceDataDirectory();
         string portY = PersistenceRestartTests.Port();
-        await using var y = DhtProcess.Start(portY, "--bind", "127.0.0.1", "--no-shell", "--data-dir", dirs.For("y"));
+        // Y holds every key of the one client: its per-source quota is raised past the stream (tested apart).
+        await using var y = DhtProcess.Start(portY, "--bind", "127.0.0.1", "--no-shell", "--data-dir", dirs.For("y"), "--max-items-per-ip", "1000000");
         string idY = PersistenceRestartTests.IdOf(await y.WaitForLineAsync(PersistenceRestartTests.NodeIdLine, cts.Token));
 
         // Two nodes: Y is the only other node the client knows, so "at 1 node" means Y acknowledged the store.
-        await using var client = DhtProcess.Start("0", PersistenceRestartTests.Loopback(portY), "--bind", "127.0.0.1", "--in-memory");
+        // One put at a time, so that at most one store is in flight at the kill (piped puts otherwise run 32 at once).
+        await using var client = DhtProcess.Start("0", PersistenceRestartTests.Loopback(portY), "--bind", "127.0.0.1", "--in-memory", "--parallel", "1");
         var script = new StringBuilder();
         for (int i = 1; i <= KeyCount; i++)
         {

@@ -1,5 +1,8 @@
 using System.Net;
-using Dht.Protocol;
+using System.Text;
+using Dht.Cli.Editing;
+using Dht.Cli.Input;
+using Dht.Cli.Tests.Editing;
 
 namespace Dht.Cli.Tests;
 
@@ -49,19 +52,33 @@ public sealed class ShellTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task PutOverTheLimit_IsRefusedWithTheLimit_AndSendsNothing()
+    public async Task PutOverTheLimit_IsRefusedWithTheLargestValue_AndSendsNothing()
     {
         // A contact to send to, so that "nothing sent" means the value was refused before any query.
-        await using var other = new DhtNode(new DhtOptions { Port = 0, ListenAddress = IPAddress.Loopback });
-        await other.StartAsync(_cts.Token);
-        Assert.True((await _node.PingAsync(other.LocalEndPoint, _cts.Token)).Answered);
+        await using var other = await StartOtherAsync();
         long sentBefore = _node.Counters.TotalQueriesSent;
 
-        string output = await RunScriptAsync($"put big {new string('x', 1000)}\nput --immutable {new string('y', 1000)}\n");
+        var (output, error) = await RunScriptSplitAsync($"put big {new string('x', 997)}\nput --immutable {new string('y', 1000)}\nput --signed big {new string('z', 997)}\n");
 
-        var errors = output.Split('\n').Where(l => l.StartsWith("Error: The value is 1005 bytes encoded; the limit is 1000 bytes.", StringComparison.Ordinal));
-        Assert.Equal(2, errors.Count());
+        Assert.Equal("", output);
+        Assert.Equal(
+            [
+                "Error: the value is 997 bytes; the largest value is 996 bytes (1000 bytes with its length prefix, the protocol's limit)",
+                "Error: the value is 1000 bytes; the largest value is 996 bytes (1000 bytes with its length prefix, the protocol's limit)",
+                "Error: the value is 997 bytes; the largest value is 996 bytes (1000 bytes with its length prefix, the protocol's limit)",
+            ],
+            Split(error));
         Assert.Equal(sentBefore, _node.Counters.TotalQueriesSent);
+    }
+
+    [Fact]
+    public async Task PutOfTheLargestValue_IsStored()
+    {
+        await using var other = await StartOtherAsync();
+
+        string output = await RunScriptAsync($"put big {new string('x', 996)}\n");
+
+        Assert.StartsWith("Stored key 'big' at ", output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -165,7 +182,7 @@ public sealed class ShellTests : IAsyncLifetime
     [Fact]
     public async Task Quit_ReturnsFalseFromExecute()
     {
-        var shell = new Shell(_node, TextReader.Null, TextWriter.Null, interactive: false);
+        var shell = new Shell(_node, TextWriter.Null, TextWriter.Null);
 
         Assert.False(await shell.ExecuteAsync("quit", _cts.Token));
         Assert.True(await shell.ExecuteAsync("no-such-command", _cts.Token));
@@ -192,15 +209,21 @@ public sealed class ShellTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Interactive_PromptsBeforeEachLine()
+    public async Task Interactive_PromptsBeforeEachLine_AndRunsWhatWasTyped()
     {
         await using var output = new StringWriter();
-        var shell = new Shell(_node, new StringReader("help\n"), output, interactive: true);
+        var shell = new Shell(_node, output, output);
+        var keys = new ScriptedTerminal("help\r");
+        var editor = new LineEditor(keys, output, new LineBuffer(100, 10));
 
-        await shell.RunAsync(_cts.Token).WaitAsync(_cts.Token);
+        await shell.RunSequentialAsync(editor, _cts.Token).WaitAsync(_cts.Token);
 
-        Assert.StartsWith("> Commands:", output.ToString(), StringComparison.Ordinal);
-        Assert.EndsWith("> ", output.ToString(), StringComparison.Ordinal);
+        string text = output.ToString();
+        Assert.StartsWith("\r> ", text, StringComparison.Ordinal);
+        Assert.Contains("\r> help", text, StringComparison.Ordinal);
+        Assert.Contains("Commands:", text, StringComparison.Ordinal);
+        Assert.True(text.LastIndexOf("\r> ", StringComparison.Ordinal) > text.IndexOf("Commands:", StringComparison.Ordinal), text);
+        Assert.Equal(["help"], editor.Buffer.History);
     }
 
     [Fact]
@@ -208,19 +231,19 @@ public sealed class ShellTests : IAsyncLifetime
     {
         using var cancelled = new CancellationTokenSource();
         await cancelled.CancelAsync();
-        var shell = new Shell(_node, new StringReader("status\n"), TextWriter.Null, interactive: false);
+        var shell = new Shell(_node, TextWriter.Null, TextWriter.Null);
 
-        await shell.RunAsync(cancelled.Token).WaitAsync(_cts.Token);
+        await shell.RunConcurrentAsync(Lines("status\n"), cancelled.Token).WaitAsync(_cts.Token);
     }
 
     [Fact]
     public async Task Cancellation_WhileBlockedReadingInput_EndsTheShell()
     {
-        using var input = new BlockingReader();
+        await using var input = new BlockingStream();
         using var stop = new CancellationTokenSource();
-        var shell = new Shell(_node, input, TextWriter.Null, interactive: false);
+        var shell = new Shell(_node, TextWriter.Null, TextWriter.Null);
 
-        var run = Task.Run(() => shell.RunAsync(stop.Token), _cts.Token);
+        var run = Task.Run(() => shell.RunConcurrentAsync(new LineReader(input, 1000), stop.Token), _cts.Token);
         await input.Reading.WaitAsync(_cts.Token);
         await stop.CancelAsync();
 
@@ -228,11 +251,34 @@ public sealed class ShellTests : IAsyncLifetime
         Assert.False(input.TimedOut, "the shell waited for the read instead of stopping");
     }
 
+    private async Task<DhtNode> StartOtherAsync()
+    {
+        var other = new DhtNode(new DhtOptions { Port = 0, ListenAddress = IPAddress.Loopback });
+        await other.StartAsync(_cts.Token);
+        Assert.True((await _node.PingAsync(other.LocalEndPoint, _cts.Token)).Answered);
+        return other;
+    }
+
+    /// <summary>Runs a piped script; answers and errors in one text, in the order they were printed.</summary>
     private async Task<string> RunScriptAsync(string script)
     {
         await using var output = new StringWriter();
-        var shell = new Shell(_node, new StringReader(script), output, interactive: false);
-        await shell.RunAsync(_cts.Token).WaitAsync(_cts.Token);
+        var shell = new Shell(_node, output, output);
+        await shell.RunConcurrentAsync(Lines(script), _cts.Token).WaitAsync(_cts.Token);
         return output.ToString();
     }
+
+    /// <summary>Runs a piped script; standard output and standard error apart.</summary>
+    private async Task<(string Output, string Error)> RunScriptSplitAsync(string script)
+    {
+        await using var output = new StringWriter();
+        await using var error = new StringWriter();
+        var shell = new Shell(_node, output, error);
+        await shell.RunConcurrentAsync(Lines(script), _cts.Token).WaitAsync(_cts.Token);
+        return (output.ToString(), error.ToString());
+    }
+
+    private static LineReader Lines(string script) => new(new MemoryStream(Encoding.UTF8.GetBytes(script)), 16 * 1024);
+
+    private static string[] Split(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
 }

@@ -28,7 +28,7 @@ public sealed class Ed25519KeyPair
     {
         _seed = seed;
         _publicKey = new byte[PublicKeySize];
-        Ed25519.GeneratePublicKey(_seed, 0, _publicKey, 0);
+        Ed25519.GeneratePublicKey(_seed, _publicKey);
     }
 
     /// <summary>The 32-byte public key.</summary>
@@ -60,8 +60,8 @@ public sealed class Ed25519KeyPair
     public byte[] Sign(ReadOnlySpan<byte> message)
     {
         var signature = new byte[SignatureSize];
-        var buffer = message.ToArray(); // BouncyCastle 1.8 takes arrays only
-        Ed25519.Sign(_seed, 0, _publicKey, 0, buffer, 0, buffer.Length, signature, 0);
+        // Spans, not arrays: a byte[] second argument would pick the Ed25519ctx overload (a context, not the key).
+        Ed25519.Sign(_seed.AsSpan(), _publicKey.AsSpan(), message, signature);
         return signature;
     }
 

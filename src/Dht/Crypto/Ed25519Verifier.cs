@@ -18,18 +18,8 @@ internal static class Ed25519Verifier
             return false;
         }
 
-        // BouncyCastle 1.8 takes arrays only; the copies are small next to the curve arithmetic.
-        var key = publicKey.ToArray();
-        var sig = signature.ToArray();
-        var msg = message.ToArray();
-        try
-        {
-            return Ed25519.Verify(sig, 0, key, 0, msg, 0, msg.Length);
-        }
-        catch (ArgumentException)
-        {
-            // Defensive: a point or scalar that the library refuses to decode is simply not a valid signature.
-            return false;
-        }
+        // With the lengths checked, BouncyCastle answers false for a point or scalar it cannot decode (a
+        // non-canonical R or S, a public key off the curve); it throws only for a bad context, and we pass none.
+        return Ed25519.Verify(signature, publicKey, message);
     }
 }

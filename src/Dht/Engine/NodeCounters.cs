@@ -8,7 +8,8 @@ namespace Dht.Engine;
 /// <summary>Counters of one node's traffic.</summary>
 public sealed class NodeCounters
 {
-    private const int Methods = (int)KrpcMethod.Store + 1;
+    // Sized by the enum itself, so a method added to KrpcMethod gets its counters without a change here.
+    private static readonly int Methods = (int)Enum.GetValues<KrpcMethod>().Max() + 1;
 
     internal long[] QueriesSentByMethod { get; } = new long[Methods];
 

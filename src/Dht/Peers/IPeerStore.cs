@@ -14,8 +14,12 @@ internal interface IPeerStore
     /// <summary>Peer entries held, including expired ones not yet removed by <see cref="Expire"/>.</summary>
     int PeerCount { get; }
 
-    /// <summary>Adds <paramref name="peer"/> to <paramref name="infoHash"/>'s swarm, or refreshes it if already there.</summary>
-    PeerAnnounceResult Announce(NodeId infoHash, NetEndPoint peer, bool seed, DateTimeOffset now);
+    /// <summary>
+    /// Adds <paramref name="peer"/> to <paramref name="infoHash"/>'s swarm, or refreshes it if already there.
+    /// <paramref name="source"/> is the announce's sender, which per-source limits count (default: the peer
+    /// itself, whose address is the sender's for a BEP 5 announce).
+    /// </summary>
+    PeerAnnounceResult Announce(NodeId infoHash, NetEndPoint peer, bool seed, DateTimeOffset now, NetEndPoint source = default);
 
     /// <summary>
     /// Appends to <paramref name="into"/> up to <paramref name="max"/> unexpired peers of

@@ -1,11 +1,20 @@
 // The announced-peer store: info-hash -> peers that announced it (BEP 5 announce_peer / get_peers).
 //
 // Where it departs from a plain map:
-// - Every dimension is capped (PeerStoreOptions): peers per info-hash, info-hashes, entries per source IP.
-//   A full swarm drops its least recently announced peer for a new one. A full store drops the
-//   info-hash with the fewest peers for a new one (libtorrent instead refuses the new info-hash; we
-//   prefer to let new swarms in, and single-peer info-hashes are the cheapest to lose and to rebuild).
-//   Among equally small info-hashes the victim is the one whose last announce or count change is oldest.
+// - Every dimension is capped (PeerStoreOptions): peers per info-hash, info-hashes, entries per source. An
+//   announce past the per-source cap is refused, and the caller answers it with an error, not "ok". A
+//   source is the announce's sender: its address, or on loopback its address and port (SourceKey), so that
+//   tests on one machine see distinct sources as a real network would.
+// - A full swarm makes room fairly: it drops the least recently announced peer of the source holding the
+//   most peers in that swarm, counting the newcomer, and when that is the newcomer's own source (ties
+//   included) it drops the newcomer's own oldest. One address announcing many ports thus churns only its
+//   own entries and never flushes a swarm's other peers, which dropping the least recently announced peer
+//   of the whole swarm would let it do. When every source holds one peer, the oldest goes. The scan covers
+//   one swarm (at most MaxPeersPerInfoHash entries), and only when it is full.
+// - A full store drops the info-hash with the fewest peers for a new one (libtorrent instead refuses the
+//   new info-hash; we prefer to let new swarms in, and single-peer info-hashes are the cheapest to lose and
+//   to rebuild). Among equally small info-hashes the victim is the one whose last announce or count change
+//   is oldest.
 // - Eviction is O(1): info-hashes sit in one list per peer count, in the order they last changed, so the
 //   victim is the head of the lowest non-empty list; no scan over all info-hashes under an announce flood.
 // - get_peers answers a uniform random sample (reservoir sampling) when a swarm is larger than a reply.
@@ -13,6 +22,7 @@
 //
 // Not thread-safe: owned by the node's event loop. Time comes only from the callers' `now`.
 using Dht.Protocol;
+using Dht.Storage;
 
 namespace Dht.Peers;
 
@@ -22,7 +32,8 @@ internal sealed class InMemoryPeerStore : IPeerStore
     private readonly PeerStoreOptions _options;
     private readonly long _lifetimeTicks;
     private readonly Dictionary<NodeId, PeerSwarm> _swarms = [];
-    private readonly Dictionary<UInt128, int> _entriesPerAddress = [];
+    private readonly Dictionary<NetEndPoint, int> _entriesPerSource = [];
+    private readonly Dictionary<NetEndPoint, int> _swarmCounts = [];
 
     // _bySize[n] lists the swarms holding exactly n peers, least recently changed first.
     private readonly LinkedList<PeerSwarm>?[] _bySize;
@@ -43,25 +54,26 @@ internal sealed class InMemoryPeerStore : IPeerStore
 
     public int PeerCount => _peerCount;
 
-    public PeerAnnounceResult Announce(NodeId infoHash, NetEndPoint peer, bool seed, DateTimeOffset now)
+    public PeerAnnounceResult Announce(NodeId infoHash, NetEndPoint peer, bool seed, DateTimeOffset now, NetEndPoint source = default)
     {
-        var entry = new PeerEntry(peer, now.UtcTicks, seed);
+        var sourceKey = SourceKey.Of(source.IsEmpty ? peer : source);
+        var entry = new PeerEntry(peer, now.UtcTicks, seed, sourceKey);
         _swarms.TryGetValue(infoHash, out var swarm);
         if (swarm is not null)
         {
             int index = swarm.IndexOf(peer);
             if (index >= 0)
             {
+                var held = swarm.Peers[index];
                 swarm.Peers.RemoveAt(index);
-                swarm.Peers.Add(entry);
+                swarm.Peers.Add(entry with { Source = held.Source }); // the entry stays counted where it was
                 Relink(swarm);
                 return PeerAnnounceResult.Refreshed;
             }
         }
 
-        var addressKey = peer.AddressKey;
-        _entriesPerAddress.TryGetValue(addressKey, out int fromAddress);
-        if (fromAddress >= _options.MaxPeersPerSourceIp)
+        _entriesPerSource.TryGetValue(sourceKey, out int fromSource);
+        if (fromSource >= _options.MaxPeersPerSourceIp)
         {
             return PeerAnnounceResult.RejectedSourceLimit;
         }
@@ -78,13 +90,15 @@ internal sealed class InMemoryPeerStore : IPeerStore
         }
         else if (swarm.Peers.Count >= _options.MaxPeersPerInfoHash)
         {
-            var oldest = swarm.Peers[0];
-            swarm.Peers.RemoveAt(0);
-            Forget(oldest.EndPoint);
+            int victim = VictimFor(swarm, sourceKey);
+            var evicted = swarm.Peers[victim];
+            swarm.Peers.RemoveAt(victim);
+            Forget(evicted.Source);
+            fromSource = _entriesPerSource.GetValueOrDefault(sourceKey);
         }
 
         swarm.Peers.Add(entry);
-        _entriesPerAddress[addressKey] = fromAddress + 1;
+        _entriesPerSource[sourceKey] = fromSource + 1;
         _peerCount++;
         Relink(swarm);
         return PeerAnnounceResult.Added;
@@ -144,7 +158,7 @@ internal sealed class InMemoryPeerStore : IPeerStore
                 var peer = peers[i];
                 if (peer.AnnouncedTicks <= expiredAtOrBefore)
                 {
-                    Forget(peer.EndPoint);
+                    Forget(peer.Source);
                 }
                 else
                 {
@@ -186,7 +200,7 @@ internal sealed class InMemoryPeerStore : IPeerStore
 
             foreach (var peer in victim.Peers)
             {
-                Forget(peer.EndPoint);
+                Forget(peer.Source);
             }
 
             Unlink(victim);
@@ -195,19 +209,52 @@ internal sealed class InMemoryPeerStore : IPeerStore
         }
     }
 
-    // Drops one stored entry from the totals and from its address's quota.
-    private void Forget(NetEndPoint endPoint)
+    // The index of the peer a full swarm drops for a newcomer from `newcomer` (see the file header).
+    private int VictimFor(PeerSwarm swarm, NetEndPoint newcomer)
+    {
+        var peers = swarm.Peers;
+        _swarmCounts.Clear();
+        foreach (var peer in peers)
+        {
+            _swarmCounts[peer.Source] = _swarmCounts.GetValueOrDefault(peer.Source) + 1;
+        }
+
+        int own = _swarmCounts.GetValueOrDefault(newcomer);
+        int mostOther = 0;
+        foreach (var (source, count) in _swarmCounts)
+        {
+            if (source != newcomer && count > mostOther)
+            {
+                mostOther = count;
+            }
+        }
+
+        // Ties go against the newcomer: it may only trade its own entries once it is as large as anyone.
+        bool ownOldest = own > 0 && own + 1 >= mostOther;
+        for (int i = 0; i < peers.Count; i++)
+        {
+            var source = peers[i].Source;
+            if (ownOldest ? source == newcomer : source != newcomer && _swarmCounts[source] == mostOther)
+            {
+                return i;
+            }
+        }
+
+        return 0; // unreachable: the swarm is full, so one of the two searches finds a peer
+    }
+
+    // Drops one stored entry from the totals and from its source's quota.
+    private void Forget(NetEndPoint source)
     {
         _peerCount--;
-        var key = endPoint.AddressKey;
-        int remaining = _entriesPerAddress[key] - 1;
+        int remaining = _entriesPerSource[source] - 1;
         if (remaining == 0)
         {
-            _entriesPerAddress.Remove(key);
+            _entriesPerSource.Remove(source);
         }
         else
         {
-            _entriesPerAddress[key] = remaining;
+            _entriesPerSource[source] = remaining;
         }
     }
 

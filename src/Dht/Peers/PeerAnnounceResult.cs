@@ -10,8 +10,9 @@ internal enum PeerAnnounceResult
     Refreshed,
 
     /// <summary>
-    /// Not stored: the peer's IP address already holds <see cref="PeerStoreOptions.MaxPeersPerSourceIp"/>
-    /// entries. The announce is still a valid protocol exchange; the caller answers it normally.
+    /// Not stored: the announce's source already holds <see cref="PeerStoreOptions.MaxPeersPerSourceIp"/>
+    /// entries. The caller answers with the error of <see cref="PeerAnnounceResultExtensions.ToKrpcErrorCode"/>,
+    /// so the announcer knows it was not stored.
     /// </summary>
     RejectedSourceLimit,
 }

@@ -27,11 +27,11 @@ public sealed class PeerStoreOptions
     public int MaxInfoHashes { get; set; } = 2_000;
 
     /// <summary>
-    /// Peer entries one IP address may hold across all info-hashes (announce_peer stores the sender's IP,
-    /// so this is per source address). Default 64: on the public network a client is among the announce
-    /// targets of this node for very few of its torrents, while an attacker flooding announces from one
-    /// address is stopped early. Raise it for test networks where every node shares one address
-    /// (127.0.0.1); <see cref="int.MaxValue"/> turns it off.
+    /// Peer entries one source may hold across all info-hashes: the announce's sender by IP address, or on
+    /// loopback by address and port (<see cref="Storage.SourceKey"/>). Announces past it are refused with a
+    /// KRPC error. Default 64: on the public network a client is among the announce targets of this node for
+    /// very few of its torrents, while an attacker flooding announces from one address is stopped early.
+    /// <see cref="int.MaxValue"/> turns it off.
     /// </summary>
     public int MaxPeersPerSourceIp { get; set; } = 64;
 

@@ -2,6 +2,9 @@
 // entries, and admitting a new entry under the quotas and size limits. Each subclass adds only its own
 // versioning rules.
 //
+// Every put that changes the store returns the store's durability task with its outcome (StoreResult), so
+// the caller acknowledges it only once it is on disk; a refusal changes nothing and has nothing to wait for.
+//
 // Not thread-safe: owned by the node's event loop, and the only writer of its store.
 using System.Diagnostics.CodeAnalysis;
 using Dht.Protocol;
@@ -16,7 +19,7 @@ internal abstract class EntryPolicy<T>
     private readonly StorageIndex _index;
 
     /// <param name="store">The store; may already hold entries (a reopened database), which are indexed here.</param>
-    /// <param name="localId">This node's id: when full, entries farthest from it are evicted first.</param>
+    /// <param name="localId">This node's id: when full, a source's entries farthest from it are evicted first.</param>
     /// <param name="limits">Limits; the defaults when null.</param>
     protected EntryPolicy(IEntryStore<T> store, NodeId localId, StorageLimits? limits)
     {
@@ -27,7 +30,8 @@ internal abstract class EntryPolicy<T>
         _index = new StorageIndex(localId, Limits, store.Remove);
         foreach (var entry in store.All())
         {
-            _index.Set(entry.Target, entry.Value.Length, entry.Source, entry.ExpiresAt);
+            // What an earlier run received from other nodes counts as received when it was stored.
+            _index.Set(entry.Target, entry.Value.Length, entry.Source, entry.ExpiresAt, entry.Source.IsEmpty ? null : entry.StoredAt);
         }
     }
 
@@ -54,6 +58,13 @@ internal abstract class EntryPolicy<T>
     /// <summary>Every unexpired entry (to replicate or re-put); do not put while enumerating.</summary>
     public IEnumerable<T> Live(DateTimeOffset now) => _store.All().Where(e => e.ExpiresAt > now);
 
+    /// <summary>
+    /// When a store from another node last arrived for the held <paramref name="target"/> (null if none did,
+    /// or nothing is held): hourly replication skips keys another holder has just replicated. Kept with the
+    /// entry and forgotten with it, so it is bounded by what is stored.
+    /// </summary>
+    public DateTimeOffset? LastStoreReceived(NodeId target) => _index.LastStoreReceived(target);
+
     /// <summary>Removes every entry expired at <paramref name="now"/>; returns how many.</summary>
     public int RemoveExpired(DateTimeOffset now) => _index.RemoveExpired(now);
 
@@ -74,29 +85,32 @@ internal abstract class EntryPolicy<T>
         return held;
     }
 
-    /// <summary>Writes a new version of an entry already held (a refresh): no quota applies.</summary>
-    protected StoreOutcome Replace(T entry)
+    /// <summary>
+    /// Writes a new version of an entry already held (a refresh): no quota applies. <paramref name="from"/>
+    /// is the put's sender (empty for a local write), which may differ from the entry's kept source.
+    /// </summary>
+    protected StoreResult Replace(T entry, NetEndPoint from, DateTimeOffset now)
     {
-        _store.Put(entry);
-        _index.Set(entry.Target, entry.Value.Length, entry.Source, entry.ExpiresAt);
-        return StoreOutcome.Refreshed;
+        var durable = _store.Put(entry);
+        _index.Set(entry.Target, entry.Value.Length, entry.Source, entry.ExpiresAt, from.IsEmpty ? null : now);
+        return new StoreResult(StoreOutcome.Refreshed, durable);
     }
 
     /// <summary>Stores a new entry if the source's quota and the store's limits allow it.</summary>
-    protected StoreOutcome Admit(T entry, DateTimeOffset now)
+    protected StoreResult Admit(T entry, DateTimeOffset now)
     {
-        if (_index.IsOverQuota(entry.Target, entry.Source))
+        if (_index.IsOverQuota(entry.Target, entry.Value.Length, entry.Source))
         {
-            return StoreOutcome.RejectedQuota;
+            return StoreResult.Unchanged(StoreOutcome.RejectedQuota);
         }
 
-        if (!_index.TryMakeRoom(entry.Target, entry.Value.Length, now))
+        if (!_index.TryMakeRoom(entry.Target, entry.Value.Length, entry.Source, now))
         {
-            return StoreOutcome.RejectedStoreFull;
+            return StoreResult.Unchanged(StoreOutcome.RejectedStoreFull);
         }
 
-        _store.Put(entry);
-        _index.Set(entry.Target, entry.Value.Length, entry.Source, entry.ExpiresAt);
-        return StoreOutcome.Stored;
+        var durable = _store.Put(entry);
+        _index.Set(entry.Target, entry.Value.Length, entry.Source, entry.ExpiresAt, entry.Source.IsEmpty ? null : now);
+        return new StoreResult(StoreOutcome.Stored, durable);
     }
 }

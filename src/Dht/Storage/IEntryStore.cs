@@ -8,6 +8,12 @@ namespace Dht.Storage;
 /// checks nothing: versioning, hashes, signatures, sizes and quotas are the policy's job above it. Expired
 /// entries stay until <see cref="RemoveExpired"/> removes them. Not thread-safe: one owner at a time.
 /// </summary>
+/// <remarks>
+/// Every read is served from memory, and every change is visible to reads as soon as the call returns.
+/// Durability comes later: a store that keeps entries on disk writes changes behind its owner, in the order
+/// they were made, so the task of a <see cref="Put"/> completing means that put and every change made before
+/// it (removals included) are on disk. Nothing here waits for a disk.
+/// </remarks>
 public interface IEntryStore<T>
     where T : class, IStoredEntry
 {
@@ -20,10 +26,15 @@ public interface IEntryStore<T>
     /// <summary>The entry held for <paramref name="target"/>, expired or not.</summary>
     bool TryGet(NodeId target, [NotNullWhen(true)] out T? entry);
 
-    /// <summary>Holds <paramref name="entry"/> under its target, replacing whatever was there.</summary>
-    void Put(T entry);
+    /// <summary>
+    /// Holds <paramref name="entry"/> under its target, replacing whatever was there. Returns a task that
+    /// completes when the entry is durable (already completed for a store in memory), and faults with
+    /// <see cref="StorageUnavailableException"/> when it could not be written; the entry stays held in
+    /// memory either way.
+    /// </summary>
+    Task Put(T entry);
 
-    /// <summary>Removes the entry of <paramref name="target"/>; false if there was none.</summary>
+    /// <summary>Removes the entry of <paramref name="target"/>; false if there was none. Durable in order with puts.</summary>
     bool Remove(NodeId target);
 
     /// <summary>Every held entry, in no particular order. Do not modify the store while enumerating.</summary>

@@ -11,9 +11,15 @@ public interface IStoredEntry
     /// <summary>The stored bytes (counted against byte limits).</summary>
     ReadOnlyMemory<byte> Value { get; }
 
+    /// <summary>When a put of this entry last arrived (a refresh moves it).</summary>
+    DateTimeOffset StoredAt { get; }
+
     /// <summary>When the entry stops being served.</summary>
     DateTimeOffset ExpiresAt { get; }
 
-    /// <summary>The node that stored it (default for local writes); per-source quotas count by its address.</summary>
+    /// <summary>
+    /// The node that stored it (default for local writes); per-source quotas count it by its address, or on
+    /// loopback by its address and port (see <see cref="SourceKey"/>).
+    /// </summary>
     NetEndPoint Source { get; }
 }

@@ -23,18 +23,18 @@ internal sealed class ItemPolicy(IItemStore store, NodeId localId, StorageLimits
     : EntryPolicy<StoredItem>(store, localId, limits)
 {
     /// <summary>A put of an immutable item: <paramref name="encodedValue"/> is the verbatim bencoded <c>v</c>.</summary>
-    public StoreOutcome PutImmutable(ReadOnlySpan<byte> encodedValue, NetEndPoint source, DateTimeOffset now)
+    public StoreResult PutImmutable(ReadOnlySpan<byte> encodedValue, NetEndPoint source, DateTimeOffset now)
     {
         if (encodedValue.Length > Limits.MaxValueSize)
         {
-            return StoreOutcome.RejectedTooLarge;
+            return StoreResult.Unchanged(StoreOutcome.RejectedTooLarge);
         }
 
         var target = Bep44.ImmutableTarget(encodedValue);
         var held = Held(target, now);
         if (held is not null)
         {
-            return held.IsMutable ? StoreOutcome.KeptExisting : Refresh(held, now);
+            return held.IsMutable ? StoreResult.Unchanged(StoreOutcome.KeptExisting) : Refresh(held, source, now);
         }
 
         return Admit(new StoredItem(
@@ -47,7 +47,7 @@ internal sealed class ItemPolicy(IItemStore store, NodeId localId, StorageLimits
     /// <paramref name="cas"/> is the put's optional <c>cas</c>; <paramref name="encodedValue"/> the verbatim
     /// bencoded <c>v</c>. Lengths of key and signature are checked here: wrong ones are an invalid signature.
     /// </summary>
-    public StoreOutcome PutMutable(
+    public StoreResult PutMutable(
         ReadOnlySpan<byte> publicKey,
         ReadOnlySpan<byte> salt,
         long seq,
@@ -59,17 +59,17 @@ internal sealed class ItemPolicy(IItemStore store, NodeId localId, StorageLimits
     {
         if (encodedValue.Length > Limits.MaxValueSize)
         {
-            return StoreOutcome.RejectedTooLarge;
+            return StoreResult.Unchanged(StoreOutcome.RejectedTooLarge);
         }
 
         if (salt.Length > Bep44.MaxSaltSize)
         {
-            return StoreOutcome.RejectedSaltTooBig;
+            return StoreResult.Unchanged(StoreOutcome.RejectedSaltTooBig);
         }
 
         if (!Bep44.Verify(publicKey, salt, seq, encodedValue, signature))
         {
-            return StoreOutcome.RejectedInvalidSignature;
+            return StoreResult.Unchanged(StoreOutcome.RejectedInvalidSignature);
         }
 
         var target = Bep44.MutableTarget(publicKey, salt);
@@ -78,22 +78,22 @@ internal sealed class ItemPolicy(IItemStore store, NodeId localId, StorageLimits
         {
             if (!held.IsMutable || !held.PublicKey.Span.SequenceEqual(publicKey))
             {
-                return StoreOutcome.KeptExisting;
+                return StoreResult.Unchanged(StoreOutcome.KeptExisting);
             }
 
             if (cas is { } expected && expected != held.Seq)
             {
-                return StoreOutcome.RejectedCasMismatch;
+                return StoreResult.Unchanged(StoreOutcome.RejectedCasMismatch);
             }
 
             if (seq < held.Seq)
             {
-                return StoreOutcome.RejectedSeqTooOld;
+                return StoreResult.Unchanged(StoreOutcome.RejectedSeqTooOld);
             }
 
             if (seq == held.Seq)
             {
-                return held.Value.Span.SequenceEqual(encodedValue) ? Refresh(held, now) : StoreOutcome.KeptExisting;
+                return held.Value.Span.SequenceEqual(encodedValue) ? Refresh(held, source, now) : StoreResult.Unchanged(StoreOutcome.KeptExisting);
             }
         }
 
@@ -102,9 +102,9 @@ internal sealed class ItemPolicy(IItemStore store, NodeId localId, StorageLimits
             now, now + Limits.ItemLifetime, source), now);
     }
 
-    private StoreOutcome Refresh(StoredItem held, DateTimeOffset now)
+    private StoreResult Refresh(StoredItem held, NetEndPoint source, DateTimeOffset now)
     {
         var expiresAt = now + Limits.ItemLifetime;
-        return Replace(held with { StoredAt = now, ExpiresAt = expiresAt > held.ExpiresAt ? expiresAt : held.ExpiresAt });
+        return Replace(held with { StoredAt = now, ExpiresAt = expiresAt > held.ExpiresAt ? expiresAt : held.ExpiresAt }, source, now);
     }
 }

@@ -22,18 +22,27 @@ internal sealed class NamedValuePolicy(INamedValueStore store, NodeId localId, S
     /// A store of <paramref name="value"/> at version <paramref name="seq"/>, living <paramref name="ttl"/>
     /// (the default when null or not positive, at most <see cref="StorageLimits.MaxTtl"/>).
     /// </summary>
-    public StoreOutcome Put(NodeId target, ReadOnlySpan<byte> value, long seq, TimeSpan? ttl, NetEndPoint source, DateTimeOffset now) =>
+    public StoreResult Put(NodeId target, ReadOnlySpan<byte> value, long seq, TimeSpan? ttl, NetEndPoint source, DateTimeOffset now) =>
         Put(target, value, isTombstone: false, seq, ttl, source, now);
 
     /// <summary>A delete of <paramref name="target"/> at version <paramref name="seq"/>: a tombstone living <paramref name="ttl"/>.</summary>
-    public StoreOutcome PutTombstone(NodeId target, long seq, TimeSpan? ttl, NetEndPoint source, DateTimeOffset now) =>
+    public StoreResult PutTombstone(NodeId target, long seq, TimeSpan? ttl, NetEndPoint source, DateTimeOffset now) =>
         Put(target, [], isTombstone: true, seq, ttl, source, now);
 
-    private StoreOutcome Put(NodeId target, ReadOnlySpan<byte> value, bool isTombstone, long seq, TimeSpan? ttl, NetEndPoint source, DateTimeOffset now)
+    /// <summary>The highest seq accepted at <paramref name="now"/>: the clock in microseconds since the Unix epoch plus the allowed skew.</summary>
+    public long MaxSeqAt(DateTimeOffset now) =>
+        ((now.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / TimeSpan.TicksPerMicrosecond) + (Limits.MaxSeqClockSkew.Ticks / TimeSpan.TicksPerMicrosecond);
+
+    private StoreResult Put(NodeId target, ReadOnlySpan<byte> value, bool isTombstone, long seq, TimeSpan? ttl, NetEndPoint source, DateTimeOffset now)
     {
         if (value.Length > Limits.MaxValueSize)
         {
-            return StoreOutcome.RejectedTooLarge;
+            return StoreResult.Unchanged(StoreOutcome.RejectedTooLarge);
+        }
+
+        if (seq > MaxSeqAt(now))
+        {
+            return StoreResult.Unchanged(StoreOutcome.RejectedSeqTooNew);
         }
 
         var expiresAt = now + Lifetime(ttl);
@@ -42,7 +51,7 @@ internal sealed class NamedValuePolicy(INamedValueStore store, NodeId localId, S
         {
             if (seq < held.Seq)
             {
-                return StoreOutcome.RejectedSeqTooOld;
+                return StoreResult.Unchanged(StoreOutcome.RejectedSeqTooOld);
             }
 
             if (seq == held.Seq)
@@ -50,12 +59,12 @@ internal sealed class NamedValuePolicy(INamedValueStore store, NodeId localId, S
                 int order = CompareAtEqualSeq(isTombstone, value, held);
                 if (order == 0)
                 {
-                    return Replace(held with { StoredAt = now, ExpiresAt = Max(held.ExpiresAt, expiresAt) });
+                    return Replace(held with { StoredAt = now, ExpiresAt = Max(held.ExpiresAt, expiresAt) }, source, now);
                 }
 
                 if (order < 0)
                 {
-                    return StoreOutcome.KeptExisting;
+                    return StoreResult.Unchanged(StoreOutcome.KeptExisting);
                 }
             }
         }

@@ -1,9 +1,19 @@
-// The policies' bookkeeping over a dumb store: sizes, expiry times, distances and per-address counts of
-// everything held, so that limits are enforced without scanning the store (which may be on disk).
+// The policies' bookkeeping over a dumb store: sizes, expiry times, sources and distances of everything
+// held, so that limits are enforced without scanning the store, and the time the last store from another
+// node arrived for each entry (hourly replication skips those), forgotten with the entry.
 //
 // It is built once from the store's contents and kept in step by the owning policy, which must be the
-// store's only writer. Eviction follows libtorrent's storage (pick_least_important_item): keep what this
-// node is closest to, because those are the keys lookups will ask it for; expired entries go first.
+// store's only writer.
+//
+// Eviction, when full: expired entries first, then one entry at a time from the source most over its share
+// (the larger of its fractions of the item and byte limits), taking that source's entry farthest from this
+// node's id (libtorrent's pick_least_important_item keeps what the node is closest to, because those are the
+// keys lookups will ask it for). Departure from libtorrent, which evicts by distance alone: distance is
+// chosen by the sender, so a source storing targets near our id could push out everyone else's data. Here a
+// sender that would itself be the most over its share once it holds the new entry may only displace its own
+// farther entries; otherwise the put is refused, and a refused put never costs a held entry.
+//
+// Not thread-safe: owned by the node's event loop.
 using Dht.Protocol;
 
 namespace Dht.Storage;
@@ -15,13 +25,12 @@ internal sealed class StorageIndex
     private readonly StorageLimits _limits;
     private readonly Func<NodeId, bool> _removeFromStore;
     private readonly Dictionary<NodeId, StorageIndexEntry> _entries = [];
-
-    // Distances (target XOR local id) rather than targets: XOR with a fixed id is a bijection, so the
-    // farthest entry is the maximum and the target is recovered by XOR-ing again.
-    private readonly SortedSet<NodeId> _byDistance = [];
     private readonly SortedSet<(long ExpiresTicks, NodeId Target)> _byExpiry = [];
-    private readonly Dictionary<UInt128, int> _entriesPerAddress = [];
+    private readonly Dictionary<NetEndPoint, SourceShare> _sources = [];
+    private readonly SortedSet<SourceShare> _byLoad = new(SourceShare.ByLoad);
     private readonly List<NodeId> _scratch = [];
+    private readonly List<(NodeId Target, StorageIndexEntry Entry)> _evicting = [];
+    private long _sourcesCreated;
 
     public StorageIndex(NodeId localId, StorageLimits limits, Func<NodeId, bool> removeFromStore)
     {
@@ -34,20 +43,21 @@ internal sealed class StorageIndex
 
     public long Bytes { get; private set; }
 
-    /// <summary>Records that <paramref name="target"/> is now held with these attributes (added or replaced).</summary>
-    public void Set(NodeId target, int size, NetEndPoint source, DateTimeOffset expiresAt)
+    /// <summary>
+    /// Records that <paramref name="target"/> is now held with these attributes (added or replaced).
+    /// <paramref name="received"/> is when a store from another node brought it (null for a local write);
+    /// a replaced entry's later time is kept.
+    /// </summary>
+    public void Set(NodeId target, int size, NetEndPoint source, DateTimeOffset expiresAt, DateTimeOffset? received)
     {
-        Forget(target);
-        var entry = new StorageIndexEntry(size, source, expiresAt.UtcTicks);
-        _entries.Add(target, entry);
-        _byDistance.Add(target ^ _localId);
-        _byExpiry.Add((entry.ExpiresTicks, target));
-        Bytes += size;
-        if (!source.IsEmpty)
+        long receivedTicks = received?.UtcTicks ?? 0;
+        if (_entries.TryGetValue(target, out var old))
         {
-            var key = source.AddressKey;
-            _entriesPerAddress[key] = _entriesPerAddress.GetValueOrDefault(key) + 1;
+            receivedTicks = Math.Max(receivedTicks, old.ReceivedTicks);
+            Forget(target);
         }
+
+        Add(target, new StorageIndexEntry(size, SourceKey.Of(source), expiresAt.UtcTicks, receivedTicks));
     }
 
     /// <summary>Removes <paramref name="target"/> from the store and the index.</summary>
@@ -57,24 +67,31 @@ internal sealed class StorageIndex
         Forget(target);
     }
 
+    /// <summary>When a store from another node last arrived for the held <paramref name="target"/>; null if none did or nothing is held.</summary>
+    public DateTimeOffset? LastStoreReceived(NodeId target) =>
+        _entries.TryGetValue(target, out var entry) && entry.ReceivedTicks != 0 ? new DateTimeOffset(entry.ReceivedTicks, TimeSpan.Zero) : null;
+
     /// <summary>
-    /// True when a put from <paramref name="source"/> for <paramref name="target"/> would give that address
-    /// one entry more than its quota allows. Refreshing or replacing what the same address already holds
-    /// gives it nothing new, and local writes (an empty source) are never counted.
+    /// True when a put of <paramref name="size"/> bytes from <paramref name="source"/> for
+    /// <paramref name="target"/> would take that source past its item or byte quota. What the same source
+    /// already holds at the target is replaced, not added to, and local writes (an empty source) are never counted.
     /// </summary>
-    public bool IsOverQuota(NodeId target, NetEndPoint source)
+    public bool IsOverQuota(NodeId target, int size, NetEndPoint source)
     {
         if (source.IsEmpty)
         {
             return false;
         }
 
-        if (_entries.TryGetValue(target, out var held) && !held.Source.IsEmpty && held.Source.SameAddress(source))
+        var key = SourceKey.Of(source);
+        (int count, long bytes) = _sources.TryGetValue(key, out var share) ? (share.Count, share.Bytes) : (0, 0L);
+        if (_entries.TryGetValue(target, out var held) && held.Source == key)
         {
-            return false;
+            count--;
+            bytes -= held.Size;
         }
 
-        return _entriesPerAddress.GetValueOrDefault(source.AddressKey) >= _limits.MaxItemsPerSourceIp;
+        return count >= _limits.MaxItemsPerSourceIp || bytes + size > _limits.MaxBytesPerSourceIp;
     }
 
     /// <summary>Removes (from store and index) every entry expired at <paramref name="now"/>; returns how many.</summary>
@@ -101,57 +118,119 @@ internal sealed class StorageIndex
     }
 
     /// <summary>
-    /// Makes room to hold <paramref name="size"/> bytes at <paramref name="target"/> (replacing what is
-    /// there, if anything): removes expired entries, then entries strictly farther from this node than
-    /// <paramref name="target"/>, farthest first. Evicts nothing and returns false when that cannot free
-    /// enough, so a refused put never costs a held entry.
+    /// Makes room for <paramref name="source"/> to hold <paramref name="size"/> bytes at
+    /// <paramref name="target"/> (replacing what is there, if anything): removes expired entries, then
+    /// entries of the source most over its share (see the file header). Evicts nothing and returns false when
+    /// that cannot free enough.
     /// </summary>
-    public bool TryMakeRoom(NodeId target, int size, DateTimeOffset now)
+    public bool TryMakeRoom(NodeId target, int size, NetEndPoint source, DateTimeOffset now)
     {
-        if (Fits(target, size, out _, out _))
+        if (FitsReplacing(target, size))
         {
             return true;
         }
 
         RemoveExpired(now);
-        if (Fits(target, size, out int countAfter, out long bytesAfter))
+        if (FitsReplacing(target, size))
         {
             return true;
         }
 
-        var distance = target ^ _localId;
-        _scratch.Clear();
-        foreach (var farther in _byDistance.Reverse())
+        // Victims are taken out of the index first and out of the store only once enough room is found, so a
+        // refusal can put them back untouched. The entry being replaced is set aside the same way.
+        _evicting.Clear();
+        bool replacing = _entries.TryGetValue(target, out var replaced);
+        if (replacing)
         {
-            if (farther <= distance)
+            Forget(target);
+        }
+
+        var key = SourceKey.Of(source);
+        var distance = target ^ _localId;
+        bool fits = true;
+        while (Count + 1 > _limits.MaxItems || Bytes + size > _limits.MaxBytes)
+        {
+            if (PickVictim(key, distance, size) is not { } victim)
             {
-                return false;
+                fits = false;
+                break;
             }
 
-            var victim = farther ^ _localId;
-            _scratch.Add(victim);
-            countAfter--;
-            bytesAfter -= _entries[victim].Size;
-            if (countAfter <= _limits.MaxItems && bytesAfter <= _limits.MaxBytes)
-            {
-                foreach (var evicted in _scratch)
-                {
-                    Remove(evicted);
-                }
+            _evicting.Add((victim, _entries[victim]));
+            Forget(victim);
+        }
 
-                return true;
+        foreach (var (evicted, entry) in _evicting)
+        {
+            if (fits)
+            {
+                _removeFromStore(evicted);
+            }
+            else
+            {
+                Add(evicted, entry);
             }
         }
 
-        return false;
+        if (replacing)
+        {
+            Add(target, replaced); // the caller's Set replaces it, keeping its time of last store received
+        }
+
+        return fits;
     }
 
-    private bool Fits(NodeId target, int size, out int countAfter, out long bytesAfter)
+    // The next entry to evict for a put of `size` bytes at `distance` by the source `key`, or none.
+    private NodeId? PickVictim(NetEndPoint key, NodeId distance, int size)
+    {
+        _sources.TryGetValue(key, out var own);
+        double ownLoad = Load((own?.Count ?? 0) + 1, (own?.Bytes ?? 0) + size);
+        foreach (var share in _byLoad.Reverse())
+        {
+            if (share.Load <= ownLoad)
+            {
+                break;
+            }
+
+            if (share != own)
+            {
+                return share.Distances.Max ^ _localId;
+            }
+        }
+
+        // The sender would be (one of) the most over its share: it may only trade its own farther entries.
+        if (own is not null && own.Distances.Max > distance)
+        {
+            return own.Distances.Max ^ _localId;
+        }
+
+        return null;
+    }
+
+    private bool FitsReplacing(NodeId target, int size)
     {
         bool held = _entries.TryGetValue(target, out var old);
-        countAfter = Count + (held ? 0 : 1);
-        bytesAfter = Bytes + size - (held ? old.Size : 0);
+        int countAfter = Count + (held ? 0 : 1);
+        long bytesAfter = Bytes + size - (held ? old.Size : 0);
         return countAfter <= _limits.MaxItems && bytesAfter <= _limits.MaxBytes;
+    }
+
+    private double Load(int count, long bytes) =>
+        Math.Max((double)count / _limits.MaxItems, (double)bytes / _limits.MaxBytes);
+
+    private void Add(NodeId target, StorageIndexEntry entry)
+    {
+        _entries.Add(target, entry);
+        _byExpiry.Add((entry.ExpiresTicks, target));
+        Bytes += entry.Size;
+        if (!_sources.TryGetValue(entry.Source, out var share))
+        {
+            share = new SourceShare(entry.Source, _sourcesCreated++);
+            _sources.Add(entry.Source, share);
+        }
+
+        share.Distances.Add(target ^ _localId);
+        Reweigh(share, 1, entry.Size);
     }
 
     private void Forget(NodeId target)
@@ -161,21 +240,26 @@ internal sealed class StorageIndex
             return;
         }
 
-        _byDistance.Remove(target ^ _localId);
         _byExpiry.Remove((old.ExpiresTicks, target));
         Bytes -= old.Size;
-        if (!old.Source.IsEmpty)
+        var share = _sources[old.Source];
+        share.Distances.Remove(target ^ _localId);
+        Reweigh(share, -1, -old.Size);
+    }
+
+    // A share's load is its sort key, so it leaves the sorted set while it changes.
+    private void Reweigh(SourceShare share, int count, long bytes)
+    {
+        _byLoad.Remove(share);
+        share.Count += count;
+        share.Bytes += bytes;
+        if (share.Count == 0)
         {
-            var key = old.Source.AddressKey;
-            int remaining = _entriesPerAddress[key] - 1;
-            if (remaining == 0)
-            {
-                _entriesPerAddress.Remove(key);
-            }
-            else
-            {
-                _entriesPerAddress[key] = remaining;
-            }
+            _sources.Remove(share.Key);
+            return;
         }
+
+        share.Load = Load(share.Count, share.Bytes);
+        _byLoad.Add(share);
     }
 }

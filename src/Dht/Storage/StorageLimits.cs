@@ -7,11 +7,12 @@ namespace Dht.Storage;
 public sealed class StorageLimits
 {
     /// <summary>
-    /// Entries held. When full, expired entries go first, then the entry whose target is farthest from this
-    /// node's id, unless the new one would be the farthest (then it is refused). Default 10,000: libtorrent
-    /// keeps 700 BEP 44 items per table (dht_max_dht_items); we hold named values as well, and a node's
-    /// share of a network's keys is small, so this leaves room while bounding memory to about
-    /// 10,000 × <see cref="MaxValueSize"/> plus per-entry overhead (a few tens of megabytes at most).
+    /// Entries held. When full, expired entries go first, then entries of the source most over its share
+    /// (see <see cref="StorageIndex"/>), farthest from this node's id first; a source that would itself be
+    /// the most over its share may only displace its own entries, so no sender can push out another's data.
+    /// Default 10,000: libtorrent keeps 700 BEP 44 items per table (dht_max_dht_items); we hold named values
+    /// as well, and a node's share of a network's keys is small, so this leaves room while bounding memory to
+    /// about 10,000 × <see cref="MaxValueSize"/> plus per-entry overhead (a few tens of megabytes at most).
     /// </summary>
     public int MaxItems { get; set; } = 10_000;
 
@@ -23,13 +24,30 @@ public sealed class StorageLimits
     public long MaxBytes { get; set; } = 16L * 1024 * 1024;
 
     /// <summary>
-    /// Entries that one IP address may hold (the address of the put's sender). Default 256: OpenDHT and
-    /// libtorrent bound what one source can make a node store; a client is among the k closest of this
-    /// node for few of its own keys, while one address flooding puts is stopped at 2.5% of the store.
-    /// Raise it for test networks where every node shares 127.0.0.1; <see cref="int.MaxValue"/> turns it off.
-    /// Local writes (an empty source) are not counted.
+    /// Entries that one source may hold: the address of the put's sender, or on loopback its address and
+    /// port, so that the nodes of a test network on one machine are told apart (<see cref="SourceKey"/>).
+    /// Default 256: OpenDHT and libtorrent bound what one source can make a node store; a client is among
+    /// the k closest of this node for few of its own keys, while one address flooding puts is stopped at
+    /// 2.5% of the store. Raise it for test networks where one client stores thousands of keys at a few
+    /// nodes; <see cref="int.MaxValue"/> turns it off. Local writes (an empty source) are not counted.
     /// </summary>
     public int MaxItemsPerSourceIp { get; set; } = 256;
+
+    /// <summary>
+    /// Sum of the value lengths one source may hold (counted like <see cref="MaxItemsPerSourceIp"/>).
+    /// Default 256 KiB: 256 values of the default <see cref="MaxValueSize"/> fit, so by default the count
+    /// binds first; it is the per-source bound that holds when the value size is raised.
+    /// </summary>
+    public long MaxBytesPerSourceIp { get; set; } = 256L * 1024;
+
+    /// <summary>
+    /// How far a named value's <c>seq</c> may run ahead of this node's clock, read as microseconds since the
+    /// Unix epoch (the writer's default seq, DESIGN.md section 3). A store or delete with a higher seq is
+    /// refused (KRPC 302), so nobody can lock a key with a version honest clocks never reach; a held version
+    /// beyond the window stops winning as soon as the writers' clocks pass it. Default 10 minutes: Kerberos
+    /// tolerates 5 minutes of clock skew, doubled because writer and holder may each be off.
+    /// </summary>
+    public TimeSpan MaxSeqClockSkew { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>
     /// Largest value accepted, in bytes: the named value's bytes, or a BEP 44 item's encoded <c>v</c>.
@@ -61,6 +79,8 @@ public sealed class StorageLimits
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxItems, nameof(MaxItems));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxBytes, nameof(MaxBytes));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxItemsPerSourceIp, nameof(MaxItemsPerSourceIp));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxBytesPerSourceIp, nameof(MaxBytesPerSourceIp));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxSeqClockSkew, TimeSpan.Zero, nameof(MaxSeqClockSkew));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxValueSize, nameof(MaxValueSize));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(MaxTtl, TimeSpan.Zero, nameof(MaxTtl));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(DefaultTtl, TimeSpan.Zero, nameof(DefaultTtl));

@@ -29,12 +29,24 @@ internal enum StoreOutcome
     /// <summary>The put's seq is lower than the held one (KRPC 302).</summary>
     RejectedSeqTooOld,
 
+    /// <summary>
+    /// A named value's seq is beyond this node's clock plus <see cref="StorageLimits.MaxSeqClockSkew"/>
+    /// (KRPC 302): a version honest writers could not beat for a long time.
+    /// </summary>
+    RejectedSeqTooNew,
+
     /// <summary>A BEP 44 put carried <c>cas</c> and it differs from the held seq (KRPC 301).</summary>
     RejectedCasMismatch,
 
-    /// <summary>The sender's address already holds <see cref="StorageLimits.MaxItemsPerSourceIp"/> entries.</summary>
+    /// <summary>
+    /// The sender already holds <see cref="StorageLimits.MaxItemsPerSourceIp"/> entries, or this one would
+    /// take it past <see cref="StorageLimits.MaxBytesPerSourceIp"/>.
+    /// </summary>
     RejectedQuota,
 
-    /// <summary>The store is full and every held entry is closer to this node than the new one.</summary>
+    /// <summary>
+    /// The store is full, and the sender would be the source most over its share while none of its own
+    /// entries is farther from this node than the new one.
+    /// </summary>
     RejectedStoreFull,
 }

@@ -86,31 +86,37 @@ public sealed class SqliteNamedValueStoreTests : NamedValueStoreContractTests, I
     [Fact]
     public void Put_ValueSlicedFromLargerArray_StoresOnlyTheSlice()
     {
-        var store = CreateStore();
         var buffer = new byte[] { 9, 1, 2, 3, 9 };
+        using (var database = new SqliteDatabase(_directory.File("slice.db")))
+        {
+            new SqliteNamedValueStore(database).Put(Value(1) with { Value = buffer.AsMemory(1, 3) });
+        }
 
-        store.Put(Value(1) with { Value = buffer.AsMemory(1, 3) });
-
+        using var reopened = new SqliteDatabase(_directory.File("slice.db"));
+        var store = new SqliteNamedValueStore(reopened);
         Assert.True(store.TryGet(Target(1), out var got));
         Assert.Equal(new byte[] { 1, 2, 3 }, got.Value.ToArray());
         Assert.Equal(3, store.TotalBytes);
     }
 
     [Fact]
-    public void All_ReturnsAMaterializedList_SoWritesAfterwardsDoNotDisturbIt()
+    public async Task PutRemoveAndExpiry_ReachTheDiskInTheOrderTheyWereMade()
     {
-        var store = CreateStore();
-        store.Put(Value(1));
-        store.Put(Value(2));
+        using var database = new SqliteDatabase(_directory.File("order.db"));
+        var store = new SqliteNamedValueStore(database);
+        _ = store.Put(Value(1, lifetime: TimeSpan.FromMinutes(1)));
+        _ = store.Put(Value(2));
+        store.Remove(Target(2));
+        _ = store.Put(Value(2, [7], seq: 2));
+        _ = store.Put(Value(3));
+        store.RemoveExpired(Start.AddMinutes(1));
+        await store.Put(Value(4));
 
-        var all = store.All();
-        foreach (var value in all)
-        {
-            store.Remove(value.Target);
-        }
-
-        Assert.Equal(2, all.Count());
-        Assert.Equal(0, store.Count);
+        using var crashed = new SqliteDatabase(SqliteFiles.CopyAsCrashed(database.Path, _directory.File("crashed")));
+        var recovered = new SqliteNamedValueStore(crashed);
+        Assert.Equal([Target(2), Target(3), Target(4)], recovered.All().Select(v => v.Target).Order());
+        Assert.True(recovered.TryGet(Target(2), out var replaced));
+        Assert.Equal(2, replaced.Seq);
     }
 
     private SqliteDatabase Open()

@@ -64,7 +64,7 @@ public sealed class SqliteNodeStateTests : IDisposable
         using var database = Open();
         var state = new SqliteNodeState(database);
 
-        Assert.Throws<ArgumentException>(() => state.SaveIdentity(NodeId.Zero, new byte[length]));
+        Assert.Throws<ArgumentException>(() => { _ = state.SaveIdentity(NodeId.Zero, new byte[length]); });
         Assert.False(state.TryLoadIdentity(out _, out _));
     }
 
@@ -116,7 +116,7 @@ public sealed class SqliteNodeStateTests : IDisposable
         var duplicated = Contacts(3);
         duplicated.Add(duplicated[0] with { LastSeen = Start });
 
-        Assert.Throws<ArgumentException>(() => state.SaveContacts(duplicated));
+        Assert.Throws<ArgumentException>(() => { _ = state.SaveContacts(duplicated); });
 
         Assert.Equal(first, state.LoadContacts());
     }
@@ -183,6 +183,43 @@ public sealed class SqliteNodeStateTests : IDisposable
 
         using var reopened = Open();
         Assert.Equal(["b"], new SqliteNodeState(reopened).LoadPublished().Select(p => p.Key));
+    }
+
+    [Fact]
+    public async Task Saves_CompleteOnceDurable_AndAStoppedDatabaseHasThemAll()
+    {
+        var id = NodeId.CreateRandom(_random);
+        var contacts = Contacts(5);
+        using var database = Open();
+        var state = new SqliteNodeState(database);
+
+        await state.SaveIdentity(id, new byte[32]);
+        await state.SaveContacts(contacts);
+        _ = state.SavePublished("gone", [1], 1);
+        Assert.True(state.RemovePublished("gone"));
+        await state.SavePublished("kept", [2], 2);
+
+        // The files as a crash would leave them now: what the completed tasks acknowledged is in them.
+        using var crashed = new SqliteDatabase(SqliteFiles.CopyAsCrashed(database.Path, _directory.File("crashed")));
+        var recovered = new SqliteNodeState(crashed);
+        Assert.True(recovered.TryLoadIdentity(out var loadedId, out _));
+        Assert.Equal(id, loadedId);
+        Assert.Equal(contacts, recovered.LoadContacts());
+        Assert.Equal(["kept"], recovered.LoadPublished().Select(p => p.Key));
+    }
+
+    [Fact]
+    public void Loads_AnswerWhatWasSavedSinceOpening()
+    {
+        using var database = Open();
+        var state = new SqliteNodeState(database);
+        var contacts = Contacts(3);
+
+        state.SaveContacts(contacts);
+        state.SavePublished("a", [1], 1);
+
+        Assert.Equal(contacts, state.LoadContacts());
+        Assert.Equal(["a"], state.LoadPublished().Select(p => p.Key));
     }
 
     [Fact]

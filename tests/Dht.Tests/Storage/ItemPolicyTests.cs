@@ -19,7 +19,7 @@ public sealed class ItemPolicyTests
 
     private static byte[] Encoded(string text) => Encoding.ASCII.GetBytes($"{text.Length}:{text}");
 
-    private static StoreOutcome PutSigned(
+    private static StoreResult PutSigned(
         ItemPolicy policy, long seq, byte[] value, long? cas = null, byte[]? salt = null, NetEndPoint? source = null,
         DateTimeOffset? now = null, Ed25519KeyPair? key = null)
     {
@@ -44,7 +44,7 @@ public sealed class ItemPolicyTests
         var policy = Policy();
         var value = Encoded("Hello World!");
 
-        Assert.Equal(StoreOutcome.Stored, policy.PutImmutable(value, Alice, Start));
+        Assert.Equal(StoreOutcome.Stored, policy.PutImmutable(value, Alice, Start).Outcome);
 
         var item = Get(policy, NodeId.Parse("e5f96f6f38320f0f33959cb4d3d656452117aadb"), Start);
         Assert.False(item.IsMutable);
@@ -60,7 +60,7 @@ public sealed class ItemPolicyTests
         var value = Encoded("x");
         policy.PutImmutable(value, Alice, Start);
 
-        Assert.Equal(StoreOutcome.Refreshed, policy.PutImmutable(value, Bob, Start.AddHours(1)));
+        Assert.Equal(StoreOutcome.Refreshed, policy.PutImmutable(value, Bob, Start.AddHours(1)).Outcome);
 
         var item = Get(policy, Bep44.ImmutableTarget(value), Start.AddHours(2.5));
         Assert.Equal(Start.AddHours(3), item.ExpiresAt);
@@ -73,8 +73,8 @@ public sealed class ItemPolicyTests
         var policy = Policy();
 
         // "996:" and 996 bytes is exactly 1000 bytes encoded.
-        Assert.Equal(StoreOutcome.RejectedTooLarge, policy.PutImmutable(Encoded(new string('a', 997)), Alice, Start));
-        Assert.Equal(StoreOutcome.Stored, policy.PutImmutable(Encoded(new string('a', 996)), Alice, Start));
+        Assert.Equal(StoreOutcome.RejectedTooLarge, policy.PutImmutable(Encoded(new string('a', 997)), Alice, Start).Outcome);
+        Assert.Equal(StoreOutcome.Stored, policy.PutImmutable(Encoded(new string('a', 996)), Alice, Start).Outcome);
     }
 
     [Fact]
@@ -88,7 +88,7 @@ public sealed class ItemPolicyTests
 
         var outcome = policy.PutMutable(publicKey, "foobar"u8, 1, Encoded("Hello World!"), signature, cas: null, Alice, Start);
 
-        Assert.Equal(StoreOutcome.Stored, outcome);
+        Assert.Equal(StoreOutcome.Stored, outcome.Outcome);
         var item = Get(policy, NodeId.Parse("411eba73b6f087ca51a3795d9c8c938d365e32c1"), Start);
         Assert.True(item.IsMutable);
         Assert.Equal(publicKey, item.PublicKey.ToArray());
@@ -103,7 +103,7 @@ public sealed class ItemPolicyTests
         var policy = Policy();
         var value = Encoded("v1");
 
-        Assert.Equal(StoreOutcome.Stored, PutSigned(policy, 1, value));
+        Assert.Equal(StoreOutcome.Stored, PutSigned(policy, 1, value).Outcome);
 
         var item = Get(policy, MutableTarget(), Start);
         Assert.Equal(value, item.Value.ToArray());
@@ -122,7 +122,7 @@ public sealed class ItemPolicyTests
         var signature = Bep44.Sign(Key, Salt, 1, value);
         signature[0] ^= 1;
 
-        Assert.Equal(StoreOutcome.RejectedInvalidSignature, policy.PutMutable(Key.PublicKey.Span, Salt, 1, value, signature, null, Alice, Start));
+        Assert.Equal(StoreOutcome.RejectedInvalidSignature, policy.PutMutable(Key.PublicKey.Span, Salt, 1, value, signature, null, Alice, Start).Outcome);
         Assert.Equal(0, policy.Count);
     }
 
@@ -133,7 +133,7 @@ public sealed class ItemPolicyTests
         var value = Encoded("v1");
         var signature = Bep44.Sign(OtherKey, Salt, 1, value);
 
-        Assert.Equal(StoreOutcome.RejectedInvalidSignature, policy.PutMutable(Key.PublicKey.Span, Salt, 1, value, signature, null, Alice, Start));
+        Assert.Equal(StoreOutcome.RejectedInvalidSignature, policy.PutMutable(Key.PublicKey.Span, Salt, 1, value, signature, null, Alice, Start).Outcome);
     }
 
     [Theory]
@@ -146,7 +146,7 @@ public sealed class ItemPolicyTests
 
         Assert.Equal(
             StoreOutcome.RejectedInvalidSignature,
-            policy.PutMutable(new byte[keyLength], Salt, 1, Encoded("v"), new byte[signatureLength], null, Alice, Start));
+            policy.PutMutable(new byte[keyLength], Salt, 1, Encoded("v"), new byte[signatureLength], null, Alice, Start).Outcome);
     }
 
     [Fact]
@@ -154,8 +154,8 @@ public sealed class ItemPolicyTests
     {
         var policy = Policy();
 
-        Assert.Equal(StoreOutcome.RejectedSaltTooBig, PutSigned(policy, 1, Encoded("v"), salt: new byte[65]));
-        Assert.Equal(StoreOutcome.Stored, PutSigned(policy, 1, Encoded("v"), salt: new byte[64]));
+        Assert.Equal(StoreOutcome.RejectedSaltTooBig, PutSigned(policy, 1, Encoded("v"), salt: new byte[65]).Outcome);
+        Assert.Equal(StoreOutcome.Stored, PutSigned(policy, 1, Encoded("v"), salt: new byte[64]).Outcome);
     }
 
     [Fact]
@@ -163,8 +163,8 @@ public sealed class ItemPolicyTests
     {
         var policy = Policy();
 
-        Assert.Equal(StoreOutcome.RejectedTooLarge, PutSigned(policy, 1, Encoded(new string('a', 997))));
-        Assert.Equal(StoreOutcome.Stored, PutSigned(policy, 1, Encoded(new string('a', 996))));
+        Assert.Equal(StoreOutcome.RejectedTooLarge, PutSigned(policy, 1, Encoded(new string('a', 997))).Outcome);
+        Assert.Equal(StoreOutcome.Stored, PutSigned(policy, 1, Encoded(new string('a', 996))).Outcome);
     }
 
     [Fact]
@@ -173,7 +173,7 @@ public sealed class ItemPolicyTests
         var policy = Policy();
         PutSigned(policy, 1, Encoded("v1"));
 
-        Assert.Equal(StoreOutcome.Stored, PutSigned(policy, 2, Encoded("v2"), source: Bob));
+        Assert.Equal(StoreOutcome.Stored, PutSigned(policy, 2, Encoded("v2"), source: Bob).Outcome);
 
         var item = Get(policy, MutableTarget(), Start);
         Assert.Equal(2, item.Seq);
@@ -186,7 +186,7 @@ public sealed class ItemPolicyTests
         var policy = Policy();
         PutSigned(policy, 5, Encoded("v5"));
 
-        Assert.Equal(StoreOutcome.RejectedSeqTooOld, PutSigned(policy, 4, Encoded("v4")));
+        Assert.Equal(StoreOutcome.RejectedSeqTooOld, PutSigned(policy, 4, Encoded("v4")).Outcome);
         Assert.Equal(5, Get(policy, MutableTarget(), Start).Seq);
     }
 
@@ -196,7 +196,7 @@ public sealed class ItemPolicyTests
         var policy = Policy();
         PutSigned(policy, 3, Encoded("v"));
 
-        Assert.Equal(StoreOutcome.Refreshed, PutSigned(policy, 3, Encoded("v"), now: Start.AddHours(1)));
+        Assert.Equal(StoreOutcome.Refreshed, PutSigned(policy, 3, Encoded("v"), now: Start.AddHours(1)).Outcome);
 
         Assert.Equal(Start.AddHours(3), Get(policy, MutableTarget(), Start).ExpiresAt);
     }
@@ -207,7 +207,7 @@ public sealed class ItemPolicyTests
         var policy = Policy();
         PutSigned(policy, 3, Encoded("first"));
 
-        Assert.Equal(StoreOutcome.KeptExisting, PutSigned(policy, 3, Encoded("second")));
+        Assert.Equal(StoreOutcome.KeptExisting, PutSigned(policy, 3, Encoded("second")).Outcome);
 
         Assert.Equal(Encoded("first"), Get(policy, MutableTarget(), Start).Value.ToArray());
     }
@@ -218,7 +218,7 @@ public sealed class ItemPolicyTests
         var policy = Policy();
         PutSigned(policy, 3, Encoded("v3"));
 
-        Assert.Equal(StoreOutcome.RejectedCasMismatch, PutSigned(policy, 4, Encoded("v4"), cas: 2));
+        Assert.Equal(StoreOutcome.RejectedCasMismatch, PutSigned(policy, 4, Encoded("v4"), cas: 2).Outcome);
         Assert.Equal(3, Get(policy, MutableTarget(), Start).Seq);
     }
 
@@ -228,7 +228,7 @@ public sealed class ItemPolicyTests
         var policy = Policy();
         PutSigned(policy, 3, Encoded("v3"));
 
-        Assert.Equal(StoreOutcome.Stored, PutSigned(policy, 4, Encoded("v4"), cas: 3));
+        Assert.Equal(StoreOutcome.Stored, PutSigned(policy, 4, Encoded("v4"), cas: 3).Outcome);
     }
 
     [Fact]
@@ -236,7 +236,7 @@ public sealed class ItemPolicyTests
     {
         var policy = Policy();
 
-        Assert.Equal(StoreOutcome.Stored, PutSigned(policy, 4, Encoded("v4"), cas: 3));
+        Assert.Equal(StoreOutcome.Stored, PutSigned(policy, 4, Encoded("v4"), cas: 3).Outcome);
     }
 
     [Fact]
@@ -245,7 +245,7 @@ public sealed class ItemPolicyTests
         var policy = Policy();
         PutSigned(policy, 9, Encoded("v9"));
 
-        Assert.Equal(StoreOutcome.Stored, PutSigned(policy, 1, Encoded("v1"), now: Start + Lifetime));
+        Assert.Equal(StoreOutcome.Stored, PutSigned(policy, 1, Encoded("v1"), now: Start + Lifetime).Outcome);
     }
 
     [Fact]
@@ -266,9 +266,9 @@ public sealed class ItemPolicyTests
         var policy = Policy(new StorageLimits { MaxItemsPerSourceIp = 1 });
         policy.PutImmutable(Encoded("a"), Alice, Start);
 
-        Assert.Equal(StoreOutcome.RejectedQuota, policy.PutImmutable(Encoded("b"), Alice, Start));
-        Assert.Equal(StoreOutcome.RejectedQuota, PutSigned(policy, 1, Encoded("c")));
-        Assert.Equal(StoreOutcome.Stored, policy.PutImmutable(Encoded("b"), Bob, Start));
+        Assert.Equal(StoreOutcome.RejectedQuota, policy.PutImmutable(Encoded("b"), Alice, Start).Outcome);
+        Assert.Equal(StoreOutcome.RejectedQuota, PutSigned(policy, 1, Encoded("c")).Outcome);
+        Assert.Equal(StoreOutcome.Stored, policy.PutImmutable(Encoded("b"), Bob, Start).Outcome);
     }
 
     [Fact]

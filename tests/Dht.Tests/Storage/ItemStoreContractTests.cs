@@ -167,4 +167,39 @@ public abstract class ItemStoreContractTests
         Assert.Equal(49, all.Select(i => i.Target).Distinct().Count());
         Assert.Equal(24, all.Count(i => !i.IsMutable));
     }
+
+    [Fact]
+    public async Task Put_ReturnsATaskThatCompletesOnceDurable()
+    {
+        var store = CreateStore();
+
+        await store.Put(Immutable(1));
+
+        Assert.True(store.TryGet(Target(1), out _));
+    }
+
+    [Fact]
+    public async Task Puts_AreReadableAtOnce_BeforeTheirTasksComplete()
+    {
+        var store = CreateStore();
+
+        var puts = Enumerable.Range(0, 100).Select(i => store.Put(Immutable(i))).ToArray();
+
+        Assert.Equal(100, store.Count);
+        Assert.All(Enumerable.Range(0, 100), i => Assert.True(store.TryGet(Target(i), out _)));
+        await Task.WhenAll(puts);
+    }
+
+    [Fact]
+    public async Task Remove_ThenPutAgain_HoldsTheNewEntry()
+    {
+        var store = CreateStore();
+        _ = store.Put(Immutable(1));
+        store.Remove(Target(1));
+
+        await store.Put(Immutable(1));
+
+        Assert.True(store.TryGet(Target(1), out _));
+        Assert.Equal(1, store.Count);
+    }
 }

@@ -10,14 +10,7 @@ public sealed class NamedValuePolicyTests
     private static readonly NetEndPoint Alice = NetEndPoint.FromIPv4(0x0A000001, 6881);
     private static readonly NetEndPoint Bob = NetEndPoint.FromIPv4(0x0A000002, 6881);
 
-    // With our id all zeros, an id whose first byte is d is at distance about d * 2^152: easy to order.
-    private static NodeId AtDistance(byte first, byte last = 0)
-    {
-        var bytes = new byte[NodeId.Size];
-        bytes[0] = first;
-        bytes[^1] = last;
-        return new NodeId(bytes);
-    }
+    private static NodeId AtDistance(byte first, byte last = 0) => StorageIds.AtDistance(first, last);
 
     private static NamedValuePolicy Policy(out InMemoryNamedValueStore store, StorageLimits? limits = null)
     {
@@ -36,7 +29,7 @@ public sealed class NamedValuePolicyTests
     {
         var policy = Policy(out _);
 
-        Assert.Equal(StoreOutcome.Stored, policy.Put(Key, "world"u8, seq: 1, ttl: null, Alice, Start));
+        Assert.Equal(StoreOutcome.Stored, policy.Put(Key, "world"u8, seq: 1, ttl: null, Alice, Start).Outcome);
 
         var value = Get(policy, Key, Start);
         Assert.Equal("world"u8.ToArray(), value.Value.ToArray());
@@ -65,7 +58,7 @@ public sealed class NamedValuePolicyTests
         var policy = Policy(out _);
         policy.Put(Key, "old"u8, seq: 1, ttl: null, Alice, Start);
 
-        Assert.Equal(StoreOutcome.Stored, policy.Put(Key, "new"u8, seq: 2, ttl: null, Bob, Start.AddMinutes(1)));
+        Assert.Equal(StoreOutcome.Stored, policy.Put(Key, "new"u8, seq: 2, ttl: null, Bob, Start.AddMinutes(1)).Outcome);
 
         var value = Get(policy, Key, Start.AddMinutes(1));
         Assert.Equal("new"u8.ToArray(), value.Value.ToArray());
@@ -79,7 +72,7 @@ public sealed class NamedValuePolicyTests
         var policy = Policy(out _);
         policy.Put(Key, "new"u8, seq: 5, ttl: null, Alice, Start);
 
-        Assert.Equal(StoreOutcome.RejectedSeqTooOld, policy.Put(Key, "old"u8, seq: 4, ttl: null, Bob, Start.AddMinutes(1)));
+        Assert.Equal(StoreOutcome.RejectedSeqTooOld, policy.Put(Key, "old"u8, seq: 4, ttl: null, Bob, Start.AddMinutes(1)).Outcome);
 
         Assert.Equal("new"u8.ToArray(), Get(policy, Key, Start).Value.ToArray());
     }
@@ -90,7 +83,7 @@ public sealed class NamedValuePolicyTests
         var policy = Policy(out _);
         policy.Put(Key, "v"u8, seq: 1, ttl: TimeSpan.FromHours(1), Alice, Start);
 
-        Assert.Equal(StoreOutcome.Refreshed, policy.Put(Key, "v"u8, seq: 1, ttl: TimeSpan.FromHours(1), Bob, Start.AddMinutes(50)));
+        Assert.Equal(StoreOutcome.Refreshed, policy.Put(Key, "v"u8, seq: 1, ttl: TimeSpan.FromHours(1), Bob, Start.AddMinutes(50)).Outcome);
 
         var value = Get(policy, Key, Start.AddMinutes(90));
         Assert.Equal(Start.AddMinutes(110), value.ExpiresAt);
@@ -104,7 +97,7 @@ public sealed class NamedValuePolicyTests
         var policy = Policy(out _);
         policy.Put(Key, "v"u8, seq: 1, ttl: TimeSpan.FromHours(10), Alice, Start);
 
-        Assert.Equal(StoreOutcome.Refreshed, policy.Put(Key, "v"u8, seq: 1, ttl: TimeSpan.FromMinutes(1), Alice, Start.AddMinutes(1)));
+        Assert.Equal(StoreOutcome.Refreshed, policy.Put(Key, "v"u8, seq: 1, ttl: TimeSpan.FromMinutes(1), Alice, Start.AddMinutes(1)).Outcome);
 
         Assert.Equal(Start.AddHours(10), Get(policy, Key, Start).ExpiresAt);
     }
@@ -115,7 +108,7 @@ public sealed class NamedValuePolicyTests
         var policy = Policy(out _);
         policy.Put(Key, "abc"u8, seq: 3, ttl: null, Alice, Start);
 
-        Assert.Equal(StoreOutcome.Stored, policy.Put(Key, "abd"u8, seq: 3, ttl: null, Bob, Start));
+        Assert.Equal(StoreOutcome.Stored, policy.Put(Key, "abd"u8, seq: 3, ttl: null, Bob, Start).Outcome);
 
         Assert.Equal("abd"u8.ToArray(), Get(policy, Key, Start).Value.ToArray());
     }
@@ -126,8 +119,8 @@ public sealed class NamedValuePolicyTests
         var policy = Policy(out _);
         policy.Put(Key, "abd"u8, seq: 3, ttl: null, Alice, Start);
 
-        Assert.Equal(StoreOutcome.KeptExisting, policy.Put(Key, "abc"u8, seq: 3, ttl: null, Bob, Start));
-        Assert.Equal(StoreOutcome.KeptExisting, policy.Put(Key, "ab"u8, seq: 3, ttl: null, Bob, Start));
+        Assert.Equal(StoreOutcome.KeptExisting, policy.Put(Key, "abc"u8, seq: 3, ttl: null, Bob, Start).Outcome);
+        Assert.Equal(StoreOutcome.KeptExisting, policy.Put(Key, "ab"u8, seq: 3, ttl: null, Bob, Start).Outcome);
 
         Assert.Equal("abd"u8.ToArray(), Get(policy, Key, Start).Value.ToArray());
     }
@@ -159,7 +152,7 @@ public sealed class NamedValuePolicyTests
         var policy = Policy(out _);
         policy.Put(Key, "v"u8, seq: 1, ttl: null, Alice, Start);
 
-        Assert.Equal(StoreOutcome.Stored, policy.PutTombstone(Key, seq: 2, ttl: null, Alice, Start));
+        Assert.Equal(StoreOutcome.Stored, policy.PutTombstone(Key, seq: 2, ttl: null, Alice, Start).Outcome);
 
         var value = Get(policy, Key, Start);
         Assert.True(value.IsTombstone);
@@ -173,7 +166,7 @@ public sealed class NamedValuePolicyTests
         var policy = Policy(out _);
         policy.PutTombstone(Key, seq: 2, ttl: null, Alice, Start);
 
-        Assert.Equal(StoreOutcome.RejectedSeqTooOld, policy.Put(Key, "v"u8, seq: 1, ttl: null, Bob, Start));
+        Assert.Equal(StoreOutcome.RejectedSeqTooOld, policy.Put(Key, "v"u8, seq: 1, ttl: null, Bob, Start).Outcome);
         Assert.True(Get(policy, Key, Start).IsTombstone);
     }
 
@@ -183,9 +176,9 @@ public sealed class NamedValuePolicyTests
         var policy = Policy(out _);
         policy.Put(Key, "v"u8, seq: 4, ttl: null, Alice, Start);
 
-        Assert.Equal(StoreOutcome.Stored, policy.PutTombstone(Key, seq: 4, ttl: null, Alice, Start));
-        Assert.Equal(StoreOutcome.KeptExisting, policy.Put(Key, "v"u8, seq: 4, ttl: null, Alice, Start));
-        Assert.Equal(StoreOutcome.Refreshed, policy.PutTombstone(Key, seq: 4, ttl: null, Alice, Start));
+        Assert.Equal(StoreOutcome.Stored, policy.PutTombstone(Key, seq: 4, ttl: null, Alice, Start).Outcome);
+        Assert.Equal(StoreOutcome.KeptExisting, policy.Put(Key, "v"u8, seq: 4, ttl: null, Alice, Start).Outcome);
+        Assert.Equal(StoreOutcome.Refreshed, policy.PutTombstone(Key, seq: 4, ttl: null, Alice, Start).Outcome);
 
         Assert.True(Get(policy, Key, Start).IsTombstone);
     }
@@ -206,8 +199,8 @@ public sealed class NamedValuePolicyTests
     {
         var policy = Policy(out _);
 
-        Assert.Equal(StoreOutcome.RejectedTooLarge, policy.Put(Key, new byte[1001], seq: 1, ttl: null, Alice, Start));
-        Assert.Equal(StoreOutcome.Stored, policy.Put(Key, new byte[1000], seq: 1, ttl: null, Alice, Start));
+        Assert.Equal(StoreOutcome.RejectedTooLarge, policy.Put(Key, new byte[1001], seq: 1, ttl: null, Alice, Start).Outcome);
+        Assert.Equal(StoreOutcome.Stored, policy.Put(Key, new byte[1000], seq: 1, ttl: null, Alice, Start).Outcome);
     }
 
     [Fact]
@@ -249,7 +242,7 @@ public sealed class NamedValuePolicyTests
         var policy = Policy(out _);
         policy.Put(Key, "new"u8, seq: 9, ttl: TimeSpan.FromHours(1), Alice, Start);
 
-        Assert.Equal(StoreOutcome.Stored, policy.Put(Key, "old"u8, seq: 1, ttl: null, Alice, Start.AddHours(1)));
+        Assert.Equal(StoreOutcome.Stored, policy.Put(Key, "old"u8, seq: 1, ttl: null, Alice, Start.AddHours(1)).Outcome);
 
         Assert.Equal(1, Get(policy, Key, Start.AddHours(1)).Seq);
     }
@@ -287,8 +280,8 @@ public sealed class NamedValuePolicyTests
         policy.Put(NodeId.FromKey("a"), "1"u8, seq: 1, ttl: null, Alice, Start);
         policy.Put(NodeId.FromKey("b"), "1"u8, seq: 1, ttl: null, Alice.WithPort(9999), Start);
 
-        Assert.Equal(StoreOutcome.RejectedQuota, policy.Put(NodeId.FromKey("c"), "1"u8, seq: 1, ttl: null, Alice, Start));
-        Assert.Equal(StoreOutcome.Stored, policy.Put(NodeId.FromKey("c"), "1"u8, seq: 1, ttl: null, Bob, Start));
+        Assert.Equal(StoreOutcome.RejectedQuota, policy.Put(NodeId.FromKey("c"), "1"u8, seq: 1, ttl: null, Alice, Start).Outcome);
+        Assert.Equal(StoreOutcome.Stored, policy.Put(NodeId.FromKey("c"), "1"u8, seq: 1, ttl: null, Bob, Start).Outcome);
     }
 
     [Fact]
@@ -297,8 +290,8 @@ public sealed class NamedValuePolicyTests
         var policy = Policy(out _, new StorageLimits { MaxItemsPerSourceIp = 1 });
         policy.Put(Key, "1"u8, seq: 1, ttl: null, Alice, Start);
 
-        Assert.Equal(StoreOutcome.Refreshed, policy.Put(Key, "1"u8, seq: 1, ttl: null, Alice, Start));
-        Assert.Equal(StoreOutcome.Stored, policy.Put(Key, "2"u8, seq: 2, ttl: null, Alice, Start));
+        Assert.Equal(StoreOutcome.Refreshed, policy.Put(Key, "1"u8, seq: 1, ttl: null, Alice, Start).Outcome);
+        Assert.Equal(StoreOutcome.Stored, policy.Put(Key, "2"u8, seq: 2, ttl: null, Alice, Start).Outcome);
     }
 
     [Fact]
@@ -308,7 +301,7 @@ public sealed class NamedValuePolicyTests
         policy.Put(NodeId.FromKey("a"), "1"u8, seq: 1, ttl: null, Alice, Start);
         policy.Put(NodeId.FromKey("b"), "1"u8, seq: 1, ttl: null, Bob, Start);
 
-        Assert.Equal(StoreOutcome.RejectedQuota, policy.Put(NodeId.FromKey("b"), "2"u8, seq: 2, ttl: null, Alice, Start));
+        Assert.Equal(StoreOutcome.RejectedQuota, policy.Put(NodeId.FromKey("b"), "2"u8, seq: 2, ttl: null, Alice, Start).Outcome);
     }
 
     [Fact]
@@ -319,7 +312,7 @@ public sealed class NamedValuePolicyTests
 
         policy.RemoveExpired(Start.AddMinutes(1));
 
-        Assert.Equal(StoreOutcome.Stored, policy.Put(NodeId.FromKey("b"), "1"u8, seq: 1, ttl: null, Alice, Start.AddMinutes(1)));
+        Assert.Equal(StoreOutcome.Stored, policy.Put(NodeId.FromKey("b"), "1"u8, seq: 1, ttl: null, Alice, Start.AddMinutes(1)).Outcome);
     }
 
     [Fact]
@@ -329,7 +322,7 @@ public sealed class NamedValuePolicyTests
 
         for (int i = 0; i < 5; i++)
         {
-            Assert.Equal(StoreOutcome.Stored, policy.Put(NodeId.FromKey($"k{i}"), "1"u8, seq: 1, ttl: null, default, Start));
+            Assert.Equal(StoreOutcome.Stored, policy.Put(NodeId.FromKey($"k{i}"), "1"u8, seq: 1, ttl: null, default, Start).Outcome);
         }
     }
 
@@ -341,7 +334,7 @@ public sealed class NamedValuePolicyTests
         policy.Put(AtDistance(0x80), "1"u8, seq: 1, ttl: null, Alice, Start);
         policy.Put(AtDistance(0x40), "1"u8, seq: 1, ttl: null, Alice, Start);
 
-        Assert.Equal(StoreOutcome.Stored, policy.Put(AtDistance(0x20), "1"u8, seq: 1, ttl: null, Bob, Start));
+        Assert.Equal(StoreOutcome.Stored, policy.Put(AtDistance(0x20), "1"u8, seq: 1, ttl: null, Bob, Start).Outcome);
 
         Assert.Equal(3, policy.Count);
         Assert.False(policy.TryGet(AtDistance(0x80), Start, out _));
@@ -349,13 +342,13 @@ public sealed class NamedValuePolicyTests
     }
 
     [Fact]
-    public void Put_WhenFullAndTheNewValueIsFarthest_IsRejectedWithoutEvicting()
+    public void Put_WhenFullOfTheSendersOwnCloserValues_IsRejectedWithoutEvicting()
     {
         var policy = Policy(out _, new StorageLimits { MaxItems = 2 });
         policy.Put(AtDistance(0x10), "1"u8, seq: 1, ttl: null, Alice, Start);
         policy.Put(AtDistance(0x20), "1"u8, seq: 1, ttl: null, Alice, Start);
 
-        Assert.Equal(StoreOutcome.RejectedStoreFull, policy.Put(AtDistance(0x30), "1"u8, seq: 1, ttl: null, Bob, Start));
+        Assert.Equal(StoreOutcome.RejectedStoreFull, policy.Put(AtDistance(0x30), "1"u8, seq: 1, ttl: null, Alice, Start).Outcome);
 
         Assert.True(policy.TryGet(AtDistance(0x10), Start, out _));
         Assert.True(policy.TryGet(AtDistance(0x20), Start, out _));
@@ -368,7 +361,7 @@ public sealed class NamedValuePolicyTests
         policy.Put(AtDistance(0x10), "1"u8, seq: 1, ttl: TimeSpan.FromMinutes(1), Alice, Start);
         policy.Put(AtDistance(0x20), "1"u8, seq: 1, ttl: null, Alice, Start);
 
-        Assert.Equal(StoreOutcome.Stored, policy.Put(AtDistance(0x30), "1"u8, seq: 1, ttl: null, Bob, Start.AddMinutes(1)));
+        Assert.Equal(StoreOutcome.Stored, policy.Put(AtDistance(0x30), "1"u8, seq: 1, ttl: null, Bob, Start.AddMinutes(1)).Outcome);
 
         Assert.Equal(2, policy.Count);
         Assert.True(policy.TryGet(AtDistance(0x20), Start.AddMinutes(1), out _));
@@ -383,7 +376,7 @@ public sealed class NamedValuePolicyTests
         policy.Put(AtDistance(0x70), new byte[300], seq: 1, ttl: null, Alice, Start);
         policy.Put(AtDistance(0x80), new byte[300], seq: 1, ttl: null, Alice, Start);
 
-        Assert.Equal(StoreOutcome.Stored, policy.Put(AtDistance(0x20), new byte[500], seq: 1, ttl: null, Bob, Start));
+        Assert.Equal(StoreOutcome.Stored, policy.Put(AtDistance(0x20), new byte[500], seq: 1, ttl: null, Bob, Start).Outcome);
 
         Assert.Equal(900, policy.TotalBytes);
         Assert.Equal([AtDistance(0x10), AtDistance(0x20)], policy.Live(Start).Select(v => v.Target).Order());
@@ -396,8 +389,8 @@ public sealed class NamedValuePolicyTests
         policy.Put(AtDistance(0x10), new byte[400], seq: 1, ttl: null, Alice, Start);
         policy.Put(AtDistance(0x20), new byte[400], seq: 1, ttl: null, Alice, Start);
 
-        Assert.Equal(StoreOutcome.RejectedStoreFull, policy.Put(AtDistance(0x20), new byte[700], seq: 2, ttl: null, Alice, Start));
-        Assert.Equal(StoreOutcome.Stored, policy.Put(AtDistance(0x10), new byte[700], seq: 2, ttl: null, Alice, Start));
+        Assert.Equal(StoreOutcome.RejectedStoreFull, policy.Put(AtDistance(0x20), new byte[700], seq: 2, ttl: null, Alice, Start).Outcome);
+        Assert.Equal(StoreOutcome.Stored, policy.Put(AtDistance(0x10), new byte[700], seq: 2, ttl: null, Alice, Start).Outcome);
 
         Assert.Equal([AtDistance(0x10)], policy.Live(Start).Select(v => v.Target));
         Assert.Equal(700, policy.TotalBytes);
@@ -412,8 +405,8 @@ public sealed class NamedValuePolicyTests
         var policy = new NamedValuePolicy(store, NodeId.Zero, new StorageLimits { MaxItemsPerSourceIp = 2, MaxItems = 3 });
 
         Assert.Equal(2, policy.Count);
-        Assert.Equal(StoreOutcome.RejectedQuota, policy.Put(AtDistance(0x30), "1"u8, seq: 1, ttl: null, Alice, Start));
-        Assert.Equal(StoreOutcome.RejectedSeqTooOld, policy.Put(AtDistance(0x10), "1"u8, seq: 0, ttl: null, Bob, Start));
+        Assert.Equal(StoreOutcome.RejectedQuota, policy.Put(AtDistance(0x30), "1"u8, seq: 1, ttl: null, Alice, Start).Outcome);
+        Assert.Equal(StoreOutcome.RejectedSeqTooOld, policy.Put(AtDistance(0x10), "1"u8, seq: 0, ttl: null, Bob, Start).Outcome);
         Assert.Equal(2, policy.RemoveExpired(Start.AddHours(1)));
     }
 

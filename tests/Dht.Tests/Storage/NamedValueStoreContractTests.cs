@@ -214,4 +214,39 @@ public abstract class NamedValueStoreContractTests
         Assert.DoesNotContain(all, v => v.Target == Target(8));
         Assert.Equal(new byte[] { 7, 7 }, all.Single(v => v.Target == Target(7)).Value.ToArray());
     }
+
+    [Fact]
+    public async Task Put_ReturnsATaskThatCompletesOnceDurable()
+    {
+        var store = CreateStore();
+
+        await store.Put(Value(1));
+
+        Assert.True(store.TryGet(Target(1), out _));
+    }
+
+    [Fact]
+    public async Task Puts_AreReadableAtOnce_BeforeTheirTasksComplete()
+    {
+        var store = CreateStore();
+
+        var puts = Enumerable.Range(0, 100).Select(i => store.Put(Value(i))).ToArray();
+
+        Assert.Equal(100, store.Count);
+        Assert.All(Enumerable.Range(0, 100), i => Assert.True(store.TryGet(Target(i), out _)));
+        await Task.WhenAll(puts);
+    }
+
+    [Fact]
+    public async Task Remove_ThenPutAgain_HoldsTheNewEntry()
+    {
+        var store = CreateStore();
+        _ = store.Put(Value(1));
+        store.Remove(Target(1));
+
+        await store.Put(Value(1));
+
+        Assert.True(store.TryGet(Target(1), out _));
+        Assert.Equal(1, store.Count);
+    }
 }

@@ -38,7 +38,12 @@ internal sealed class Bep5Handler(IPeerStore peers, int maxPeersPerResponse) : I
                 }
 
                 ushort port = query.ImpliedPort ? context.Source.Port : (ushort)query.Port;
-                peers.Announce(query.InfoHash, context.Source.WithPort(port), query.Seed, context.Now);
+                var announced = peers.Announce(query.InfoHash, context.Source.WithPort(port), query.Seed, context.Now, context.Source);
+                if (announced.ToKrpcErrorCode() is { } refused)
+                {
+                    return QueryAnswer.Error(refused, PeerAnnounceResultExtensions.SourceLimitMessage);
+                }
+
                 break;
         }
 

@@ -168,11 +168,18 @@ internal sealed partial class QueryDispatcher
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            StorageFailed(family, source, transactionId, e);
+            if (!family.IsClosed)
+            {
+                StorageFailed(family, source, transactionId, e);
+            }
+
             return;
         }
 
-        Send(family, source, reply);
+        if (!family.IsClosed)
+        {
+            Send(family, source, reply);
+        }
     }
 
     private void StorageFailed(NodeFamily family, NetEndPoint source, ReadOnlySpan<byte> transactionId, Exception? failure)

@@ -58,21 +58,20 @@ internal sealed class ItemHandler(ItemPolicy policy) : IQueryHandler
             return QueryAnswer.Error(KrpcErrorCode.Protocol, "bad token");
         }
 
-        // Loopback peers run on this machine: like local writes, they are not held to the per-source quota.
-        var quotaSource = context.Source.IsLoopback ? default : context.Source;
-        StoreOutcome outcome;
+        StoreResult result;
         if (query.Has(KrpcFields.Key))
         {
             long? cas = query.Has(KrpcFields.Cas) ? query.Cas : null;
-            outcome = policy.PutMutable(query.Key.Span, query.Salt.Span, query.Seq, query.Value.Span, query.Signature.Span, cas, quotaSource, context.Now);
+            result = policy.PutMutable(query.Key.Span, query.Salt.Span, query.Seq, query.Value.Span, query.Signature.Span, cas, context.Source, context.Now);
         }
         else
         {
-            outcome = policy.PutImmutable(query.Value.Span, quotaSource, context.Now);
+            result = policy.PutImmutable(query.Value.Span, context.Source, context.Now);
         }
 
-        return outcome.ToKrpcErrorCode() is { } code
-            ? QueryAnswer.Error(code, outcome switch
+        // The put is acknowledged once it is durable.
+        return result.Outcome.ToKrpcErrorCode() is { } code
+            ? QueryAnswer.Error(code, result.Outcome switch
             {
                 StoreOutcome.RejectedTooLarge => $"message (v field) too big (limit {Bep44.MaxValueSize} bytes)",
                 StoreOutcome.RejectedSaltTooBig => $"salt (salt field) too big (limit {Bep44.MaxSaltSize} bytes)",
@@ -81,6 +80,6 @@ internal sealed class ItemHandler(ItemPolicy policy) : IQueryHandler
                 StoreOutcome.RejectedSeqTooOld or StoreOutcome.KeptExisting => "sequence number less than current",
                 _ => "store refused",
             })
-            : QueryAnswer.Reply;
+            : QueryAnswer.When(result.Durable);
     }
 }

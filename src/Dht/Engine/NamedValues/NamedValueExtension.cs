@@ -15,10 +15,9 @@ internal sealed class NamedValueExtension
     {
         Policy = new NamedValuePolicy(store, localId, limits);
         var published = new PublishedValues(state);
-        var recent = new RecentStores();
-        Handler = new NamedValueHandler(Policy, limits, recent);
+        Handler = new NamedValueHandler(Policy, limits);
         Operations = new NamedValueOperations(network, Policy, published, limits);
-        Replicator = new NamedValueReplicator(Operations, Policy, published, recent, network);
+        Replicator = new NamedValueReplicator(Operations, Policy, published, network);
         HandOver = new NamedValueHandOver(Policy, network);
     }
 

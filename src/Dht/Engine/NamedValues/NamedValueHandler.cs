@@ -11,7 +11,7 @@ using Dht.Storage;
 namespace Dht.Engine.NamedValues;
 
 /// <summary>Answers find_value and store.</summary>
-internal sealed class NamedValueHandler(NamedValuePolicy policy, StorageLimits limits, RecentStores recent) : IQueryHandler
+internal sealed class NamedValueHandler(NamedValuePolicy policy, StorageLimits limits) : IQueryHandler
 {
     private readonly System.Buffers.ArrayBufferWriter<byte> _valueBuffer = new(1024);
 
@@ -55,23 +55,22 @@ internal sealed class NamedValueHandler(NamedValuePolicy policy, StorageLimits l
             return QueryAnswer.Error(KrpcErrorCode.Protocol, "v must be a byte string");
         }
 
-        // Loopback peers run on this machine: like local writes, they are not held to the per-source quota.
-        var quotaSource = context.Source.IsLoopback ? default : context.Source;
         TimeSpan? ttl = query.Has(KrpcFields.Ttl) ? TimeSpan.FromSeconds(Math.Min(query.Ttl, (long)limits.MaxTtl.TotalSeconds)) : null;
-        var outcome = value.IsEmpty
-            ? policy.PutTombstone(query.Target, query.Seq, ttl, quotaSource, context.Now)
-            : policy.Put(query.Target, value, query.Seq, ttl, quotaSource, context.Now);
-        if (outcome.ToKrpcErrorCode() is { } code)
+        var result = value.IsEmpty
+            ? policy.PutTombstone(query.Target, query.Seq, ttl, context.Source, context.Now)
+            : policy.Put(query.Target, value, query.Seq, ttl, context.Source, context.Now);
+        if (result.Outcome.ToKrpcErrorCode() is { } code)
         {
-            return QueryAnswer.Error(code, outcome switch
+            return QueryAnswer.Error(code, result.Outcome switch
             {
                 StoreOutcome.RejectedTooLarge => $"value too big (limit {limits.MaxValueSize} bytes)",
                 StoreOutcome.RejectedSeqTooOld or StoreOutcome.KeptExisting => "seq older than stored",
+                StoreOutcome.RejectedSeqTooNew => $"seq ahead of this node's clock by more than {limits.MaxSeqClockSkew.TotalSeconds:0} s",
                 _ => "store refused",
             });
         }
 
-        recent.Received(query.Target, context.Now);
-        return QueryAnswer.Reply;
+        // The store is acknowledged once it is durable.
+        return QueryAnswer.When(result.Durable);
     }
 }

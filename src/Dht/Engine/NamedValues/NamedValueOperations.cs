@@ -62,9 +62,18 @@ internal sealed class NamedValueOperations(IOperationContext network, NamedValue
 
         // The writer's default version: a clock in microseconds, above anything seen for this key.
         long version = seq ?? Math.Max(now.ToUnixTimeMilliseconds() * 1000, newestSeen + 1);
-        published.Set(key, value.Span, version);
+        var saved = published.Set(key, value.Span, version);
         var outcome = await network.WriteAsync(lookup, KrpcMethod.Store, new StoreArguments(target, value.Span, version, null).AddTo, cancellationToken)
             .ConfigureAwait(true);
+        try
+        {
+            await saved.WaitAsync(cancellationToken).ConfigureAwait(true); // reported once the key would be re-published after a restart
+        }
+        catch (StorageUnavailableException)
+        {
+            // The storage writer logged it; the put stands, only its re-publication after a restart is lost.
+        }
+
         return new PutResult(key, target, version, outcome.Stored, outcome.Asked) { NodesAnswered = outcome.Answered };
     }
 

@@ -10,7 +10,7 @@ namespace Dht.Engine.NamedValues;
 
 /// <summary>Hourly replication by holders and re-publication by the publisher.</summary>
 internal sealed class NamedValueReplicator(
-    NamedValueOperations operations, NamedValuePolicy policy, PublishedValues published, RecentStores recent, IOperationContext network)
+    NamedValueOperations operations, NamedValuePolicy policy, PublishedValues published, IOperationContext network)
     : IMaintenanceDuty
 {
     /// <summary>The paper's tReplicate: holders re-store every hour.</summary>
@@ -35,10 +35,10 @@ internal sealed class NamedValueReplicator(
         }
 
         _nextReplication = now + ReplicateInterval;
-        recent.Prune(now, ReplicateInterval);
         foreach (var value in policy.Live(now).ToArray())
         {
-            if (!recent.Contains(value.Target) && !published.Contains(value.Target))
+            bool storedHereLately = policy.LastStoreReceived(value.Target) is { } received && now - received <= ReplicateInterval;
+            if (!storedHereLately && !published.Contains(value.Target))
             {
                 network.RunInBackground(operations.ReplicateAsync(value.Target, value.Value, value.Seq, value.ExpiresAt - now));
             }

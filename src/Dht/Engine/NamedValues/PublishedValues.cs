@@ -29,10 +29,11 @@ internal sealed class PublishedValues
 
     public bool TryGet(NodeId target, out Entry entry) => _entries.TryGetValue(target, out entry!);
 
-    public void Set(string key, ReadOnlySpan<byte> value, long seq)
+    /// <summary>Records a published value; the task completes when the record is durable.</summary>
+    public Task Set(string key, ReadOnlySpan<byte> value, long seq)
     {
         _entries[NodeId.FromKey(key)] = new Entry(key, value.ToArray(), seq);
-        _state?.SavePublished(key, value, seq);
+        return _state?.SavePublished(key, value, seq) ?? Task.CompletedTask;
     }
 
     /// <summary>Stops re-publishing <paramref name="target"/> (the network holds a newer version).</summary>

@@ -86,6 +86,9 @@ internal sealed class NodeFamily : IDatagramReceiver, IQueryObserver, IQueryNetw
     /// <summary>Contacts in the routing table as of the loop's last datagram or tick: readable from any thread.</summary>
     public int PublishedContacts => Volatile.Read(ref _publishedContacts);
 
+    /// <summary>True once the node has shut down: nothing more is sent or handled.</summary>
+    public bool IsClosed => _closed;
+
     /// <summary>The transport, for answers that the dispatcher sends.</summary>
     public IDatagramTransport Transport => _transport;
 

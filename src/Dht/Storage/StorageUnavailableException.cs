@@ -1,0 +1,23 @@
+namespace Dht.Storage;
+
+/// <summary>
+/// Faults the durability task of a write that could not be made durable: the database is locked by another
+/// process, the disk failed or is full, or too many writes are already waiting. The write is not on disk; the
+/// node answers the store that caused it with KRPC error 202.
+/// </summary>
+public sealed class StorageUnavailableException : IOException
+{
+    public StorageUnavailableException()
+    {
+    }
+
+    public StorageUnavailableException(string message)
+        : base(message)
+    {
+    }
+
+    public StorageUnavailableException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}
