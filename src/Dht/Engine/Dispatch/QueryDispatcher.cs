@@ -14,30 +14,16 @@ using Microsoft.Extensions.Logging;
 namespace Dht.Engine.Dispatch;
 
 /// <summary>Parses datagrams, hands queries to their handlers, and sends the answers.</summary>
-internal sealed partial class QueryDispatcher
+internal sealed partial class QueryDispatcher(
+    NodeId localId, bool readOnly, RateLimiter rateLimiter, NodeCounters counters, QueryContext context, ILogger logger)
 {
-    private readonly NodeId _localId;
-    private readonly bool _readOnly;
-    private readonly RateLimiter _rateLimiter;
-    private readonly NodeCounters _counters;
-    private readonly QueryContext _context;
-    private readonly ILogger _logger;
+    private readonly ILogger _logger = logger;
     private readonly IQueryHandler?[] _handlers = new IQueryHandler?[byte.MaxValue + 1];
     private readonly KrpcMessage _incoming = new();
     private readonly KrpcMessage _reply = new();
     private readonly ArrayBufferWriter<byte> _replyBuffer = new(1500);
     private readonly byte[] _errorScratch = new byte[KrpcParser.MaxTransactionIdLength + (128 * 3)];
     private readonly byte[] _addressScratch = new byte[CompactEncoding.PeerV6Size];
-
-    public QueryDispatcher(NodeId localId, bool readOnly, RateLimiter rateLimiter, NodeCounters counters, QueryContext context, ILogger logger)
-    {
-        _localId = localId;
-        _readOnly = readOnly;
-        _rateLimiter = rateLimiter;
-        _counters = counters;
-        _context = context;
-        _logger = logger;
-    }
 
     /// <summary>Makes <paramref name="handler"/> answer its methods (one handler per method).</summary>
     public void Register(IQueryHandler handler)
@@ -62,10 +48,10 @@ internal sealed partial class QueryDispatcher
     /// <param name="now">The time it is handled at.</param>
     public void Dispatch(NodeFamily family, NetEndPoint source, ReadOnlyMemory<byte> datagram, int receivedLength, DateTimeOffset now)
     {
-        _counters.DatagramsReceived++;
+        counters.DatagramsReceived++;
         if (receivedLength > NodeFamily.MaxDatagramSize)
         {
-            _counters.InvalidMessages++;
+            counters.InvalidMessages++;
             return;
         }
 
@@ -73,14 +59,14 @@ internal sealed partial class QueryDispatcher
         var parsed = KrpcParser.Parse(datagram, message);
         if (!parsed.IsOk)
         {
-            _counters.InvalidMessages++;
+            counters.InvalidMessages++;
             LogInvalid(source, parsed.Reason ?? "invalid");
 
             // Never answer an error with an error (no ping-pong between two confused nodes).
             if (message.Kind != KrpcMessageKind.Error && message.Kind != KrpcMessageKind.Response)
             {
                 int code = parsed.Status == KrpcParseStatus.MethodUnknown ? KrpcErrorCode.MethodUnknown : KrpcErrorCode.Protocol;
-                if (_rateLimiter.Allow(source, now))
+                if (rateLimiter.Allow(source, now))
                 {
                     SendError(family, source, message.TransactionId.Span, code, parsed.Reason ?? "invalid message");
                 }
@@ -103,19 +89,19 @@ internal sealed partial class QueryDispatcher
 
     private void HandleQuery(NodeFamily family, NetEndPoint source, KrpcMessage query, DateTimeOffset now)
     {
-        if (_readOnly)
+        if (readOnly)
         {
             // BEP 43: read-only nodes do not answer queries.
             return;
         }
 
-        if (!_rateLimiter.Allow(source, now))
+        if (!rateLimiter.Allow(source, now))
         {
-            _counters.RateLimited++;
+            counters.RateLimited++;
             return;
         }
 
-        _counters.QueriesReceivedByMethod[(int)query.Method]++;
+        counters.QueriesReceivedByMethod[(int)query.Method]++;
         family.OnQueryFrom(query, source, now);
         if (_handlers[(int)query.Method] is not { } handler)
         {
@@ -127,13 +113,13 @@ internal sealed partial class QueryDispatcher
         r.Reset();
         r.Kind = KrpcMessageKind.Response;
         r.TransactionId = query.TransactionId;
-        r.Id = _localId;
+        r.Id = localId;
         r.ClientVersion = NodeIdentity.ClientVersion;
         int n = CompactEncoding.WritePeer(source, _addressScratch);
         r.ExternalAddress = _addressScratch.AsMemory(0, n);
         r.Fields = KrpcFields.Id | KrpcFields.ClientVersion | KrpcFields.ExternalAddress;
-        _context.Reset(family, source, query.Id, now);
-        var answer = handler.Handle(_context, query, r);
+        context.Reset(family, source, query.Id, now);
+        var answer = handler.Handle(context, query, r);
         if (answer.IsError)
         {
             SendError(family, source, query.TransactionId.Span, answer.ErrorCode, answer.ErrorMessage);
@@ -184,7 +170,7 @@ internal sealed partial class QueryDispatcher
 
     private void StorageFailed(NodeFamily family, NetEndPoint source, ReadOnlySpan<byte> transactionId, Exception? failure)
     {
-        _counters.StorageFailures++;
+        counters.StorageFailures++;
         LogStorageFailed(failure?.GetBaseException(), source);
         SendError(family, source, transactionId, KrpcErrorCode.Server, "storage unavailable");
     }
@@ -192,7 +178,7 @@ internal sealed partial class QueryDispatcher
     private void Send(NodeFamily family, NetEndPoint destination, ReadOnlySpan<byte> datagram)
     {
         family.Transport.Send(destination, datagram);
-        _counters.DatagramsSent++;
+        counters.DatagramsSent++;
     }
 
     private void SendError(NodeFamily family, NetEndPoint destination, ReadOnlySpan<byte> transactionId, int code, string text)
@@ -213,7 +199,7 @@ internal sealed partial class QueryDispatcher
         _replyBuffer.ResetWrittenCount();
         KrpcWriter.Write(e, _replyBuffer);
         Send(family, destination, _replyBuffer.WrittenSpan);
-        _counters.ErrorsSent++;
+        counters.ErrorsSent++;
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Invalid message from {Source}: {Reason}")]
