@@ -52,14 +52,18 @@ internal abstract class NodeLoop : SynchronizationContext
         throw new NotSupportedException("The node's loop never blocks a thread on another: post to it instead.");
 
     /// <summary>
-    /// Starts <paramref name="operation"/> on the loop (at once when it is idle) and returns its outcome as a
-    /// task whose continuations never run on the loop's thread (on real threads).
+    /// Starts <paramref name="operation"/> on the loop (at once when it is idle, or when called on the loop) and
+    /// returns its outcome as a task whose continuations never run on the loop's thread (on real threads).
     /// </summary>
     public Task<T> InvokeAsync<T>(Func<Task<T>> operation)
     {
         ArgumentNullException.ThrowIfNull(operation);
         var call = new LoopCall<T>(operation, HandsOffResults);
-        if (TryEnter())
+        if (IsOnLoop)
+        {
+            call.Start();
+        }
+        else if (TryEnter())
         {
             try
             {

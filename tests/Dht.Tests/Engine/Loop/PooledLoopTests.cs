@@ -198,4 +198,12 @@ public sealed class PooledLoopTests
         await all.Task.WaitAsync(Limit);
         Assert.Equal(Count, ran);
     }
+
+    [Fact]
+    public async Task InvokeAsync_FromInsideATurn_StartsAtOnce_SoWaitingOnItThereCannotDeadlock()
+    {
+        var loop = new PooledLoop(e => throw e);
+        int inner = await loop.CallAsync(() => loop.CallAsync(() => 5).GetAwaiter().GetResult()).WaitAsync(Limit);
+        Assert.Equal(5, inner);
+    }
 }
