@@ -30,8 +30,7 @@ public sealed partial class PersistenceCrashTests(ITestOutputHelper log)
         using var cts = new CancellationTokenSource(Bound);
         using var dirs = new PersistenceDataDirectory();
         string portY = PersistenceRestartTests.Port();
-        // Y holds every key of the one client: its per-source quota is raised past the stream (tested apart).
-        await using var y = DhtProcess.Start(portY, "--bind", "127.0.0.1", "--no-shell", "--data-dir", dirs.For("y"), "--max-items-per-ip", "1000000");
+        await using var y = DhtProcess.Start(portY, "--bind", "127.0.0.1", "--no-shell", "--data-dir", dirs.For("y"));
         string idY = PersistenceRestartTests.IdOf(await y.WaitForLineAsync(PersistenceRestartTests.NodeIdLine, cts.Token));
 
         // Two nodes: Y is the only other node the client knows, so "at 1 node" means Y acknowledged the store.

@@ -96,10 +96,13 @@ internal abstract class EntryPolicy<T>
         return new StoreResult(StoreOutcome.Refreshed, durable);
     }
 
-    /// <summary>Stores a new entry if the source's quota and the store's limits allow it.</summary>
+    /// <summary>
+    /// Stores a new entry if the store's limits allow it. While there is room every source may store; a source's
+    /// quota is its share of a full store: past it, a source can take room only from its own entries.
+    /// </summary>
     protected StoreResult Admit(T entry, DateTimeOffset now)
     {
-        if (_index.IsOverQuota(entry.Target, entry.Value.Length, entry.Source))
+        if (!_index.HasRoomFor(entry.Target, entry.Value.Length, now) && _index.IsOverQuota(entry.Target, entry.Value.Length, entry.Source))
         {
             return StoreResult.Unchanged(StoreOutcome.RejectedQuota);
         }

@@ -5,6 +5,10 @@
 // It is built once from the store's contents and kept in step by the owning policy, which must be the
 // store's only writer.
 //
+// Quotas are shares of a full store: while there is room every source may store (a single client loading a
+// small network is a legitimate heavy writer), and only when an entry would need room taken from others does
+// the per-source quota apply.
+//
 // Eviction, when full: expired entries first, then one entry at a time from the source most over its share
 // (the larger of its fractions of the item and byte limits), taking that source's entry farthest from this
 // node's id (libtorrent's pick_least_important_item keeps what the node is closest to, because those are the
@@ -92,6 +96,21 @@ internal sealed class StorageIndex
         }
 
         return count >= _limits.MaxItemsPerSourceIp || bytes + size > _limits.MaxBytesPerSourceIp;
+    }
+
+    /// <summary>
+    /// True when <paramref name="size"/> bytes at <paramref name="target"/> fit within the store's limits without
+    /// evicting a live entry (expired ones are removed to check).
+    /// </summary>
+    public bool HasRoomFor(NodeId target, int size, DateTimeOffset now)
+    {
+        if (FitsReplacing(target, size))
+        {
+            return true;
+        }
+
+        RemoveExpired(now);
+        return FitsReplacing(target, size);
     }
 
     /// <summary>Removes (from store and index) every entry expired at <paramref name="now"/>; returns how many.</summary>

@@ -24,12 +24,12 @@ public sealed class StorageLimits
     public long MaxBytes { get; set; } = 16L * 1024 * 1024;
 
     /// <summary>
-    /// Entries that one source may hold: the address of the put's sender, or on loopback its address and
+    /// A source's share of a full store. While there is room any source may store; once the store is full, a
+    /// source holding this many entries can take room only from its own entries, and the source most over its
+    /// share is evicted first. A source is the address of the put's sender, or on loopback its address and
     /// port, so that the nodes of a test network on one machine are told apart (<see cref="SourceKey"/>).
-    /// Default 256: OpenDHT and libtorrent bound what one source can make a node store; a client is among
-    /// the k closest of this node for few of its own keys, while one address flooding puts is stopped at
-    /// 2.5% of the store. Raise it for test networks where one client stores thousands of keys at a few
-    /// nodes; <see cref="int.MaxValue"/> turns it off. Local writes (an empty source) are not counted.
+    /// Default 256: OpenDHT and libtorrent bound what one source can make a node store; one address flooding
+    /// puts into a full store is held to 2.5% of it. Local writes (an empty source) are not counted.
     /// </summary>
     public int MaxItemsPerSourceIp { get; set; } = 256;
 

@@ -122,7 +122,7 @@ public sealed class FairStorageTests
     [Fact]
     public void Put_PastTheSourcesByteQuota_IsRejected_ButItMayReplaceItsOwnWithinIt()
     {
-        var policy = Policy(new StorageLimits { MaxBytesPerSourceIp = 100 });
+        var policy = Policy(new StorageLimits { MaxBytesPerSourceIp = 100, MaxBytes = 100 });
         policy.Put(AtDistance(0x10), new byte[60], seq: 1, ttl: null, Alice, Start);
 
         Assert.Equal(StoreOutcome.RejectedQuota, policy.Put(AtDistance(0x20), new byte[50], seq: 1, ttl: null, Alice, Start).Outcome);
@@ -133,9 +133,10 @@ public sealed class FairStorageTests
     [Fact]
     public void Put_FromLoopback_IsHeldToTheQuotaPerPort()
     {
-        var policy = Policy(new StorageLimits { MaxItemsPerSourceIp = 1 });
+        var policy = Policy(new StorageLimits { MaxItemsPerSourceIp = 1, MaxItems = 2 });
 
         Assert.Equal(StoreOutcome.Stored, policy.Put(AtDistance(0x10), "1"u8, seq: 1, ttl: null, LoopbackA, Start).Outcome);
+        Assert.Equal(StoreOutcome.Stored, policy.Put(AtDistance(0x30), "1"u8, seq: 1, ttl: null, LoopbackA, Start).Outcome);
         Assert.Equal(StoreOutcome.RejectedQuota, policy.Put(AtDistance(0x20), "1"u8, seq: 1, ttl: null, LoopbackA, Start).Outcome);
         Assert.Equal(StoreOutcome.Stored, policy.Put(AtDistance(0x20), "1"u8, seq: 1, ttl: null, LoopbackB, Start).Outcome);
     }
@@ -143,7 +144,7 @@ public sealed class FairStorageTests
     [Fact]
     public void Put_FromOneRealAddress_IsOneSourceWhateverThePort()
     {
-        var policy = Policy(new StorageLimits { MaxItemsPerSourceIp = 1 });
+        var policy = Policy(new StorageLimits { MaxItemsPerSourceIp = 1, MaxItems = 1 });
         policy.Put(AtDistance(0x10), "1"u8, seq: 1, ttl: null, Alice, Start);
 
         Assert.Equal(StoreOutcome.RejectedQuota, policy.Put(AtDistance(0x20), "1"u8, seq: 1, ttl: null, Alice.WithPort(7000), Start).Outcome);

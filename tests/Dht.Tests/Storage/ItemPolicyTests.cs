@@ -263,8 +263,9 @@ public sealed class ItemPolicyTests
     [Fact]
     public void Put_FromAnAddressAtItsQuota_IsRejected()
     {
-        var policy = Policy(new StorageLimits { MaxItemsPerSourceIp = 1 });
+        var policy = Policy(new StorageLimits { MaxItemsPerSourceIp = 1, MaxItems = 2 });
         policy.PutImmutable(Encoded("a"), Alice, Start);
+        policy.PutImmutable(Encoded("x"), Alice, Start); // room left: stored past the quota, and the store is full
 
         Assert.Equal(StoreOutcome.RejectedQuota, policy.PutImmutable(Encoded("b"), Alice, Start).Outcome);
         Assert.Equal(StoreOutcome.RejectedQuota, PutSigned(policy, 1, Encoded("c")).Outcome);

@@ -276,7 +276,7 @@ public sealed class NamedValuePolicyTests
     [Fact]
     public void Put_FromAnAddressAtItsQuota_IsRejected()
     {
-        var policy = Policy(out _, new StorageLimits { MaxItemsPerSourceIp = 2 });
+        var policy = Policy(out _, new StorageLimits { MaxItemsPerSourceIp = 2, MaxItems = 2 });
         policy.Put(NodeId.FromKey("a"), "1"u8, seq: 1, ttl: null, Alice, Start);
         policy.Put(NodeId.FromKey("b"), "1"u8, seq: 1, ttl: null, Alice.WithPort(9999), Start);
 
@@ -297,17 +297,37 @@ public sealed class NamedValuePolicyTests
     [Fact]
     public void Put_ReplacingAnotherAddressesValue_CountsAgainstTheNewSender()
     {
-        var policy = Policy(out _, new StorageLimits { MaxItemsPerSourceIp = 1 });
+        var policy = Policy(out _, new StorageLimits { MaxItemsPerSourceIp = 1, MaxItems = 2 });
         policy.Put(NodeId.FromKey("a"), "1"u8, seq: 1, ttl: null, Alice, Start);
         policy.Put(NodeId.FromKey("b"), "1"u8, seq: 1, ttl: null, Bob, Start);
 
-        Assert.Equal(StoreOutcome.RejectedQuota, policy.Put(NodeId.FromKey("b"), "2"u8, seq: 2, ttl: null, Alice, Start).Outcome);
+        // A newer version needs no room, so it is taken; the value now counts against Alice.
+        Assert.Equal(StoreOutcome.Stored, policy.Put(NodeId.FromKey("b"), "2"u8, seq: 2, ttl: null, Alice, Start).Outcome);
+        Assert.Equal(StoreOutcome.RejectedQuota, policy.Put(NodeId.FromKey("c"), "1"u8, seq: 1, ttl: null, Alice, Start).Outcome);
+        Assert.Equal(StoreOutcome.Stored, policy.Put(NodeId.FromKey("c"), "1"u8, seq: 1, ttl: null, Bob, Start).Outcome);
+    }
+
+    [Fact]
+    public void Put_WhileThereIsRoom_OneSourceMayStorePastItsQuota_AndIsEvictedFirstWhenOthersNeedRoom()
+    {
+        // One client loading a small network is a legitimate heavy writer; its quota binds only once the
+        // store is full and someone else needs room.
+        var policy = Policy(out _, new StorageLimits { MaxItemsPerSourceIp = 2, MaxItems = 5 });
+        for (int i = 0; i < 5; i++)
+        {
+            Assert.Equal(StoreOutcome.Stored, policy.Put(NodeId.FromKey($"k{i}"), "1"u8, seq: 1, ttl: null, Alice, Start).Outcome);
+        }
+
+        Assert.Equal(StoreOutcome.RejectedQuota, policy.Put(NodeId.FromKey("k5"), "1"u8, seq: 1, ttl: null, Alice, Start).Outcome);
+        Assert.Equal(StoreOutcome.Stored, policy.Put(NodeId.FromKey("b"), "1"u8, seq: 1, ttl: null, Bob, Start).Outcome);
+        Assert.Equal(5, policy.Count);
+        Assert.True(policy.TryGet(NodeId.FromKey("b"), Start, out _));
     }
 
     [Fact]
     public void Put_QuotaIsFreedWhenValuesExpire()
     {
-        var policy = Policy(out _, new StorageLimits { MaxItemsPerSourceIp = 1 });
+        var policy = Policy(out _, new StorageLimits { MaxItemsPerSourceIp = 1, MaxItems = 1 });
         policy.Put(NodeId.FromKey("a"), "1"u8, seq: 1, ttl: TimeSpan.FromMinutes(1), Alice, Start);
 
         policy.RemoveExpired(Start.AddMinutes(1));
@@ -402,7 +422,7 @@ public sealed class NamedValuePolicyTests
         var store = new InMemoryNamedValueStore();
         store.Put(new NamedValue(AtDistance(0x10), new byte[] { 1 }, 1, Start, Start.AddHours(1), false, Alice));
         store.Put(new NamedValue(AtDistance(0x20), new byte[] { 1 }, 1, Start, Start.AddHours(1), false, Alice));
-        var policy = new NamedValuePolicy(store, NodeId.Zero, new StorageLimits { MaxItemsPerSourceIp = 2, MaxItems = 3 });
+        var policy = new NamedValuePolicy(store, NodeId.Zero, new StorageLimits { MaxItemsPerSourceIp = 2, MaxItems = 2 });
 
         Assert.Equal(2, policy.Count);
         Assert.Equal(StoreOutcome.RejectedQuota, policy.Put(AtDistance(0x30), "1"u8, seq: 1, ttl: null, Alice, Start).Outcome);
