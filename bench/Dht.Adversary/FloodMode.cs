@@ -56,10 +56,12 @@ internal static class FloodMode
         var sender = new Thread(() =>
         {
             int next = 0;
+            long due = 0;
             while (clock.Elapsed < duration && !cancellationToken.IsCancellationRequested && !node.HasExited)
             {
                 long allowed = (long)(clock.Elapsed.TotalSeconds * rate);
-                if (sent >= allowed)
+                due = Math.Max(due, allowed - (rate / 20)); // no burst after this process was starved of CPU
+                if (due >= allowed)
                 {
                     Thread.Sleep(1);
                     continue;
@@ -74,6 +76,7 @@ internal static class FloodMode
                 }
 
                 next = (next + 1) % sockets.Length;
+                due++;
                 Volatile.Write(ref sent, sent + 1);
             }
         })

@@ -53,7 +53,10 @@ internal static class FuzzMode
             {
                 if (rate > 0)
                 {
+                    // After a pause (this process starved of CPU) the schedule moves on rather than sending
+                    // more than 50 ms of datagrams in one burst.
                     long allowed = (long)(clock.Elapsed.TotalSeconds * rate);
+                    due = Math.Max(due, allowed - (rate / 20));
                     if (due >= allowed)
                     {
                         Thread.Sleep(1);
@@ -88,6 +91,7 @@ internal static class FuzzMode
             if (warmResident == 0 && s >= count / 10)
             {
                 warmResident = sampler.Resident[^1];
+                Console.WriteLine("node status after 10 %: " + string.Join(" | ", await node.StatusAsync()));
             }
         }
 
@@ -97,6 +101,7 @@ internal static class FuzzMode
         bool alive = !node.HasExited;
         long drops = node.KernelDrops();
         var ping = pinger.Stop();
+        var status = await node.StatusAsync();
         await stop.CancelAsync();
         foreach (var s in sources)
         {
@@ -114,6 +119,7 @@ internal static class FuzzMode
         Console.WriteLine(summary);
         Console.WriteLine(memory);
         Console.WriteLine(ping);
+        Console.WriteLine("node status at the end: " + string.Join(" | ", status));
         Console.WriteLine(alive ? "node: alive" : $"node: EXITED with {node.ExitCode}\n{node.StandardErrorTail}");
         if (json is not null)
         {

@@ -8,13 +8,15 @@ using Dht.Protocol.Krpc;
 namespace Dht.Adversary;
 
 /// <summary>
-/// The node under attack: <c>dht node --no-shell --in-memory</c> on 127.0.0.1, a process of its own so that a
-/// crash is seen as one and its memory, CPU time and socket drops can be read from /proc.
+/// The node under attack: <c>dht node --in-memory</c> on 127.0.0.1, a process of its own so that a crash is
+/// seen as one and its memory, CPU time and socket drops can be read from /proc. Its shell reads standard
+/// input, which stays open, so that <see cref="StatusAsync"/> can ask for its counters and what it stores.
 /// </summary>
 internal sealed class NodeProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly Queue<string> _stderr = new();
+    private readonly List<string> _stdout = [];
 
     private NodeProcess(Process process, int port)
     {
@@ -67,7 +69,7 @@ internal sealed class NodeProcess : IAsyncDisposable
             start.ArgumentList.Add(executable);
         }
 
-        foreach (string a in (string[])["node", "--no-shell", "--in-memory", "--bind", "127.0.0.1", "--port", port.ToString(CultureInfo.InvariantCulture)])
+        foreach (string a in (string[])["node", "--in-memory", "--bind", "127.0.0.1", "--port", port.ToString(CultureInfo.InvariantCulture)])
         {
             start.ArgumentList.Add(a);
         }
@@ -80,11 +82,45 @@ internal sealed class NodeProcess : IAsyncDisposable
         var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {executable}");
         var node = new NodeProcess(process, port);
         process.ErrorDataReceived += (_, e) => node.Keep(e.Data);
-        process.OutputDataReceived += (_, _) => { };
+        process.OutputDataReceived += (_, e) => node.KeepOutput(e.Data);
         process.BeginErrorReadLine();
         process.BeginOutputReadLine();
         await node.WaitUntilAnsweringAsync(cancellationToken);
         return node;
+    }
+
+    /// <summary>The node's <c>status</c> lines (contacts, queries, what it stores), or an empty list after 5 s.</summary>
+    public async Task<IReadOnlyList<string>> StatusAsync()
+    {
+        int from;
+        lock (_stdout)
+        {
+            from = _stdout.Count;
+        }
+
+        if (_process.HasExited)
+        {
+            return [];
+        }
+
+        await _process.StandardInput.WriteLineAsync("status");
+        await _process.StandardInput.FlushAsync();
+        var waited = Stopwatch.StartNew();
+        while (waited.Elapsed < TimeSpan.FromSeconds(5))
+        {
+            lock (_stdout)
+            {
+                var lines = _stdout.Skip(from).ToList();
+                if (lines.Any(l => l.StartsWith("Stored:", StringComparison.Ordinal)))
+                {
+                    return [.. lines.Where(l => l.StartsWith("Contacts:", StringComparison.Ordinal) || l.StartsWith("Queries:", StringComparison.Ordinal) || l.StartsWith("Stored:", StringComparison.Ordinal))];
+                }
+            }
+
+            await Task.Delay(50);
+        }
+
+        return [];
     }
 
     /// <summary>Resident set size from /proc/PID/status (VmRSS), in bytes; 0 once the process is gone.</summary>
@@ -148,6 +184,17 @@ internal sealed class NodeProcess : IAsyncDisposable
         }
 
         _process.Dispose();
+    }
+
+    private void KeepOutput(string? line)
+    {
+        if (line is not null)
+        {
+            lock (_stdout)
+            {
+                _stdout.Add(line);
+            }
+        }
     }
 
     private void Keep(string? line)
