@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Dht.PerfHost;
 using Dht.Protocol;
 using Dht.Protocol.Krpc;
 

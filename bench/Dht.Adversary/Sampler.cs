@@ -1,4 +1,5 @@
 using System.Globalization;
+using Dht.PerfHost;
 
 namespace Dht.Adversary;
 
