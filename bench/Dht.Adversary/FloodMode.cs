@@ -60,7 +60,7 @@ internal static class FloodMode
             while (clock.Elapsed < duration && !cancellationToken.IsCancellationRequested && !node.HasExited)
             {
                 long allowed = (long)(clock.Elapsed.TotalSeconds * rate);
-                due = Math.Max(due, allowed - (rate / 20)); // no burst after this process was starved of CPU
+                due = Math.Max(due, allowed - Math.Max(1, rate / 20)); // no burst after this process was starved of CPU
                 if (due >= allowed)
                 {
                     Thread.Sleep(1);

@@ -56,7 +56,7 @@ internal static class FuzzMode
                     // After a pause (this process starved of CPU) the schedule moves on rather than sending
                     // more than 50 ms of datagrams in one burst.
                     long allowed = (long)(clock.Elapsed.TotalSeconds * rate);
-                    due = Math.Max(due, allowed - (rate / 20));
+                    due = Math.Max(due, allowed - Math.Max(1, rate / 20));
                     if (due >= allowed)
                     {
                         Thread.Sleep(1);

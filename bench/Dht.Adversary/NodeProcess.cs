@@ -162,11 +162,12 @@ internal sealed class NodeProcess : IAsyncDisposable
     /// <summary>Datagrams the kernel dropped at the node's socket because its receive queue was full.</summary>
     public long KernelDrops()
     {
-        string port = ":" + Port.ToString("X4", CultureInfo.InvariantCulture);
+        // 127.0.0.1 as the kernel prints it (little-endian hex): other sockets on 127/8 may share the port.
+        string local = "0100007F:" + Port.ToString("X4", CultureInfo.InvariantCulture);
         foreach (string line in File.ReadLines("/proc/net/udp").Skip(1))
         {
             string[] f = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            if (f.Length > 12 && f[1].EndsWith(port, StringComparison.Ordinal))
+            if (f.Length > 12 && f[1] == local)
             {
                 return long.Parse(f[^1], CultureInfo.InvariantCulture);
             }
