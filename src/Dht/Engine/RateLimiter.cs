@@ -6,7 +6,7 @@
 // - reply bytes: MaxReplyBytesPerSecondPerIp, a burst of three seconds' worth (libtorrent's burst for its
 //   upload quota), plus every byte the source sent us. A reply that does not fit is not sent. A source with
 //   a spoofed address therefore makes us send its victim at most what it sent plus the budget: no
-//   amplification at volume, whatever the query (a BEP 44 get of a 1000-byte item answers 85 bytes with
+//   amplification at volume, whatever the query (a BEP 44 get of a 1000-byte item answers 86 bytes with
 //   about 1,300).
 //
 // Departure from libtorrent: its upload quota is one budget for the whole node (dht_upload_rate_limit,
