@@ -126,7 +126,8 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
             MaxInfoHashes = options.MaxInfoHashes,
             MaxPeersPerReply = options.MaxPeersPerResponse,
         });
-        _rateLimiter = new RateLimiter(options.MaxQueriesPerSecondPerIp, options.RateLimitBlockDuration, options.RateLimiterCapacity);
+        _rateLimiter = new RateLimiter(
+            options.MaxQueriesPerSecondPerIp, options.RateLimitBlockDuration, options.RateLimiterCapacity, options.MaxReplyBytesPerSecondPerIp);
         _lookupOptions = new LookupOptions
         {
             K = options.BucketSize,
@@ -231,13 +232,14 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
                 Counters.InvalidMessages++;
                 LogInvalid(source, parsed.Reason ?? "invalid");
 
-                // Never answer an error with an error (no ping-pong between two confused nodes).
-                if (message.Kind != KrpcMessageKind.Error && message.Kind != KrpcMessageKind.Response)
+                // Only a query with a transaction id is answered: never a datagram without one (a reflector's
+                // favourite), never a response or an error (no ping-pong between two confused nodes).
+                if (KrpcParser.IsAnswerable(message))
                 {
                     int code = parsed.Status == KrpcParseStatus.MethodUnknown ? KrpcErrorCode.MethodUnknown : KrpcErrorCode.Protocol;
-                    if (_rateLimiter.Allow(source, now))
+                    if (_rateLimiter.Allow(source, datagram.Length, now))
                     {
-                        SendError(source, message.TransactionId.Span, code, parsed.Reason ?? "invalid message");
+                        SendError(source, message.TransactionId.Span, code, parsed.Reason ?? "invalid message", now);
                     }
                 }
 
@@ -247,7 +249,7 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
             switch (message.Kind)
             {
                 case KrpcMessageKind.Query:
-                    HandleQuery(source, message, now);
+                    HandleQuery(source, message, datagram.Length, now);
                     break;
                 case KrpcMessageKind.Response:
                 case KrpcMessageKind.Error:
@@ -259,7 +261,7 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
         }
     }
 
-    private void HandleQuery(NetEndPoint source, KrpcMessage query, DateTimeOffset now)
+    private void HandleQuery(NetEndPoint source, KrpcMessage query, int queryBytes, DateTimeOffset now)
     {
         if (_options.ReadOnly)
         {
@@ -267,7 +269,7 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
             return;
         }
 
-        if (!_rateLimiter.Allow(source, now))
+        if (!_rateLimiter.Allow(source, queryBytes, now))
         {
             Counters.RateLimited++;
             return;
@@ -304,7 +306,7 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
             case KrpcMethod.AnnouncePeer:
                 if (!_tokens.Validate(source, query.Token.Span, now))
                 {
-                    SendError(source, query.TransactionId.Span, KrpcErrorCode.Protocol, "bad token");
+                    SendError(source, query.TransactionId.Span, KrpcErrorCode.Protocol, "bad token", now);
                     return;
                 }
 
@@ -322,7 +324,7 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
                     var outcome = extension.Handle(source, query, r, now);
                     if (outcome.IsError)
                     {
-                        SendError(source, query.TransactionId.Span, outcome.ErrorCode, outcome.ErrorMessage ?? "error");
+                        SendError(source, query.TransactionId.Span, outcome.ErrorCode, outcome.ErrorMessage ?? "error", now);
                         return;
                     }
 
@@ -335,12 +337,18 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
                     break;
                 }
 
-                SendError(source, query.TransactionId.Span, KrpcErrorCode.MethodUnknown, "method unknown");
+                SendError(source, query.TransactionId.Span, KrpcErrorCode.MethodUnknown, "method unknown", now);
                 return;
         }
 
         _replyBuffer.ResetWrittenCount();
         KrpcWriter.Write(r, _replyBuffer);
+        if (!_rateLimiter.TrySpendReply(source, _replyBuffer.WrittenCount, now))
+        {
+            Counters.RepliesOverBudget++;
+            return;
+        }
+
         _transport.Send(source, _replyBuffer.WrittenSpan);
         Counters.DatagramsSent++;
     }
@@ -456,7 +464,7 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
         r.Fields |= KrpcFields.Values;
     }
 
-    private void SendError(NetEndPoint destination, ReadOnlySpan<byte> transactionId, int code, string text)
+    private void SendError(NetEndPoint destination, ReadOnlySpan<byte> transactionId, int code, string text, DateTimeOffset now)
     {
         var e = _reply;
         e.Reset();
@@ -473,6 +481,12 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
         e.Fields = KrpcFields.ClientVersion;
         _replyBuffer.ResetWrittenCount();
         KrpcWriter.Write(e, _replyBuffer);
+        if (!_rateLimiter.TrySpendReply(destination, _replyBuffer.WrittenCount, now))
+        {
+            Counters.RepliesOverBudget++;
+            return;
+        }
+
         _transport.Send(destination, _replyBuffer.WrittenSpan);
         Counters.ErrorsSent++;
         Counters.DatagramsSent++;

@@ -32,6 +32,9 @@ public sealed class NodeCounters
     /// <summary>Queries dropped by the per-IP rate limit.</summary>
     public long RateLimited { get; internal set; }
 
+    /// <summary>Replies (answers and errors) not sent because the source's reply-byte budget was spent.</summary>
+    public long RepliesOverBudget { get; internal set; }
+
     /// <summary>Datagrams received.</summary>
     public long DatagramsReceived { get; internal set; }
 
