@@ -37,7 +37,7 @@ internal sealed class NodeRunner(NodeSettings settings, CliContext context, int 
             }
             catch (DataDirectoryInUseException)
             {
-                await error.WriteLineAsync($"Error: data directory {dataDirectory} is in use by another dht process");
+                await _error.WriteLineAsync($"Error: data directory {dataDirectory} is in use by another dht process");
                 return ExitCodes.Failure;
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or SqliteException or InvalidOperationException)

@@ -313,7 +313,7 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
                 ushort port = query.ImpliedPort ? source.Port : (ushort)query.Port;
                 if (_peers.Announce(query.InfoHash, source.WithPort(port), query.Seed, now, source).ToKrpcErrorCode() is { } refused)
                 {
-                    SendError(source, query.TransactionId.Span, refused, PeerAnnounceResultExtensions.SourceLimitMessage);
+                    SendError(source, query.TransactionId.Span, refused, PeerAnnounceResultExtensions.SourceLimitMessage, now);
                     return;
                 }
 
@@ -379,7 +379,7 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
                     }
                     else
                     {
-                        SendError(destination, transaction, KrpcErrorCode.Server, "storage unavailable");
+                        SendError(destination, transaction, KrpcErrorCode.Server, "storage unavailable", _time.GetUtcNow());
                     }
                 }
             },
