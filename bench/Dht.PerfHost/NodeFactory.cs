@@ -17,9 +17,10 @@ internal static class NodeFactory
 
         if (raiseRateLimit)
         {
-            // The load generator is one source; like libtorrent's dht_block_ratelimit, the limit is raised so the
-            // sweep measures the packet path, not the flood protection.
+            // The load generator is one source; like libtorrent's dht_block_ratelimit, the limits (queries and
+            // reply bytes) are raised so the sweep measures the packet path, not the flood protection.
             options.MaxQueriesPerSecondPerIp = 100_000_000;
+            options.MaxReplyBytesPerSecondPerIp = int.MaxValue / 4;
         }
 
         // Every node of a loopback network shares 127.0.0.1, so the per-source storage quota would count the

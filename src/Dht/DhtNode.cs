@@ -187,6 +187,7 @@ public sealed class DhtNode : IAsyncDisposable
         meter.CreateObservableCounter("dht.messages.invalid", () => c.InvalidMessages, description: "Datagrams that failed to decode or validate");
         meter.CreateObservableCounter("dht.errors.sent", () => c.ErrorsSent, description: "KRPC errors sent");
         meter.CreateObservableCounter("dht.queries.rate_limited", () => c.RateLimited, description: "Queries dropped by the per-IP rate limit");
+        meter.CreateObservableCounter("dht.replies.over_budget", () => c.RepliesOverBudget, description: "Replies dropped by the per-IP reply-byte budget");
         meter.CreateObservableGauge("dht.routing.contacts", () => engine.PublishedContacts, description: "Contacts in the routing table");
         return meter;
     }

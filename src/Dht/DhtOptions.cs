@@ -71,6 +71,18 @@ public sealed class DhtOptions
     public int RateLimiterCapacity { get; set; } = 10_000;
 
     /// <summary>
+    /// Reply bytes per second one source address may receive beyond the bytes it sent us, with a burst of three
+    /// seconds' worth; a reply that does not fit is dropped (counted in <see cref="Engine.NodeCounters.RepliesOverBudget"/>).
+    /// It bounds what a spoofed source can make this node send its victim. The anchor is libtorrent's upload
+    /// quota (dht_upload_rate_limit, 8,000 bytes/s with a 3 s burst), which is one budget for the whole node;
+    /// per source, 32 KiB/s is four times that, and a client storing a hundred values a second through a
+    /// ten-node network lost no reply with it (at 8,000 a few in 20,000). At least 1,000 (the burst must hold
+    /// the largest reply, about 1,400 bytes). Loopback sources are keyed by address and port, as for the
+    /// query limit.
+    /// </summary>
+    public int MaxReplyBytesPerSecondPerIp { get; set; } = 32_768;
+
+    /// <summary>
     /// BEP 43: a read-only node sends <c>ro=1</c>, is not added to others' routing tables and does not answer
     /// queries. One-shot commands run as read-only clients.
     /// </summary>
@@ -127,6 +139,12 @@ public sealed class DhtOptions
         Positive(MaxInfoHashes, nameof(MaxInfoHashes));
         Positive(MaxQueriesPerSecondPerIp, nameof(MaxQueriesPerSecondPerIp));
         Positive(RateLimiterCapacity, nameof(RateLimiterCapacity));
+        if (MaxReplyBytesPerSecondPerIp < 1000)
+        {
+            throw new ArgumentException(
+                $"{nameof(MaxReplyBytesPerSecondPerIp)} must be at least 1000 (was {MaxReplyBytesPerSecondPerIp}).", nameof(MaxReplyBytesPerSecondPerIp));
+        }
+
         ArgumentNullException.ThrowIfNull(Transport, nameof(Transport));
         Positive(Transport.ReceiveBufferSize, "Transport.ReceiveBufferSize");
         Positive(Transport.SendBufferSize, "Transport.SendBufferSize");

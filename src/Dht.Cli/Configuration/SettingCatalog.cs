@@ -102,6 +102,8 @@ internal static class SettingCatalog
             s => s.Options.RateLimitBlockDuration, (s, v) => s.Options.RateLimitBlockDuration = v),
         Int("RateLimiterCapacity", "--rate-limiter-capacity", "Source addresses the rate limiter tracks", 1, int.MaxValue,
             s => s.Options.RateLimiterCapacity, (s, v) => s.Options.RateLimiterCapacity = v),
+        Int("MaxReplyBytesPerSecondPerIp", "--reply-budget", "Reply bytes per second one address may receive beyond what it sent", 1000, int.MaxValue,
+            s => s.Options.MaxReplyBytesPerSecondPerIp, (s, v) => s.Options.MaxReplyBytesPerSecondPerIp = v),
         Bool("ReadOnly", "--read-only", "BEP 43 read-only node: asks but answers no queries and is kept in no routing table",
             s => s.Options.ReadOnly, (s, v) => s.Options.ReadOnly = v),
         Bool("EnableNamedValues", "--named-values", "Serve and use named values (find_value/store); '--named-values false' turns them off",

@@ -1,9 +1,14 @@
 // Decodes datagrams into KrpcMessage: the single place where remote bytes become a typed message.
 //
-// Like libtorrent's verify_message, every known key is checked for its type and size, and each query
-// method has a table of required arguments; anything else is a KrpcParseStatus with a reason that the
-// node sends back as error 203 (or 204 for an unknown method). Unknown keys are skipped (forward
+// Like libtorrent's verify_message, every known key is checked for its type and size (KrpcArguments), and
+// each query method has a table of required arguments; anything else is a KrpcParseStatus with a reason
+// that the node sends back as error 203 (or 204 for an unknown method). Unknown keys are skipped (forward
 // compatibility, BEP 5). Nothing here throws on remote input or allocates beyond the reasons' literals.
+//
+// An error must be matchable by its receiver, and keys are sorted, so "a" and "e" come before "t": when the
+// strict pass stops early, KrpcRecovery still finds "t" and "y". Only a query that carried a transaction id
+// is answerable (IsAnswerable); like libtorrent, a datagram without "t" or "y", a response and an error are
+// never answered. Departure from BEP 5: an empty transaction id counts as none.
 using Dht.Protocol.Bencode;
 
 namespace Dht.Protocol.Krpc;
@@ -23,7 +28,8 @@ public static class KrpcParser
     /// <summary>
     /// Decodes <paramref name="datagram"/> into <paramref name="message"/> (which is reset first). Byte fields
     /// of the message slice <paramref name="datagram"/>. On failure the message still carries the
-    /// transaction id when one was read, so an error can be sent back.
+    /// transaction id and kind when the datagram had them, wherever the fault was, so that an error can be
+    /// sent back when <see cref="IsAnswerable"/> allows.
     /// </summary>
     public static KrpcParseResult Parse(ReadOnlyMemory<byte> datagram, KrpcMessage message)
     {
@@ -32,6 +38,7 @@ public static class KrpcParser
         var result = ParseEnvelope(datagram, message);
         if (!result.IsOk)
         {
+            KrpcRecovery.Recover(datagram, message);
             return result;
         }
 
@@ -72,7 +79,7 @@ public static class KrpcParser
             int valueStart = reader.TokenStart;
             if (key.SequenceEqual("t"u8))
             {
-                if (reader.TokenType != BencodeTokenType.String || reader.ValueSpan.Length > MaxTransactionIdLength)
+                if (!IsTransactionId(reader.TokenType == BencodeTokenType.String, reader.ValueSpan.Length))
                 {
                     return KrpcParseResult.Malformed("invalid transaction id");
                 }
@@ -211,8 +218,21 @@ public static class KrpcParser
             return KrpcParseResult.Malformed(m.Kind == KrpcMessageKind.Query ? "missing arguments" : "missing return values");
         }
 
-        return ParseBody(datagram[bodyStart..bodyEnd], bodyStart, datagram, m);
+        return KrpcArguments.Parse(datagram[bodyStart..bodyEnd], bodyStart, datagram, m);
     }
+
+    /// <summary>
+    /// True when <paramref name="message"/> (parsed, or refused by <see cref="Parse"/>) may be answered: a
+    /// query with a transaction id. Everything else is dropped silently, so that nothing without a
+    /// transaction id, and no response or error, ever gets a reply.
+    /// </summary>
+    public static bool IsAnswerable(KrpcMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        return message.Kind == KrpcMessageKind.Query && !message.TransactionId.IsEmpty;
+    }
+
+    internal static bool IsTransactionId(bool isString, int length) => isString && length is > 0 and <= MaxTransactionIdLength;
 
     private static KrpcParseResult ParseError(ReadOnlyMemory<byte> datagram, ref BencodeReader reader, KrpcMessage m)
     {
@@ -254,231 +274,6 @@ public static class KrpcParser
         }
 
         return KrpcParseResult.Ok;
-    }
-
-    private static KrpcParseResult ParseBody(ReadOnlyMemory<byte> body, int offset, ReadOnlyMemory<byte> datagram, KrpcMessage m)
-    {
-        var reader = new BencodeReader(body.Span);
-        reader.Read(); // StartDictionary, already validated by the envelope pass
-        while (reader.Read() && reader.TokenType != BencodeTokenType.End)
-        {
-            var key = reader.ValueSpan;
-            if (!reader.Read())
-            {
-                return Invalid(ref reader);
-            }
-
-            var type = reader.TokenType;
-            var value = reader.ValueSpan;
-            int len = value.Length;
-            KrpcFields field;
-            switch (key.Length)
-            {
-                case 1 when key[0] == (byte)'k':
-                    if (type != BencodeTokenType.String || len != 32)
-                    {
-                        return KrpcParseResult.Malformed("invalid k");
-                    }
-
-                    m.Key = Slice(datagram, offset, ref reader);
-                    field = KrpcFields.Key;
-                    break;
-                case 1 when key[0] == (byte)'v':
-                    {
-                        int start = reader.TokenStart;
-                        if (!reader.Skip())
-                        {
-                            return Invalid(ref reader);
-                        }
-
-                        m.Value = datagram.Slice(offset + start, reader.Position - start);
-                        field = KrpcFields.Value;
-                        break;
-                    }
-
-                case 2 when key.SequenceEqual("id"u8):
-                    if (type != BencodeTokenType.String || len != NodeId.Size)
-                    {
-                        return KrpcParseResult.Malformed("invalid id");
-                    }
-
-                    m.Id = new NodeId(value);
-                    field = KrpcFields.Id;
-                    break;
-                case 3 when key.SequenceEqual("cas"u8):
-                    if (type != BencodeTokenType.Integer)
-                    {
-                        return KrpcParseResult.Malformed("invalid cas");
-                    }
-
-                    m.Cas = reader.IntegerValue;
-                    field = KrpcFields.Cas;
-                    break;
-                case 3 when key.SequenceEqual("seq"u8):
-                    if (type != BencodeTokenType.Integer || reader.IntegerValue < 0)
-                    {
-                        return KrpcParseResult.Malformed("invalid seq");
-                    }
-
-                    m.Seq = reader.IntegerValue;
-                    field = KrpcFields.Seq;
-                    break;
-                case 3 when key.SequenceEqual("sig"u8):
-                    if (type != BencodeTokenType.String || len != 64)
-                    {
-                        return KrpcParseResult.Malformed("invalid sig");
-                    }
-
-                    m.Signature = Slice(datagram, offset, ref reader);
-                    field = KrpcFields.Signature;
-                    break;
-                case 3 when key.SequenceEqual("ttl"u8):
-                    if (type != BencodeTokenType.Integer || reader.IntegerValue < 0)
-                    {
-                        return KrpcParseResult.Malformed("invalid ttl");
-                    }
-
-                    m.Ttl = reader.IntegerValue;
-                    field = KrpcFields.Ttl;
-                    break;
-                case 4 when key.SequenceEqual("port"u8):
-                    if (type != BencodeTokenType.Integer || reader.IntegerValue is < 0 or > ushort.MaxValue)
-                    {
-                        return KrpcParseResult.Malformed("invalid port");
-                    }
-
-                    m.Port = reader.IntegerValue;
-                    field = KrpcFields.Port;
-                    break;
-                case 4 when key.SequenceEqual("salt"u8):
-                    if (type != BencodeTokenType.String)
-                    {
-                        return KrpcParseResult.Malformed("invalid salt");
-                    }
-
-                    m.Salt = Slice(datagram, offset, ref reader);
-                    field = KrpcFields.Salt;
-                    break;
-                case 4 when key.SequenceEqual("seed"u8):
-                    if (type != BencodeTokenType.Integer)
-                    {
-                        return KrpcParseResult.Malformed("invalid seed");
-                    }
-
-                    m.Seed = reader.IntegerValue != 0;
-                    field = KrpcFields.Seed;
-                    break;
-                case 4 when key.SequenceEqual("want"u8):
-                    {
-                        if (type != BencodeTokenType.StartList)
-                        {
-                            return KrpcParseResult.Malformed("invalid want");
-                        }
-
-                        int start = reader.TokenStart;
-                        if (!reader.Skip())
-                        {
-                            return Invalid(ref reader);
-                        }
-
-                        m.Want = datagram.Slice(offset + start, reader.Position - start);
-                        field = KrpcFields.Want;
-                        break;
-                    }
-
-                case 5 when key.SequenceEqual("nodes"u8):
-                    if (type != BencodeTokenType.String || len % CompactEncoding.NodeV4Size != 0)
-                    {
-                        return KrpcParseResult.Malformed("invalid nodes");
-                    }
-
-                    m.Nodes = Slice(datagram, offset, ref reader);
-                    field = KrpcFields.Nodes;
-                    break;
-                case 5 when key.SequenceEqual("token"u8):
-                    if (type != BencodeTokenType.String || len > MaxTokenLength)
-                    {
-                        return KrpcParseResult.Malformed("invalid token");
-                    }
-
-                    m.Token = Slice(datagram, offset, ref reader);
-                    field = KrpcFields.Token;
-                    break;
-                case 6 when key.SequenceEqual("nodes6"u8):
-                    if (type != BencodeTokenType.String || len % CompactEncoding.NodeV6Size != 0)
-                    {
-                        return KrpcParseResult.Malformed("invalid nodes6");
-                    }
-
-                    m.Nodes6 = Slice(datagram, offset, ref reader);
-                    field = KrpcFields.Nodes6;
-                    break;
-                case 6 when key.SequenceEqual("target"u8):
-                    if (type != BencodeTokenType.String || len != NodeId.Size)
-                    {
-                        return KrpcParseResult.Malformed("invalid target");
-                    }
-
-                    m.Target = new NodeId(value);
-                    field = KrpcFields.Target;
-                    break;
-                case 6 when key.SequenceEqual("values"u8):
-                    {
-                        if (type != BencodeTokenType.StartList)
-                        {
-                            return KrpcParseResult.Malformed("invalid values");
-                        }
-
-                        int start = reader.TokenStart;
-                        while (reader.Read() && reader.TokenType != BencodeTokenType.End)
-                        {
-                            if (reader.TokenType != BencodeTokenType.String)
-                            {
-                                return KrpcParseResult.Malformed("invalid values");
-                            }
-                        }
-
-                        if (reader.HasError)
-                        {
-                            return Invalid(ref reader);
-                        }
-
-                        m.Values = datagram.Slice(offset + start, reader.Position - start);
-                        field = KrpcFields.Values;
-                        break;
-                    }
-
-                case 9 when key.SequenceEqual("info_hash"u8):
-                    if (type != BencodeTokenType.String || len != NodeId.Size)
-                    {
-                        return KrpcParseResult.Malformed("invalid info_hash");
-                    }
-
-                    m.InfoHash = new NodeId(value);
-                    field = KrpcFields.InfoHash;
-                    break;
-                case 12 when key.SequenceEqual("implied_port"u8):
-                    if (type != BencodeTokenType.Integer)
-                    {
-                        return KrpcParseResult.Malformed("invalid implied_port");
-                    }
-
-                    m.ImpliedPort = reader.IntegerValue != 0;
-                    field = KrpcFields.ImpliedPort;
-                    break;
-                default:
-                    if (!reader.Skip())
-                    {
-                        return Invalid(ref reader);
-                    }
-
-                    continue;
-            }
-
-            m.Fields |= field;
-        }
-
-        return reader.HasError ? Invalid(ref reader) : KrpcParseResult.Ok;
     }
 
     private static KrpcParseResult ValidateQuery(KrpcMessage m)
@@ -528,10 +323,7 @@ public static class KrpcParser
     private static ReadOnlyMemory<byte> Slice(ReadOnlyMemory<byte> datagram, ref BencodeReader reader) =>
         datagram.Slice(reader.Position - reader.ValueSpan.Length, reader.ValueSpan.Length);
 
-    private static ReadOnlyMemory<byte> Slice(ReadOnlyMemory<byte> datagram, int offset, ref BencodeReader reader) =>
-        datagram.Slice(offset + reader.Position - reader.ValueSpan.Length, reader.ValueSpan.Length);
-
-    private static KrpcParseResult Invalid(ref BencodeReader reader) => reader.Error switch
+    internal static KrpcParseResult Invalid(ref BencodeReader reader) => reader.Error switch
     {
         BencodeError.UnsortedKeys => KrpcParseResult.Malformed("dictionary keys not sorted"),
         BencodeError.DuplicateKey => KrpcParseResult.Malformed("duplicate dictionary key"),

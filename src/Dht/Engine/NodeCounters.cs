@@ -33,6 +33,9 @@ public sealed class NodeCounters
     /// <summary>Queries dropped by the per-IP rate limit.</summary>
     public long RateLimited { get; internal set; }
 
+    /// <summary>Replies (answers and errors) not sent because the source's reply-byte budget was spent.</summary>
+    public long RepliesOverBudget { get; internal set; }
+
     /// <summary>Stores answered with error 202 because the durable write failed.</summary>
     public long StorageFailures { get; internal set; }
 

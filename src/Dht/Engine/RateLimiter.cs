@@ -1,110 +1,159 @@
-// Per-source query rate limiting (libtorrent and OpenDHT do the same): a token bucket per address, and a
-// temporary block for an address that empties its bucket. The table of addresses is bounded; when full,
-// the entry seen least recently is dropped, so a flood of spoofed sources costs memory only up to the cap.
+// Per-source admission of queries and of the replies we send back (libtorrent's dos_blocker and DHT upload
+// quota, OpenDHT's per-IP limits). Each source address has two token buckets:
+//
+// - queries: MaxQueriesPerSecondPerIp, a burst of two seconds' worth; a source that empties it is ignored
+//   for the block duration.
+// - reply bytes: MaxReplyBytesPerSecondPerIp, a burst of three seconds' worth (libtorrent's burst for its
+//   upload quota), plus every byte the source sent us. A reply that does not fit is not sent. A source with
+//   a spoofed address therefore makes us send its victim at most what it sent plus the budget: no
+//   amplification at volume, whatever the query (a BEP 44 get of a 1000-byte item answers 86 bytes with
+//   about 1,300).
+//
+// Departure from libtorrent: its upload quota is one budget for the whole node (dht_upload_rate_limit,
+// 8,000 bytes/s), so a flood from anywhere silences the node for everyone; here each source has its own.
+//
+// The table of sources is an LRU bounded by RateLimiterCapacity: lookup, insert and eviction are O(1), so a
+// flood of spoofed sources costs a bounded table and constant time per datagram. Every datagram moves its
+// source to the recent end, so a blocked source stays blocked for as long as it keeps sending; a block is
+// forgotten only after RateLimiterCapacity other sources have been seen since its last datagram.
+using System.Runtime.CompilerServices;
 using Dht.Protocol;
+using Dht.Security;
 
 namespace Dht.Engine;
 
-/// <summary>Token-bucket limiter keyed by source address.</summary>
+/// <summary>Token buckets for queries and reply bytes, per source address (not thread-safe: one node loop).</summary>
 internal sealed class RateLimiter
 {
-    private readonly double _ratePerSecond;
-    private readonly double _burst;
-    private readonly TimeSpan _blockDuration;
-    private readonly int _capacity;
-    private readonly Dictionary<UInt128, Entry> _entries = [];
+    /// <summary>Seconds of the reply-byte rate a source may spend at once (libtorrent allows 3 s of its quota).</summary>
+    internal const int ReplyBurstSeconds = 3;
 
-    public RateLimiter(int ratePerSecond, TimeSpan blockDuration, int capacity)
+    private readonly double _queriesPerTick;
+    private readonly double _queryBurst;
+    private readonly double _replyBytesPerTick;
+    private readonly double _replyBurst;
+    private readonly long _blockTicks;
+    private readonly long _idleTicks;
+    private readonly LruTable<UInt128, Source> _sources;
+
+    public RateLimiter(int queriesPerSecond, TimeSpan blockDuration, int capacity, int replyBytesPerSecond)
     {
-        _ratePerSecond = ratePerSecond;
-        _burst = ratePerSecond * 2.0;
-        _blockDuration = blockDuration;
-        _capacity = capacity;
+        ArgumentOutOfRangeException.ThrowIfLessThan(queriesPerSecond, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(replyBytesPerSecond, 1);
+        _queriesPerTick = queriesPerSecond / (double)TimeSpan.TicksPerSecond;
+        _queryBurst = queriesPerSecond * 2.0;
+        _replyBytesPerTick = replyBytesPerSecond / (double)TimeSpan.TicksPerSecond;
+        _replyBurst = replyBytesPerSecond * (double)ReplyBurstSeconds;
+        _blockTicks = blockDuration.Ticks;
+
+        // After this long without a datagram a source's buckets are full again (the query burst refills in
+        // two seconds, the reply burst in three) and its block is over: its entry says nothing a new one would not.
+        _idleTicks = Math.Max(TimeSpan.FromSeconds(ReplyBurstSeconds).Ticks, _blockTicks);
+        _sources = new LruTable<UInt128, Source>(capacity);
     }
 
-    public int TrackedSources => _entries.Count;
+    public int TrackedSources => _sources.Count;
 
-    /// <summary>True when a query from <paramref name="source"/> may be answered now.</summary>
-    public bool Allow(NetEndPoint source, DateTimeOffset now)
+    /// <summary>
+    /// True when a query (or a datagram we would answer with an error) of <paramref name="bytes"/> bytes from
+    /// <paramref name="source"/> may be answered now. Its bytes are credited to the source's reply budget
+    /// either way.
+    /// </summary>
+    public bool Allow(NetEndPoint source, int bytes, DateTimeOffset now)
     {
-        // Loopback sources are keyed by address and port: local test networks put every node on 127.0.0.1.
-        var key = source.IsLoopback ? source.AddressKey ^ ((UInt128)source.Port << 64) : source.AddressKey;
         long ticks = now.UtcTicks;
-        if (!_entries.TryGetValue(key, out var e))
+        ref var s = ref _sources.GetOrAdd(KeyOf(source), out bool added);
+        if (added)
         {
-            if (_entries.Count >= _capacity)
-            {
-                EvictOldest();
-            }
-
-            _entries[key] = new Entry { Tokens = _burst - 1, LastTicks = ticks };
-            return true;
+            s.Queries = _queryBurst;
+            s.ReplyBytes = _replyBurst;
+            s.RefillTicks = ticks;
         }
 
-        if (e.BlockedUntilTicks > ticks)
+        s.SeenTicks = ticks;
+        Refill(ref s, ticks);
+        s.ReplyBytes = Math.Min(_replyBurst, s.ReplyBytes + bytes);
+        if (s.BlockedUntilTicks > ticks)
         {
             return false;
         }
 
-        e.Tokens = Math.Min(_burst, e.Tokens + ((ticks - e.LastTicks) / (double)TimeSpan.TicksPerSecond * _ratePerSecond));
-        e.LastTicks = ticks;
-        if (e.Tokens < 1)
+        if (s.Queries < 1)
         {
-            e.BlockedUntilTicks = ticks + _blockDuration.Ticks;
+            s.BlockedUntilTicks = ticks + _blockTicks;
             return false;
         }
 
-        e.Tokens -= 1;
+        s.Queries -= 1;
         return true;
     }
 
     /// <summary>
-    /// Forgets sources idle long enough for their bucket to be full again and not blocked: they would start
-    /// from a full bucket anyway. Keeps the table (and a simulated node's memory) proportional to active sources.
+    /// Takes <paramref name="bytes"/> from the reply budget of <paramref name="source"/>: false (and nothing
+    /// taken) when the reply does not fit and must not be sent.
+    /// </summary>
+    public bool TrySpendReply(NetEndPoint source, int bytes, DateTimeOffset now)
+    {
+        ref var s = ref _sources.Find(KeyOf(source));
+        if (Unsafe.IsNullRef(ref s))
+        {
+            // Replies follow Allow, which tracks the source; one evicted in between starts from a full budget.
+            return bytes <= _replyBurst;
+        }
+
+        Refill(ref s, now.UtcTicks);
+        if (s.ReplyBytes < bytes)
+        {
+            return false;
+        }
+
+        s.ReplyBytes -= bytes;
+        return true;
+    }
+
+    /// <summary>
+    /// Forgets sources idle long enough that their entry holds nothing (full buckets, no block), oldest first;
+    /// stops at the first that is not, so the cost is the number forgotten. Keeps the table, and a simulated
+    /// node's memory, proportional to the sources active recently.
     /// </summary>
     public void Prune(DateTimeOffset now)
     {
         long ticks = now.UtcTicks;
-        long refill = (long)(_burst / _ratePerSecond * TimeSpan.TicksPerSecond);
-        foreach (var (key, entry) in _entries)
+        while (true)
         {
-            if (entry.BlockedUntilTicks <= ticks && ticks - entry.LastTicks >= refill)
+            ref var oldest = ref _sources.PeekOldest();
+            if (Unsafe.IsNullRef(ref oldest) || ticks - oldest.SeenTicks < _idleTicks)
             {
-                _entries.Remove(key);
+                return;
             }
+
+            _sources.RemoveOldest();
         }
     }
 
-    private void EvictOldest()
+    // Loopback sources are keyed by address and port: local test networks put every node on 127.0.0.1.
+    private static UInt128 KeyOf(NetEndPoint source) =>
+        source.IsLoopback ? source.AddressKey ^ ((UInt128)source.Port << 64) : source.AddressKey;
+
+    private void Refill(ref Source s, long ticks)
     {
-        UInt128 oldest = default;
-        long oldestTicks = long.MaxValue;
-        foreach (var (key, entry) in _entries)
+        long elapsed = ticks - s.RefillTicks;
+        if (elapsed <= 0)
         {
-            if (entry.LastTicks < oldestTicks && entry.BlockedUntilTicks < entry.LastTicks)
-            {
-                oldestTicks = entry.LastTicks;
-                oldest = key;
-            }
+            return;
         }
 
-        if (oldestTicks == long.MaxValue)
-        {
-            // Everything is blocked: drop an arbitrary entry rather than grow.
-            foreach (var key in _entries.Keys)
-            {
-                oldest = key;
-                break;
-            }
-        }
-
-        _entries.Remove(oldest);
+        s.Queries = Math.Min(_queryBurst, s.Queries + (elapsed * _queriesPerTick));
+        s.ReplyBytes = Math.Min(_replyBurst, s.ReplyBytes + (elapsed * _replyBytesPerTick));
+        s.RefillTicks = ticks;
     }
 
-    private sealed class Entry
+    private struct Source
     {
-        public double Tokens;
-        public long LastTicks;
+        public double Queries;
+        public double ReplyBytes;
+        public long RefillTicks;
+        public long SeenTicks;
         public long BlockedUntilTicks;
     }
 }

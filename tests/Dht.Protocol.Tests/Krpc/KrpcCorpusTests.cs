@@ -1,6 +1,7 @@
 // Replays the datagram corpus: every file under Corpus/malformed is one bad packet named after its fault
-// and must be refused (error 203, or 204 for a method we do not know); every file under Corpus/valid must
-// decode. New cases are added as files, not as code.
+// and must be refused (error 203, or 204 for a method we do not know), answerable with its transaction id
+// unless Corpus/unanswered.txt lists it; every file under Corpus/valid must decode. New cases are added as
+// files, not as code.
 using Dht.Protocol.Bencode;
 using Dht.Protocol.Krpc;
 
@@ -51,6 +52,35 @@ public sealed class KrpcCorpusTests
         Assert.Equal(message.Fields, again.Fields);
     }
 
+    [Theory]
+    [MemberData(nameof(MalformedFiles))]
+    public void Parse_MalformedCorpusFile_IsAnswerableWithItsTransactionIdUnlessListedAsUnanswered(string name)
+    {
+        byte[] datagram = File.ReadAllBytes(Path.Combine(CorpusDirectory, "malformed", name));
+        var message = new KrpcMessage();
+
+        KrpcParser.Parse(datagram, message);
+
+        if (Unanswered().Contains(Path.GetFileNameWithoutExtension(name)))
+        {
+            Assert.False(KrpcParser.IsAnswerable(message), $"{name} would be answered");
+        }
+        else
+        {
+            Assert.True(KrpcParser.IsAnswerable(message), $"{name} would not be answered");
+            Assert.Equal("aa"u8.ToArray(), message.TransactionId.ToArray());
+        }
+    }
+
+    [Fact]
+    public void UnansweredList_NamesOnlyMalformedCorpusFiles()
+    {
+        foreach (string name in Unanswered())
+        {
+            Assert.True(File.Exists(Path.Combine(CorpusDirectory, "malformed", name + ".bin")), name);
+        }
+    }
+
     [Fact]
     public void MalformedCorpus_FilesThatAreNotCanonicalBencode_AreRejectedByTheReaderToo()
     {
@@ -76,6 +106,12 @@ public sealed class KrpcCorpusTests
             Assert.True(reader.HasError, name);
         }
     }
+
+    private static HashSet<string> Unanswered() =>
+        File.ReadLines(Path.Combine(CorpusDirectory, "unanswered.txt"))
+            .Select(l => l.Trim())
+            .Where(l => l.Length > 0 && !l.StartsWith('#'))
+            .ToHashSet(StringComparer.Ordinal);
 
     private static TheoryData<string> Files(string folder)
     {

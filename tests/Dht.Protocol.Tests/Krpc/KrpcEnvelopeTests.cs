@@ -248,7 +248,6 @@ public sealed class KrpcEnvelopeTests
     }
 
     [Theory]
-    [InlineData("0:")]
     [InlineData("1:\u0000")]
     [InlineData("4:\u00ff\u00fe\u0000\u0001")]
     [InlineData("32:0123456789abcdef0123456789abcdef")]

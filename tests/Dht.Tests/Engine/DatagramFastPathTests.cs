@@ -15,7 +15,7 @@ public sealed class DatagramFastPathTests
     public async Task Query_WhenTheLoopIsIdle_IsAnsweredOnTheCallersThread_WithoutAllocating(KrpcMethod method)
     {
         var transport = new CapturingTransport();
-        var options = new DhtOptions { MaxQueriesPerSecondPerIp = 1_000_000 };
+        var options = new DhtOptions { MaxQueriesPerSecondPerIp = 1_000_000, MaxReplyBytesPerSecondPerIp = 1_000_000_000 };
         await using var engine = new DhtEngine(options, transport, new ManualTimeProvider(), new SeededRandomSource(new Random(5)));
         await engine.Start();
         var random = new Random(9);

@@ -2,6 +2,7 @@
 // (KrpcParser), answers to our queries go to the RPC manager of the family they came in on, and queries go to
 // the handler of their method, whose answer is written back at once — or later, when the handler's answer
 // waits for a durable write: the loop never waits, and a write that fails is answered with error 202.
+// Every query and every answer passes the source's rate limit and reply-byte budget (RateLimiter).
 //
 // Departure from BEP 5: BEP 43 read-only nodes answer nothing; every answer carries BEP 42's "ip" (the
 // requester's address as we see it) and our client version.
@@ -62,13 +63,14 @@ internal sealed partial class QueryDispatcher(
             counters.InvalidMessages++;
             LogInvalid(source, parsed.Reason ?? "invalid");
 
-            // Never answer an error with an error (no ping-pong between two confused nodes).
-            if (message.Kind != KrpcMessageKind.Error && message.Kind != KrpcMessageKind.Response)
+            // Only a query with a transaction id is answered: never a datagram without one (a reflector's
+            // favourite), never a response or an error (no ping-pong between two confused nodes).
+            if (KrpcParser.IsAnswerable(message))
             {
                 int code = parsed.Status == KrpcParseStatus.MethodUnknown ? KrpcErrorCode.MethodUnknown : KrpcErrorCode.Protocol;
-                if (rateLimiter.Allow(source, now))
+                if (rateLimiter.Allow(source, receivedLength, now))
                 {
-                    SendError(family, source, message.TransactionId.Span, code, parsed.Reason ?? "invalid message");
+                    SendError(family, source, message.TransactionId.Span, code, parsed.Reason ?? "invalid message", now);
                 }
             }
 
@@ -78,7 +80,7 @@ internal sealed partial class QueryDispatcher(
         switch (message.Kind)
         {
             case KrpcMessageKind.Query:
-                HandleQuery(family, source, message, now);
+                HandleQuery(family, source, message, receivedLength, now);
                 break;
             case KrpcMessageKind.Response:
             case KrpcMessageKind.Error:
@@ -87,7 +89,7 @@ internal sealed partial class QueryDispatcher(
         }
     }
 
-    private void HandleQuery(NodeFamily family, NetEndPoint source, KrpcMessage query, DateTimeOffset now)
+    private void HandleQuery(NodeFamily family, NetEndPoint source, KrpcMessage query, int queryBytes, DateTimeOffset now)
     {
         if (readOnly)
         {
@@ -95,7 +97,7 @@ internal sealed partial class QueryDispatcher(
             return;
         }
 
-        if (!rateLimiter.Allow(source, now))
+        if (!rateLimiter.Allow(source, queryBytes, now))
         {
             counters.RateLimited++;
             return;
@@ -105,7 +107,7 @@ internal sealed partial class QueryDispatcher(
         family.OnQueryFrom(query, source, now);
         if (_handlers[(int)query.Method] is not { } handler)
         {
-            SendError(family, source, query.TransactionId.Span, KrpcErrorCode.MethodUnknown, "method unknown");
+            SendError(family, source, query.TransactionId.Span, KrpcErrorCode.MethodUnknown, "method unknown", now);
             return;
         }
 
@@ -122,7 +124,7 @@ internal sealed partial class QueryDispatcher(
         var answer = handler.Handle(context, query, r);
         if (answer.IsError)
         {
-            SendError(family, source, query.TransactionId.Span, answer.ErrorCode, answer.ErrorMessage);
+            SendError(family, source, query.TransactionId.Span, answer.ErrorCode, answer.ErrorMessage, now);
             return;
         }
 
@@ -132,7 +134,7 @@ internal sealed partial class QueryDispatcher(
         {
             if (answer.Pending.IsCompleted)
             {
-                StorageFailed(family, source, query.TransactionId.Span, answer.Pending.Exception);
+                StorageFailed(family, source, query.TransactionId.Span, answer.Pending.Exception, now);
                 return;
             }
 
@@ -141,7 +143,7 @@ internal sealed partial class QueryDispatcher(
             return;
         }
 
-        Send(family, source, _replyBuffer.WrittenSpan);
+        Send(family, source, _replyBuffer.WrittenSpan, now);
     }
 
     private async Task AnswerLaterAsync(NodeFamily family, NetEndPoint source, byte[] reply, byte[] transactionId, Task pending)
@@ -156,7 +158,7 @@ internal sealed partial class QueryDispatcher(
         {
             if (!family.IsClosed)
             {
-                StorageFailed(family, source, transactionId, e);
+                StorageFailed(family, source, transactionId, e, family.Now);
             }
 
             return;
@@ -164,24 +166,32 @@ internal sealed partial class QueryDispatcher(
 
         if (!family.IsClosed)
         {
-            Send(family, source, reply);
+            Send(family, source, reply, family.Now);
         }
     }
 
-    private void StorageFailed(NodeFamily family, NetEndPoint source, ReadOnlySpan<byte> transactionId, Exception? failure)
+    private void StorageFailed(NodeFamily family, NetEndPoint source, ReadOnlySpan<byte> transactionId, Exception? failure, DateTimeOffset now)
     {
         counters.StorageFailures++;
         LogStorageFailed(failure?.GetBaseException(), source);
-        SendError(family, source, transactionId, KrpcErrorCode.Server, "storage unavailable");
+        SendError(family, source, transactionId, KrpcErrorCode.Server, "storage unavailable", now);
     }
 
-    private void Send(NodeFamily family, NetEndPoint destination, ReadOnlySpan<byte> datagram)
+    /// <summary>Sends an answer if the destination's reply-byte budget allows it; false (counted) if not.</summary>
+    private bool Send(NodeFamily family, NetEndPoint destination, ReadOnlySpan<byte> datagram, DateTimeOffset now)
     {
+        if (!rateLimiter.TrySpendReply(destination, datagram.Length, now))
+        {
+            counters.RepliesOverBudget++;
+            return false;
+        }
+
         family.Transport.Send(destination, datagram);
         counters.DatagramsSent++;
+        return true;
     }
 
-    private void SendError(NodeFamily family, NetEndPoint destination, ReadOnlySpan<byte> transactionId, int code, string text)
+    private void SendError(NodeFamily family, NetEndPoint destination, ReadOnlySpan<byte> transactionId, int code, string text, DateTimeOffset now)
     {
         var e = _reply;
         e.Reset();
@@ -198,8 +208,10 @@ internal sealed partial class QueryDispatcher(
         e.Fields = KrpcFields.ClientVersion;
         _replyBuffer.ResetWrittenCount();
         KrpcWriter.Write(e, _replyBuffer);
-        Send(family, destination, _replyBuffer.WrittenSpan);
-        counters.ErrorsSent++;
+        if (Send(family, destination, _replyBuffer.WrittenSpan, now))
+        {
+            counters.ErrorsSent++;
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Invalid message from {Source}: {Reason}")]

@@ -86,6 +86,9 @@ internal sealed class NodeFamily : IDatagramReceiver, IQueryObserver, IQueryNetw
     /// <summary>Contacts in the routing table as of the loop's last datagram or tick: readable from any thread.</summary>
     public int PublishedContacts => Volatile.Read(ref _publishedContacts);
 
+    /// <summary>The current time.</summary>
+    public DateTimeOffset Now => _time.GetUtcNow();
+
     /// <summary>True once the node has shut down: nothing more is sent or handled.</summary>
     public bool IsClosed => _closed;
 

@@ -1,0 +1,10 @@
+namespace Dht.Adversary;
+
+/// <summary>The four bencode types.</summary>
+internal enum BKind : byte
+{
+    Integer,
+    String,
+    List,
+    Dictionary,
+}

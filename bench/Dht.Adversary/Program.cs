@@ -1,0 +1,35 @@
+// Hostile traffic against a live node (the dht command, started here as a child process on 127.0.0.1):
+//   fuzz           millions of mutated datagrams, with a legitimate pinger and the node's memory sampled
+//   flood          queries from thousands of distinct source addresses (127.x.y.z), with a legitimate pinger
+//   amplification  reply bytes over query bytes for every query type, to a never-seen source and sustained
+// Every mode is bounded in datagrams and time, prints one line per second and a summary, and exits non-zero
+// when the node died. docs/SECURITY.md quotes the results.
+using Dht.Adversary;
+
+if (args.Length == 0 || args[0] is "-h" or "--help")
+{
+    Console.WriteLine("usage: Dht.Adversary fuzz|flood|amplification [--node PATH] [--name value ...]  (see docs/SECURITY.md)");
+    return 2;
+}
+
+var options = ToolArguments.Parse(args.AsSpan(1));
+using var cancel = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    cancel.Cancel();
+};
+
+return args[0] switch
+{
+    "fuzz" => await FuzzMode.RunAsync(options, cancel.Token),
+    "flood" => await FloodMode.RunAsync(options, cancel.Token),
+    "amplification" => await AmplificationMode.RunAsync(options, cancel.Token),
+    _ => Usage(args[0]),
+};
+
+static int Usage(string mode)
+{
+    Console.Error.WriteLine($"unknown mode '{mode}': fuzz, flood or amplification");
+    return 2;
+}
