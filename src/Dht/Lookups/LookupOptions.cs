@@ -20,15 +20,16 @@ internal sealed class LookupOptions
     public int Alpha { get; init; } = 3;
 
     /// <summary>
-    /// Silence after which a queried node stops holding a parallel slot. 500 ms, after libtorrent's short
-    /// timeout: most nodes that answer at all answer well within it, and one slow node must not hold up the
-    /// search. Its answer is still used if it comes before <see cref="HardTimeout"/>.
+    /// Silence after which a queried node stops holding a parallel slot and the lookup, when no
+    /// <see cref="ILookupAdvisor"/> gives per-query timeouts. 500 ms, after libtorrent's short timeout: most
+    /// nodes that answer at all answer well within it, and one slow node must not hold up the search. Its
+    /// answer is still used if it comes before <see cref="HardTimeout"/> and the lookup has not ended.
     /// </summary>
     public TimeSpan SoftTimeout { get; init; } = TimeSpan.FromMilliseconds(500);
 
     /// <summary>
-    /// Silence after which a queried node counts as failed. 2 s: the query timeout of webtorrent's
-    /// bittorrent-dht and of pubky's mainline crate.
+    /// Silence after which a queried node's answer no longer counts, when no <see cref="ILookupAdvisor"/> gives
+    /// per-query timeouts. 2 s: the query timeout of webtorrent's bittorrent-dht and of pubky's mainline crate.
     /// </summary>
     public TimeSpan HardTimeout { get; init; } = TimeSpan.FromSeconds(2);
 

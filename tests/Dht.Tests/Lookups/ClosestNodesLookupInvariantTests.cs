@@ -1,12 +1,13 @@
 using Dht.Lookups;
 using Dht.Protocol;
+using Dht.Rpc;
 using static Dht.Tests.Lookups.LookupTestNodes;
 
 namespace Dht.Tests.Lookups;
 
 /// <summary>
-/// Drives lookups with random options, answers, garbage, failures and silences from fixed seeds, and checks
-/// what must hold whatever happens.
+/// Drives lookups with random options, per-query timeouts, avoided nodes, answers, garbage, failures and
+/// silences from fixed seeds, and checks what must hold whatever happens.
 /// </summary>
 public sealed class ClosestNodesLookupInvariantTests
 {
@@ -41,7 +42,18 @@ public sealed class ClosestNodesLookupInvariantTests
             seeds[i] = Node((ulong)random.Next(1, 400));
         }
 
-        var lookup = new ClosestNodesLookup(NodeId.Zero, seeds, options);
+        var advisor = new ScriptedAdvisor();
+        for (ulong n = 1; n < 400; n++)
+        {
+            int soft = random.Next(20, 600);
+            advisor.Timeouts[Id(n)] = new QueryTimeouts(TimeSpan.FromMilliseconds(soft), TimeSpan.FromMilliseconds(soft * random.Next(1, 4)));
+            if (random.Next(10) == 0)
+            {
+                advisor.AvoidedUntil[Id(n)] = T0.AddMilliseconds(random.Next(0, 3000));
+            }
+        }
+
+        var lookup = new ClosestNodesLookup(NodeId.Zero, seeds, options, advisor);
         lookup.Exclude(excluded);
         string context = $"seed {seed}, k {options.K}, α {options.Alpha}, max candidates {options.MaxCandidates}, max queries {options.MaxQueries}";
 
@@ -68,6 +80,7 @@ public sealed class ClosestNodesLookupInvariantTests
             if (step.Kind == LookupStepKind.Query)
             {
                 Assert.True(asked.Add(step.Node.Id), $"{context}: {step.Node} asked twice");
+                Assert.False(advisor.IsAvoided(step.Node, now), $"{context}: {step.Node} asked while avoided");
                 Assert.NotEqual(excluded, step.Node.Id);
                 Assert.False(step.Node.EndPoint.IsUnusable, context);
                 pending.Add(step.Node);
@@ -114,13 +127,18 @@ public sealed class ClosestNodesLookupInvariantTests
         Assert.True(expected.SequenceEqual(lookup.Results), $"{context}: results [{string.Join(", ", lookup.Results)}], answered [{string.Join(", ", answered)}]");
         Assert.Equal(answered.Count, lookup.Responses);
         Assert.True(lookup.QueriesSent <= options.MaxQueries, context);
-        if (lookup.Results.Count < options.K && lookup.QueriesSent < options.MaxQueries)
+        if (lookup.QueriesSent < options.MaxQueries)
         {
-            // Short of k only when nothing was left to ask.
+            // Finished with nothing left that could have entered the result: no node closer than the k-th
+            // answer (or any node, short of k) is still to be asked or within its soft timeout.
+            var kth = lookup.Results.Count == options.K ? lookup.Results[^1].Id : (NodeId?)null;
             foreach (var id in heard)
             {
                 var state = lookup.StateOf(id);
-                Assert.True(state is null or LookupNodeState.Succeeded or LookupNodeState.Failed, $"{context}: {id.ToShortString()} left {state}");
+                bool couldMatter = kth is not { } last || id.CompareTo(last) < 0;
+                Assert.False(
+                    couldMatter && state is LookupNodeState.NotContacted or LookupNodeState.Waiting,
+                    $"{context}: {id.ToShortString()} left {state}");
             }
         }
     }

@@ -79,19 +79,30 @@ public sealed class ClosestNodesLookupTests
     }
 
     [Fact]
-    public void Next_AfterHardTimeout_CountsTheNodeAsFailedAndIgnoresItsAnswer()
+    public void Next_WhenTheOnlyNodeAskedIsSilentPastItsSoftTimeout_FinishesWithoutWaitingForTheHardOne()
     {
         var lookup = Create(1);
         ExpectQuery(lookup, T0);
 
-        var soft = lookup.Next(Ms(500));
-        Assert.Equal(LookupStepKind.Waiting, soft.Kind);
-        Assert.Equal(Ms(2000), soft.WakeAt);
+        Assert.Equal(LookupStepKind.Waiting, lookup.Next(Ms(499)).Kind);
+        Assert.Equal(LookupStepKind.Finished, lookup.Next(Ms(500)).Kind);
+        Assert.Equal(LookupNodeState.Unresponsive, lookup.StateOf(Id(1)));
+        Assert.False(lookup.OnResponse(Node(1), [], Ms(600)));
+        Assert.Empty(lookup.Results);
+    }
 
-        Assert.Equal(LookupStepKind.Finished, lookup.Next(Ms(2000)).Kind);
+    [Fact]
+    public void OnResponse_AfterTheHardTimeout_IsRefusedAndCountsAsAFailure()
+    {
+        var lookup = Create(new LookupOptions { K = 1, Alpha = 1 }, 1, 2);
+        ExpectQuery(lookup, T0);
+        Assert.Equal(Node(2), ExpectQuery(lookup, Ms(500)));
+
+        Assert.False(lookup.OnResponse(Node(1), [], Ms(2000)));
+
         Assert.Equal(LookupNodeState.Failed, lookup.StateOf(Id(1)));
         Assert.Equal(1, lookup.Failures);
-        Assert.False(lookup.OnResponse(Node(1), [], Ms(2100)));
+        Assert.Equal(LookupStepKind.Finished, lookup.Next(Ms(2000)).Kind); // node 2 fell silent too
         Assert.Empty(lookup.Results);
     }
 
@@ -159,7 +170,7 @@ public sealed class ClosestNodesLookupTests
     }
 
     [Fact]
-    public void Next_WhileASilentNodeIsAmongTheKClosest_WaitsForItsAnswer()
+    public void Next_WhenASilentNodeAmongTheKClosestPassesItsSoftTimeout_FinishesWithTheKClosestThatAnswered()
     {
         var lookup = Create(new LookupOptions { K = 2, Alpha = 2 }, 1, 2, 3);
         DrainQueries(lookup, T0, out _);
@@ -168,28 +179,75 @@ public sealed class ClosestNodesLookupTests
         Assert.Equal(Node(3), ExpectQuery(lookup, Ms(500)));
         lookup.OnResponse(Node(3), [], Ms(520));
 
-        var wait = lookup.Next(Ms(520));
-        Assert.Equal(LookupStepKind.Waiting, wait.Kind);
-        Assert.Equal(Ms(2000), wait.WakeAt);
-
-        Assert.True(lookup.OnResponse(Node(1), [], Ms(1500)));
-        Assert.Equal(LookupStepKind.Finished, lookup.Next(Ms(1500)).Kind);
-        Assert.Equal(Nodes(1, 2), lookup.Results);
+        Assert.Equal(LookupStepKind.Finished, lookup.Next(Ms(520)).Kind);
+        Assert.Equal(Nodes(2, 3), lookup.Results);
+        Assert.Equal(LookupNodeState.Unresponsive, lookup.StateOf(Id(1)));
+        Assert.False(lookup.OnResponse(Node(1), [], Ms(1500))); // too late: the lookup has ended
     }
 
     [Fact]
-    public void Next_WhenASilentNodeAmongTheKClosestReachesItsHardTimeout_FinishesWithoutIt()
+    public void OnResponse_FromAnUnresponsiveNodeBeforeTheLookupEnds_TakesItsPlaceInTheResults()
     {
         var lookup = Create(new LookupOptions { K = 2, Alpha = 2 }, 1, 2, 3);
         DrainQueries(lookup, T0, out _);
         lookup.OnResponse(Node(2), [], Ms(10));
-        ExpectQuery(lookup, Ms(500));
+        Assert.Equal(Node(3), ExpectQuery(lookup, Ms(500)));
+
+        Assert.True(lookup.OnResponse(Node(1), [], Ms(510)));
         lookup.OnResponse(Node(3), [], Ms(520));
 
-        Assert.Equal(LookupStepKind.Waiting, lookup.Next(Ms(1999)).Kind);
-        Assert.Equal(LookupStepKind.Finished, lookup.Next(Ms(2000)).Kind);
-        Assert.Equal(Nodes(2, 3), lookup.Results);
-        Assert.Equal(1, lookup.Failures);
+        Assert.Equal(LookupStepKind.Finished, lookup.Next(Ms(520)).Kind);
+        Assert.Equal(Nodes(1, 2), lookup.Results);
+    }
+
+    [Fact]
+    public void Next_WithAnAdvisor_GivesEachQueryItsOwnTimeouts()
+    {
+        var advisor = new ScriptedAdvisor();
+        advisor.Timeouts[Id(1)] = new(TimeSpan.FromMilliseconds(80), TimeSpan.FromMilliseconds(500));
+        advisor.Timeouts[Id(2)] = new(TimeSpan.FromMilliseconds(300), TimeSpan.FromMilliseconds(600));
+        var lookup = new ClosestNodesLookup(NodeId.Zero, Nodes(1, 2, 3), new LookupOptions { K = 2, Alpha = 2 }, advisor);
+
+        Assert.Equal(Nodes(1, 2), DrainQueries(lookup, T0, out var wait));
+        Assert.Equal(Ms(80), wait.WakeAt);
+        Assert.Equal(Node(3), ExpectQuery(lookup, Ms(80))); // node 1 fell silent: its slot goes to node 3
+        Assert.Equal(Ms(300), lookup.Next(Ms(80)).WakeAt);
+
+        Assert.True(lookup.OnResponse(Node(1), [], Ms(499))); // late, but before its hard timeout
+        Assert.False(lookup.OnResponse(Node(2), [], Ms(600))); // at its hard timeout
+        Assert.Equal(Nodes(1, 2, 3), advisor.Asked);
+    }
+
+    [Fact]
+    public void Next_NeverAsksANodeTheAdvisorAvoids_EvenWhenAnswersKeepListingIt()
+    {
+        var advisor = new ScriptedAdvisor();
+        advisor.AvoidedUntil[Id(1)] = Ms(60_000);
+        var lookup = new ClosestNodesLookup(NodeId.Zero, Nodes(1, 5), new LookupOptions { K = 2, Alpha = 1 }, advisor);
+
+        Assert.Equal(Node(5), ExpectQuery(lookup, T0));
+        lookup.OnResponse(Node(5), Nodes(1, 3), Ms(10));
+        Assert.Equal(Node(3), ExpectQuery(lookup, Ms(10)));
+        lookup.OnResponse(Node(3), Nodes(1), Ms(20));
+
+        Assert.Equal(LookupStepKind.Finished, lookup.Next(Ms(20)).Kind);
+        Assert.Equal(Nodes(3, 5), lookup.Results);
+        Assert.Equal(LookupNodeState.Avoided, lookup.StateOf(Id(1)));
+        Assert.Equal(1, lookup.Avoided);
+        Assert.Equal(2, lookup.QueriesSent);
+    }
+
+    [Fact]
+    public void Next_AsksANodeOnceTheAdvisorNoLongerAvoidsIt()
+    {
+        var advisor = new ScriptedAdvisor();
+        advisor.AvoidedUntil[Id(1)] = Ms(100);
+        var lookup = new ClosestNodesLookup(NodeId.Zero, Nodes(1, 5), new LookupOptions { K = 2, Alpha = 1 }, advisor);
+        Assert.Equal(Node(5), ExpectQuery(lookup, T0)); // 1 is avoided, and settled so for this lookup
+
+        var later = new ClosestNodesLookup(NodeId.Zero, Nodes(1, 5), new LookupOptions { K = 2, Alpha = 1 }, advisor);
+        Assert.Equal(Node(1), ExpectQuery(later, Ms(100)));
+        Assert.Equal(LookupNodeState.Avoided, lookup.StateOf(Id(1)));
     }
 
     [Fact]
@@ -407,9 +465,9 @@ public sealed class ClosestNodesLookupTests
     }
 
     [Fact]
-    public void Next_WakeAt_IsTheEarliestPendingDeadline()
+    public void Next_WakeAt_IsTheEarliestSoftDeadlineInFlight()
     {
-        var lookup = Create(new LookupOptions { Alpha = 2 }, 1, 2, 3);
+        var lookup = Create(new LookupOptions { Alpha = 2 }, 1, 2, 3, 4);
         ExpectQuery(lookup, T0);
         ExpectQuery(lookup, Ms(100));
 
@@ -418,9 +476,9 @@ public sealed class ClosestNodesLookupTests
         Assert.Equal(Node(3), ExpectQuery(lookup, Ms(200)));
         Assert.Equal(Ms(600), lookup.Next(Ms(200)).WakeAt); // node 2, soft
 
-        var afterSoft = lookup.Next(Ms(600)); // 2 unresponsive (hard at 2100), 3 soft at 700
-        Assert.Equal(Ms(700), afterSoft.WakeAt);
-        Assert.Equal(Ms(2100), lookup.Next(Ms(700)).WakeAt);
+        Assert.Equal(Node(4), ExpectQuery(lookup, Ms(600))); // 2 unresponsive: its slot goes to 4
+        Assert.Equal(Ms(700), lookup.Next(Ms(600)).WakeAt); // 3's soft deadline; 2's hard one wakes nothing
+        Assert.Equal(Ms(1100), lookup.Next(Ms(700)).WakeAt); // 4's
     }
 
     [Fact]
