@@ -7,8 +7,8 @@
 // - No lock-step rounds: a new query goes out as soon as a slot frees, as in libp2p and libtorrent. Rounds
 //   are measured afterwards as hop depth (see Rounds).
 // - The paper's termination ("if a round returns nothing closer, query all of the k closest not yet
-//   queried") is libp2p's stall: after α answers in a row that bring nothing closer, up to max(k, α) queries
-//   may be in flight, until an answer brings a closer node again.
+//   queried") is libp2p's stall: after α answers in a row that bring nothing closer, up to max(k + spares, α)
+//   queries may be in flight, until an answer brings a closer node again.
 // - Each query has its own timeouts, from its destination's measured round trips (ILookupAdvisor; fixed ones
 //   from LookupOptions without an advisor). A node silent past its soft timeout frees its slot (libtorrent's
 //   short timeout) and, as in libp2p, no longer holds the lookup: the lookup ends once the k closest nodes
@@ -18,7 +18,10 @@
 //   every search 2 s.) The result is therefore the k closest *responsive* nodes: a live node that loses a
 //   packet may be left out of it, in exchange for searches that run at the speed of the live network.
 // - Silent nodes do not count among the k closest, so the lookup queries past them (libtorrent), yet never
-//   beyond that k (the paper), so the stall does not spend queries on nodes that cannot make the result.
+//   beyond those k and LookupOptions.Spares more (the paper: k), so the stall does not spend queries on nodes
+//   that cannot make the result. The spare is asked with the k closest, so that when one of them turns out
+//   silent the next answer is already in: a lost packet then costs the rest of that node's soft timeout, not
+//   that plus another round trip.
 // - A node that failed us recently (the advisor remembers) is never asked, however many answers list it: a
 //   node that has just left stays in other nodes' tables for minutes.
 // - Every resource is bounded (LookupOptions.MaxCandidates, MaxQueries) against hostile answers.
@@ -99,8 +102,8 @@ internal sealed class ClosestNodesLookup
     public int CandidateCount => _candidates.Count;
 
     /// <summary>
-    /// True while the last answers brought nothing closer, so up to max(k, α) queries may be in flight to
-    /// finish off the k closest.
+    /// True while the last answers brought nothing closer, so up to max(k + spares, α) queries may be in flight
+    /// to finish off the k closest.
     /// </summary>
     public bool IsStalled => _stalled;
 
@@ -175,7 +178,8 @@ internal sealed class ClosestNodesLookup
             ApplyTimeouts(now);
         }
 
-        int parallelism = _stalled ? Math.Max(_options.K, _options.Alpha) : _options.Alpha;
+        int window = _options.K + _options.Spares; // the nodes that may be asked or waited for at once
+        int parallelism = _stalled ? Math.Max(window, _options.Alpha) : _options.Alpha;
         bool mayQuery = QueriesSent < _options.MaxQueries;
         bool slotFree = mayQuery && _inFlight < parallelism;
         bool unsettled = false; // something among the k closest may still change the result
@@ -196,7 +200,7 @@ internal sealed class ClosestNodesLookup
                     unsettled = true;
                     break;
                 case LookupNodeState.NotContacted when mayQuery:
-                    if (slotFree && covered < _options.K)
+                    if (slotFree && covered < window)
                     {
                         if (_advisor is not null && _advisor.IsAvoided(candidate.Node, now))
                         {
@@ -217,7 +221,7 @@ internal sealed class ClosestNodesLookup
                     break;
             }
 
-            if (answered >= _options.K || (unsettled && (!slotFree || covered >= _options.K)))
+            if (answered >= _options.K || (unsettled && (!slotFree || covered >= window)))
             {
                 break;
             }

@@ -33,7 +33,6 @@
 // The table never reads a clock or draws randomness of its own, and is not thread-safe: it belongs to the
 // node's single event loop.
 using System.Diagnostics.CodeAnalysis;
-using System.Runtime.InteropServices;
 using Dht.Protocol;
 using Dht.Rpc;
 
@@ -74,49 +73,13 @@ internal sealed class RoutingTable : IRoundTripSource
     public int BucketCount => _buckets.Count;
 
     /// <summary>Candidates waiting in all replacement caches.</summary>
-    public int ReplacementCount
-    {
-        get
-        {
-            int n = 0;
-            foreach (var bucket in _buckets)
-            {
-                n += bucket.Replacements.Count;
-            }
-
-            return n;
-        }
-    }
+    public int ReplacementCount => _buckets.Sum(b => b.Replacements.Count);
 
     /// <summary>Contacts bucket by bucket from the farthest bucket, each from least to most recently seen.</summary>
-    public IEnumerable<Contact> Contacts
-    {
-        get
-        {
-            foreach (var bucket in _buckets)
-            {
-                foreach (var contact in bucket.Contacts)
-                {
-                    yield return contact;
-                }
-            }
-        }
-    }
+    public IEnumerable<Contact> Contacts => _buckets.SelectMany(b => b.Contacts);
 
     /// <summary>Replacement candidates bucket by bucket, each from least to most recently seen.</summary>
-    public IEnumerable<Contact> Replacements
-    {
-        get
-        {
-            foreach (var bucket in _buckets)
-            {
-                foreach (var contact in bucket.Replacements)
-                {
-                    yield return contact;
-                }
-            }
-        }
-    }
+    public IEnumerable<Contact> Replacements => _buckets.SelectMany(b => b.Replacements);
 
     /// <summary>Index of the bucket whose range holds <paramref name="id"/>.</summary>
     public int BucketIndexOf(NodeId id) => Math.Min(LocalId.CommonPrefixLength(id), _buckets.Count - 1);
@@ -208,43 +171,10 @@ internal sealed class RoutingTable : IRoundTripSource
     {
         ArgumentNullException.ThrowIfNull(into);
         into.Clear();
-        if (count <= 0 || _byId.Count == 0)
+        if (count > 0 && _byId.Count > 0)
         {
-            return;
+            ClosestContacts.Find(_buckets, BucketIndexOf(target), target, count, excluded, verifiedAt, _options, _scratch, into);
         }
-
-        // Distances fall in bands by bucket. A target whose bucket is not the last shares one more bit with the
-        // contacts of its own bucket than with those of any deeper bucket, so its own bucket is the closest band;
-        // then come the deeper buckets together, then the bucket just above, and so on. Whole bands are
-        // collected until there are enough candidates; only then is a sort needed, and only over what was
-        // collected (for most targets: one bucket).
-        var scratch = _scratch;
-        scratch.Clear();
-        int last = _buckets.Count - 1;
-        int home = BucketIndexOf(target);
-        Collect(_buckets[home], target, excluded, verifiedAt, scratch);
-        if (home == last || scratch.Count < count)
-        {
-            for (int i = home + 1; i <= last; i++)
-            {
-                Collect(_buckets[i], target, excluded, verifiedAt, scratch);
-            }
-        }
-
-        for (int i = home - 1; i >= 0 && scratch.Count < count; i--)
-        {
-            Collect(_buckets[i], target, excluded, verifiedAt, scratch);
-        }
-
-        var candidates = CollectionsMarshal.AsSpan(scratch);
-        candidates.Sort();
-        int n = Math.Min(count, candidates.Length);
-        for (int i = 0; i < n; i++)
-        {
-            into.Add(candidates[i].Node);
-        }
-
-        scratch.Clear();
     }
 
     /// <summary>
@@ -347,44 +277,9 @@ internal sealed class RoutingTable : IRoundTripSource
     public IReadOnlyList<BucketSnapshot> Snapshot(DateTimeOffset now)
     {
         var result = new BucketSnapshot[_buckets.Count];
-        int last = _buckets.Count - 1;
-        for (int i = 0; i <= last; i++)
+        for (int i = 0; i < result.Length; i++)
         {
-            var bucket = _buckets[i];
-            int good = 0, questionable = 0, bad = 0;
-            foreach (var contact in bucket.Contacts)
-            {
-                switch (contact.State(now, _options))
-                {
-                    case ContactState.Good:
-                        good++;
-                        break;
-                    case ContactState.Questionable:
-                        questionable++;
-                        break;
-                    default:
-                        bad++;
-                        break;
-                }
-            }
-
-            NodeId prefix;
-            int prefixLength;
-            if (i < last)
-            {
-                var ourBit = NodeId.Mask(i + 1) ^ NodeId.Mask(i);
-                prefix = (LocalId ^ ourBit) & NodeId.Mask(i + 1);
-                prefixLength = i + 1;
-            }
-            else
-            {
-                prefix = LocalId & NodeId.Mask(i);
-                prefixLength = i;
-            }
-
-            result[i] = new BucketSnapshot(
-                i, prefix, prefixLength, i == last, bucket.Contacts.Count, good, questionable, bad,
-                bucket.Replacements.Count, bucket.LastActivity);
+            result[i] = _buckets[i].Snapshot(i, i == result.Length - 1, LocalId, now, _options);
         }
 
         return result;
@@ -501,7 +396,7 @@ internal sealed class RoutingTable : IRoundTripSource
             contact = new Contact(node, now);
         }
 
-        RemoveReplacementsAt(bucket, node.EndPoint);
+        bucket.RemoveReplacementsAt(node.EndPoint);
         return contact;
     }
 
@@ -519,29 +414,8 @@ internal sealed class RoutingTable : IRoundTripSource
     private void AddReplacement(KBucket bucket, NodeInfo node, bool isResponse, DateTimeOffset now, TimeSpan? roundTrip)
     {
         var entry = TakeReplacementOrCreate(bucket, node, now);
-        if (_options.ReplacementCacheSize == 0)
-        {
-            return;
-        }
-
-        while (bucket.Replacements.Count >= _options.ReplacementCacheSize)
-        {
-            bucket.Replacements.RemoveAt(0);
-        }
-
         entry.OnHeard(isResponse, now, roundTrip);
-        bucket.Replacements.Add(entry);
-    }
-
-    private static void RemoveReplacementsAt(KBucket bucket, NetEndPoint endPoint)
-    {
-        for (int i = bucket.Replacements.Count - 1; i >= 0; i--)
-        {
-            if (bucket.Replacements[i].EndPoint == endPoint)
-            {
-                bucket.Replacements.RemoveAt(i);
-            }
-        }
+        bucket.AddReplacement(entry, _options.ReplacementCacheSize);
     }
 
     private void RemoveFromBucket(KBucket bucket, Contact contact)
@@ -606,43 +480,8 @@ internal sealed class RoutingTable : IRoundTripSource
         int depth = _buckets.Count - 1;
         var shallow = _buckets[depth];
         var deeper = NewBucket(shallow.LastActivity);
-        MoveDeeper(shallow.Contacts, deeper.Contacts, depth);
-        MoveDeeper(shallow.Replacements, deeper.Replacements, depth);
+        shallow.MoveDeeper(deeper, LocalId, depth);
         _buckets.Add(deeper);
-    }
-
-    /// <summary>Moves, in order, the contacts sharing more than <paramref name="depth"/> bits with our id.</summary>
-    private void MoveDeeper(List<Contact> from, List<Contact> to, int depth)
-    {
-        int kept = 0;
-        for (int i = 0; i < from.Count; i++)
-        {
-            var contact = from[i];
-            if (LocalId.CommonPrefixLength(contact.Id) > depth)
-            {
-                to.Add(contact);
-            }
-            else
-            {
-                from[kept++] = contact;
-            }
-        }
-
-        from.RemoveRange(kept, from.Count - kept);
-    }
-
-    private void Collect(KBucket bucket, NodeId target, NodeId? excluded, DateTimeOffset? verifiedAt, List<ClosestCandidate> scratch)
-    {
-        foreach (var contact in bucket.Contacts)
-        {
-            bool usable = verifiedAt is { } now
-                ? contact.State(now, _options) == ContactState.Good
-                : contact.FailedQueries < _options.MaxFailuresBeforeBad;
-            if (usable && contact.Id != excluded)
-            {
-                scratch.Add(new ClosestCandidate(contact.Id ^ target, contact.Node));
-            }
-        }
     }
 
     /// <summary>A random id sharing at least <paramref name="depth"/> leading bits with ours: anywhere in the last bucket.</summary>

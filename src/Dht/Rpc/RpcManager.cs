@@ -2,7 +2,7 @@
 // the outcomes who answers and how fast.
 //
 // Each query gets its own soft and hard timeouts from its destination's round-trip estimate (RpcOptions): the
-// contact's own when the routing table has measured it, else the node-wide one fed by every answer. So queries
+// contact's own when the routing table has measured it, else the node-wide one from the last answers. So queries
 // no longer time out in the order they were sent, and one binary heap of deadlines replaces the two FIFO queues
 // of equal timeouts: O(log n) per query, and NextDeadline is a peek. An answered query stays in the heap until
 // its deadline comes up (taking it out of the middle would cost O(n)); the heap therefore holds at most the
@@ -36,7 +36,7 @@ internal sealed class RpcManager : ILookupAdvisor
     private readonly bool _readOnly;
     private readonly Dictionary<uint, PendingQuery> _pending = [];
     private readonly PriorityQueue<PendingQuery, long> _deadlines = new(); // by UTC ticks: soft, then hard
-    private RoundTripEstimate _nodeWide;
+    private readonly RoundTripWindow _recent = new();
     private readonly ArrayBufferWriter<byte> _buffer = new(1500);
     private readonly byte[] _transactionBytes = new byte[4];
     private ushort _sequence;
@@ -83,15 +83,15 @@ internal sealed class RpcManager : ILookupAdvisor
     /// <summary>Queries awaiting an answer.</summary>
     public int PendingCount => _pending.Count;
 
-    /// <summary>The round trips of every answer this node has had: the estimate for nodes never measured.</summary>
-    public RoundTripEstimate NodeWideRoundTrip => _nodeWide;
+    /// <summary>The round trips of the last answers from any node: the estimate for nodes never measured.</summary>
+    public RoundTripWindow RecentRoundTrips => _recent;
 
     /// <summary>Nodes that failed to answer us lately; our lookups leave them alone for a while.</summary>
     public RecentFailures Failures { get; }
 
     /// <summary>The timeouts a query to <paramref name="node"/> gets if sent now (an unknown id: the node-wide estimate).</summary>
     public QueryTimeouts TimeoutsFor(NodeInfo node) =>
-        _options.TimeoutsFor(node.Id == default || _roundTrips is null ? default : _roundTrips.RoundTripOf(node.Id, node.EndPoint), _nodeWide);
+        _options.TimeoutsFor(node.Id == default || _roundTrips is null ? default : _roundTrips.RoundTripOf(node.Id, node.EndPoint), _recent);
 
     /// <summary>True while <paramref name="node"/> is in the memory of recent failures.</summary>
     public bool IsAvoided(NodeInfo node, DateTimeOffset now) => Failures.IsAvoided(node, now);
@@ -178,7 +178,7 @@ internal sealed class RpcManager : ILookupAdvisor
         }
 
         // An error is an answer too: the node is there, and its round trip is as good a sample.
-        _nodeWide.Add(now - pending.SentAt);
+        _recent.Add(now - pending.SentAt);
         Failures.Answered(new NodeInfo(message.Kind == KrpcMessageKind.Response ? message.Id : pending.ExpectedId ?? default, source));
         if (message.Kind == KrpcMessageKind.Error)
         {

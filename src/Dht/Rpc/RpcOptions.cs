@@ -2,10 +2,10 @@ namespace Dht.Rpc;
 
 /// <summary>
 /// Timeouts and the memory of failures of <see cref="RpcManager"/>. A query's soft timeout is its destination's
-/// RFC 6298 timeout (SRTT + max(margin, 4 RTTVAR)); its hard timeout is twice that, TCP's first back-off
-/// (RFC 6298 5.5). A contact never measured gets the node-wide estimate, made from every answer this node has
-/// had; a node with no answer yet uses RFC 6298's initial timeout. Both are clamped between a floor and a
-/// ceiling.
+/// retransmission timeout: for a contact the routing table has measured, RFC 6298's SRTT + max(margin, 4 RTTVAR);
+/// for any other node the node-wide one, the longest of the last answers' round trips plus the margin
+/// (<see cref="RoundTripWindow"/>); before enough answers, RFC 6298's initial timeout. The hard timeout is twice
+/// that, TCP's first back-off (RFC 6298 5.5). Both are clamped between a floor and a ceiling.
 /// </summary>
 internal sealed record RpcOptions
 {
@@ -13,7 +13,7 @@ internal sealed record RpcOptions
     public static RpcOptions Default { get; } = new();
 
     /// <summary>
-    /// The least margin above the smoothed round trip (RFC 6298's G), so the floor of the soft timeout. 50 ms:
+    /// The least margin above the expected round trip (RFC 6298's G), so the floor of the soft timeout. 50 ms:
     /// it covers a responder's scheduling and garbage-collection pauses (tens of milliseconds), and bounds what
     /// a departed node costs a lookup on a LAN. Linux holds TCP's margin to 200 ms (tcp_rto_min), which must
     /// also cover delayed ACKs (up to 200 ms, RFC 1122 4.2.3.2); KRPC answers at once.
@@ -21,10 +21,17 @@ internal sealed record RpcOptions
     public TimeSpan MinMargin { get; init; } = TimeSpan.FromMilliseconds(50);
 
     /// <summary>
-    /// The timeout before any answer has been measured. 1 s: RFC 6298 (2.1); capped by the ceilings, so a
-    /// fresh node waits 500 ms (soft) and 2 s (hard), as before it measured anything.
+    /// The timeout before enough answers have been measured. 1 s: RFC 6298 (2.1); capped by the ceilings, so a
+    /// fresh node waits 500 ms (soft) and 2 s (hard).
     /// </summary>
     public TimeSpan Initial { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Answers needed before the node-wide estimate replaces <see cref="Initial"/>. 16: a quarter of the window, so
+    /// that its longest is already above most round trips (about the 94th percentile); a joining node has that
+    /// many answers before its first lookup is over.
+    /// </summary>
+    public int MinNodeWideSamples { get; init; } = 16;
 
     /// <summary>
     /// Longest soft timeout. 500 ms, after libtorrent's short timeout (DhtOptions.SoftTimeout): a node slower
@@ -66,13 +73,13 @@ internal sealed record RpcOptions
     public TimeSpan MaxAvoidFor { get; init; } = TimeSpan.FromMinutes(15);
 
     /// <summary>
-    /// The timeouts of a query to a node with estimate <paramref name="destination"/>, falling back to
-    /// <paramref name="nodeWide"/> when the destination was never measured.
+    /// The timeouts of a query to a node with estimate <paramref name="destination"/>, falling back to the
+    /// node-wide <paramref name="recent"/> round trips when the destination was never measured.
     /// </summary>
-    public QueryTimeouts TimeoutsFor(in RoundTripEstimate destination, in RoundTripEstimate nodeWide)
+    public QueryTimeouts TimeoutsFor(in RoundTripEstimate destination, RoundTripWindow? recent)
     {
         var rto = destination.IsMeasured ? destination.Timeout(MinMargin)
-            : nodeWide.IsMeasured ? nodeWide.Timeout(MinMargin)
+            : recent is not null && recent.Count >= MinNodeWideSamples ? recent.Max + MinMargin
             : Initial;
         var floor = HardFloor < HardCeiling ? HardFloor : HardCeiling;
         var hard = rto * 2;
@@ -86,6 +93,7 @@ internal sealed record RpcOptions
     {
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(MinMargin, TimeSpan.Zero, nameof(MinMargin));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(Initial, TimeSpan.Zero, nameof(Initial));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MinNodeWideSamples, 1, nameof(MinNodeWideSamples));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(SoftCeiling, TimeSpan.Zero, nameof(SoftCeiling));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(HardFloor, TimeSpan.Zero, nameof(HardFloor));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(HardCeiling, TimeSpan.Zero, nameof(HardCeiling));

@@ -32,6 +32,7 @@ public sealed class ClosestNodesLookupInvariantTests
         {
             K = k,
             Alpha = random.Next(1, 6),
+            Spares = random.Next(0, 3),
             MaxCandidates = k + random.Next(0, 20),
             MaxQueries = random.Next(5, 60),
         };
@@ -55,7 +56,7 @@ public sealed class ClosestNodesLookupInvariantTests
 
         var lookup = new ClosestNodesLookup(NodeId.Zero, seeds, options, advisor);
         lookup.Exclude(excluded);
-        string context = $"seed {seed}, k {options.K}, α {options.Alpha}, max candidates {options.MaxCandidates}, max queries {options.MaxQueries}";
+        string context = $"seed {seed}, k {options.K}, α {options.Alpha}, spares {options.Spares}, max candidates {options.MaxCandidates}, max queries {options.MaxQueries}";
 
         var asked = new HashSet<NodeId>();
         var pending = new List<NodeInfo>();
@@ -71,7 +72,7 @@ public sealed class ClosestNodesLookupInvariantTests
         {
             Assert.True(guard < 100_000, $"{context}: no end");
             var step = lookup.Next(now);
-            Assert.True(lookup.InFlight <= Math.Max(options.K, options.Alpha), $"{context}: {lookup.InFlight} in flight");
+            Assert.True(lookup.InFlight <= Math.Max(options.K + options.Spares, options.Alpha), $"{context}: {lookup.InFlight} in flight");
             if (step.Kind == LookupStepKind.Finished)
             {
                 break;

@@ -152,7 +152,7 @@ public sealed class ClosestNodesLookupTests
     [Fact]
     public void Next_WhenNodesAmongTheKClosestFail_AsksTheNextAndFinishesWithTheKClosestThatAnswered()
     {
-        var lookup = Create(new LookupOptions { K = 2, Alpha = 4 }, 1, 2, 3, 4);
+        var lookup = Create(new LookupOptions { K = 2, Alpha = 4, Spares = 0 }, 1, 2, 3, 4);
 
         // Two nodes promptly in flight already cover k, so nothing farther is asked yet.
         Assert.Equal(Nodes(1, 2), DrainQueries(lookup, T0, out _));
@@ -253,7 +253,7 @@ public sealed class ClosestNodesLookupTests
     [Fact]
     public void Next_WhenAnswersStopBringingCloserNodes_QueriesAllOfTheKClosestAtOnce()
     {
-        var options = new LookupOptions { K = 6, Alpha = 2 };
+        var options = new LookupOptions { K = 6, Alpha = 2, Spares = 0 };
         var lookup = Create(options, 10, 20, 30, 40, 50, 60, 70, 80);
         Assert.Equal(Nodes(10, 20), DrainQueries(lookup, T0, out _));
 
@@ -270,9 +270,41 @@ public sealed class ClosestNodesLookupTests
     }
 
     [Fact]
+    public void Next_WhenStalled_AlsoAsksTheSpareBeyondTheKClosest_SoASilentOneCostsOnlyItsSoftTimeout()
+    {
+        var lookup = Create(new LookupOptions { K = 3, Alpha = 2, Spares = 1 }, 10, 20, 30, 40, 50);
+        Assert.Equal(Nodes(10, 20), DrainQueries(lookup, T0, out _));
+        lookup.OnResponse(Node(10), [], Ms(10));
+        lookup.OnResponse(Node(20), [], Ms(11));
+        Assert.True(lookup.IsStalled);
+
+        Assert.Equal(Nodes(30, 40), DrainQueries(lookup, Ms(11), out _)); // the third closest and one spare, not 50
+        lookup.OnResponse(Node(40), [], Ms(60));
+        Assert.Equal(LookupStepKind.Waiting, lookup.Next(Ms(60)).Kind); // 30 may still answer
+
+        // 30 falls silent: the spare's answer is in, so the lookup ends at 30's soft timeout.
+        Assert.Equal(LookupStepKind.Finished, lookup.Next(Ms(511)).Kind);
+        Assert.Equal(Nodes(10, 20, 40), lookup.Results);
+        Assert.Equal(4, lookup.QueriesSent);
+    }
+
+    [Fact]
+    public void Next_WhenTheKClosestAnswer_FinishesWithoutWaitingForTheSpare()
+    {
+        var lookup = Create(new LookupOptions { K = 2, Alpha = 3, Spares = 1 }, 10, 20, 30);
+        Assert.Equal(Nodes(10, 20, 30), DrainQueries(lookup, T0, out _));
+
+        lookup.OnResponse(Node(10), [], Ms(10));
+        lookup.OnResponse(Node(20), [], Ms(20));
+
+        Assert.Equal(LookupStepKind.Finished, lookup.Next(Ms(20)).Kind);
+        Assert.Equal(Nodes(10, 20), lookup.Results);
+    }
+
+    [Fact]
     public void OnResponse_WithACloserNode_EndsTheStallAndRestoresAlpha()
     {
-        var lookup = Create(new LookupOptions { K = 6, Alpha = 2 }, 10, 20, 30, 40, 50, 60, 70, 80);
+        var lookup = Create(new LookupOptions { K = 6, Alpha = 2, Spares = 0 }, 10, 20, 30, 40, 50, 60, 70, 80);
         DrainQueries(lookup, T0, out _);
         lookup.OnResponse(Node(10), [], Ms(10));
         lookup.OnResponse(Node(20), [], Ms(11));

@@ -97,7 +97,7 @@ public sealed class RpcManagerTests
     }
 
     [Fact]
-    public void Answers_TeachTheNodeWideEstimate_WhichSetsTheTimeoutsOfNodesNeverMeasured()
+    public void Answers_TeachTheNodeWideWindow_WhichSetsTheTimeoutsOfNodesNeverMeasured()
     {
         for (int i = 0; i < 20; i++)
         {
@@ -105,7 +105,7 @@ public sealed class RpcManagerTests
             _rpc.Complete(Response(_transport.LastTransactionId(), PeerId), Peer, T0.AddMilliseconds(100));
         }
 
-        Assert.Equal(TimeSpan.FromMilliseconds(100), _rpc.NodeWideRoundTrip.Smoothed);
+        Assert.Equal(TimeSpan.FromMilliseconds(100), _rpc.RecentRoundTrips.Max);
         var other = NetEndPoint.Parse("127.0.0.9:6881");
         var pending = SendPing(other, NodeId.FromKey("other"), T0)!;
         Assert.Equal(T0.AddMilliseconds(150), pending.SoftDeadline);

@@ -17,10 +17,29 @@ public sealed class RpcOptionsTests
         return estimate;
     }
 
+    private static RoundTripWindow Window(int samples, double maxMs)
+    {
+        var window = new RoundTripWindow();
+        for (int i = 0; i < samples; i++)
+        {
+            window.Add(Ms(i == samples / 2 ? maxMs : maxMs / 2));
+        }
+
+        return window;
+    }
+
     [Fact]
     public void TimeoutsFor_BeforeAnyAnswer_AreTheInitialTimeoutCappedByTheCeilings()
     {
-        var timeouts = RpcOptions.Default.TimeoutsFor(default, default);
+        var timeouts = RpcOptions.Default.TimeoutsFor(default, null);
+
+        Assert.Equal(new QueryTimeouts(Ms(500), Ms(2000)), timeouts);
+    }
+
+    [Fact]
+    public void TimeoutsFor_AContactNeverMeasured_BeforeSixteenAnswers_AreStillTheInitialOnes()
+    {
+        var timeouts = RpcOptions.Default.TimeoutsFor(default, Window(15, 100));
 
         Assert.Equal(new QueryTimeouts(Ms(500), Ms(2000)), timeouts);
     }
@@ -28,18 +47,16 @@ public sealed class RpcOptionsTests
     [Fact]
     public void TimeoutsFor_AMeasuredContact_AreItsRoundTripPlusTheMarginAndTwiceThat()
     {
-        var nodeWide = Measured(300);
-
-        var timeouts = RpcOptions.Default.TimeoutsFor(Measured(120), nodeWide);
+        var timeouts = RpcOptions.Default.TimeoutsFor(Measured(120), Window(64, 300));
 
         Assert.Equal(Ms(170), timeouts.Soft);
         Assert.Equal(Ms(500), timeouts.Hard); // 340 ms, raised to the floor
     }
 
     [Fact]
-    public void TimeoutsFor_AContactNeverMeasured_UseTheNodeWideEstimate()
+    public void TimeoutsFor_AContactNeverMeasured_AreTheLongestRecentRoundTripPlusTheMargin()
     {
-        var timeouts = RpcOptions.Default.TimeoutsFor(default, Measured(280));
+        var timeouts = RpcOptions.Default.TimeoutsFor(default, Window(20, 280));
 
         Assert.Equal(new QueryTimeouts(Ms(330), Ms(660)), timeouts);
     }
@@ -47,7 +64,7 @@ public sealed class RpcOptionsTests
     [Fact]
     public void TimeoutsFor_ASlowContact_StopAtTheCeilings()
     {
-        var timeouts = RpcOptions.Default.TimeoutsFor(Measured(1500), default);
+        var timeouts = RpcOptions.Default.TimeoutsFor(Measured(1500), null);
 
         Assert.Equal(new QueryTimeouts(Ms(500), Ms(2000)), timeouts);
     }
@@ -55,7 +72,7 @@ public sealed class RpcOptionsTests
     [Fact]
     public void TimeoutsFor_ALoopbackContact_WaitTheMarginAndTheHardFloor()
     {
-        var timeouts = RpcOptions.Default.TimeoutsFor(Measured(0.2), default);
+        var timeouts = RpcOptions.Default.TimeoutsFor(Measured(0.2), null);
 
         Assert.Equal(new QueryTimeouts(Ms(50.2), Ms(500)), timeouts);
     }
@@ -65,7 +82,7 @@ public sealed class RpcOptionsTests
     {
         var options = RpcOptions.Default with { SoftCeiling = Ms(300), HardCeiling = Ms(250) };
 
-        var timeouts = options.TimeoutsFor(Measured(400), default);
+        var timeouts = options.TimeoutsFor(Measured(400), null);
 
         Assert.Equal(new QueryTimeouts(Ms(250), Ms(250)), timeouts);
     }
