@@ -17,6 +17,10 @@
 //   node until its hard timeout; so did this lookup, which made one departed node among the k closest cost
 //   every search 2 s.) The result is therefore the k closest *responsive* nodes: a live node that loses a
 //   packet may be left out of it, in exchange for searches that run at the speed of the live network.
+//   Short of k answers in all, though, an unresponsive node still holds the lookup until its hard timeout:
+//   in a network of k nodes or fewer, or when every node stalls at once (a busy machine), giving up at the
+//   soft timeout would end the search with too few nodes, or none. The nodes that failed are then avoided
+//   (below), so this costs a departure once, not on every search.
 // - Silent nodes do not count among the k closest, so the lookup queries past them (libtorrent), yet never
 //   beyond those k and LookupOptions.Spares more (the paper: k), so the stall does not spend queries on nodes
 //   that cannot make the result. The spare is asked with the k closest, so that when one of them turns out
@@ -182,6 +186,8 @@ internal sealed class ClosestNodesLookup
         int parallelism = _stalled ? Math.Max(window, _options.Alpha) : _options.Alpha;
         bool mayQuery = QueriesSent < _options.MaxQueries;
         bool slotFree = mayQuery && _inFlight < parallelism;
+        bool shortOfK = Responses < _options.K; // then a silent node still holds the lookup until its hard timeout
+        var wakeAt = _nextDeadline;
         bool unsettled = false; // something among the k closest may still change the result
         int answered = 0;
         int covered = 0; // answered, or asked and still within the soft timeout
@@ -198,6 +204,14 @@ internal sealed class ClosestNodesLookup
                 case LookupNodeState.Waiting:
                     covered++;
                     unsettled = true;
+                    break;
+                case LookupNodeState.Unresponsive when shortOfK && now < candidate.HardDeadline:
+                    unsettled = true;
+                    if (candidate.HardDeadline < wakeAt)
+                    {
+                        wakeAt = candidate.HardDeadline;
+                    }
+
                     break;
                 case LookupNodeState.NotContacted when mayQuery:
                     if (slotFree && covered < window)
@@ -216,8 +230,8 @@ internal sealed class ClosestNodesLookup
                     unsettled = true;
                     break;
                 default:
-                    // Unresponsive, failed, avoided, or not contacted while the query budget is spent: none of
-                    // them holds the lookup.
+                    // Unresponsive (with k answers in), failed, avoided, or not contacted while the query budget
+                    // is spent: none of them holds the lookup.
                     break;
             }
 
@@ -233,7 +247,7 @@ internal sealed class ClosestNodesLookup
             return LookupStep.Finished;
         }
 
-        return LookupStep.Wait(_nextDeadline);
+        return LookupStep.Wait(wakeAt);
     }
 
     private LookupStep Query(ref LookupCandidate candidate, DateTimeOffset now)

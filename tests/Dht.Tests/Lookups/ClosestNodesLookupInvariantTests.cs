@@ -58,7 +58,7 @@ public sealed class ClosestNodesLookupInvariantTests
         lookup.Exclude(excluded);
         string context = $"seed {seed}, k {options.K}, α {options.Alpha}, spares {options.Spares}, max candidates {options.MaxCandidates}, max queries {options.MaxQueries}";
 
-        var asked = new HashSet<NodeId>();
+        var asked = new Dictionary<NodeId, DateTimeOffset>();
         var pending = new List<NodeInfo>();
         var answered = new List<NodeInfo>();
         var heard = new HashSet<NodeId>();
@@ -80,7 +80,7 @@ public sealed class ClosestNodesLookupInvariantTests
 
             if (step.Kind == LookupStepKind.Query)
             {
-                Assert.True(asked.Add(step.Node.Id), $"{context}: {step.Node} asked twice");
+                Assert.True(asked.TryAdd(step.Node.Id, now), $"{context}: {step.Node} asked twice");
                 Assert.False(advisor.IsAvoided(step.Node, now), $"{context}: {step.Node} asked while avoided");
                 Assert.NotEqual(excluded, step.Node.Id);
                 Assert.False(step.Node.EndPoint.IsUnusable, context);
@@ -140,6 +140,17 @@ public sealed class ClosestNodesLookupInvariantTests
                 Assert.False(
                     couldMatter && state is LookupNodeState.NotContacted or LookupNodeState.Waiting,
                     $"{context}: {id.ToShortString()} left {state}");
+            }
+        }
+
+        if (lookup.Responses < options.K)
+        {
+            // Short of k answers, a silent node is waited for until its hard timeout.
+            foreach (var (id, at) in asked)
+            {
+                Assert.False(
+                    lookup.StateOf(id) == LookupNodeState.Unresponsive && now < at + advisor.TimeoutsFor(new NodeInfo(id, default)).Hard,
+                    $"{context}: finished at {now:HH:mm:ss.fff} before {id.ToShortString()}'s hard timeout");
             }
         }
     }

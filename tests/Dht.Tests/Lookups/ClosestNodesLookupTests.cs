@@ -79,16 +79,35 @@ public sealed class ClosestNodesLookupTests
     }
 
     [Fact]
-    public void Next_WhenTheOnlyNodeAskedIsSilentPastItsSoftTimeout_FinishesWithoutWaitingForTheHardOne()
+    public void Next_ShortOfKAnswers_WaitsForASilentNodeUntilItsHardTimeout()
     {
         var lookup = Create(1);
         ExpectQuery(lookup, T0);
 
-        Assert.Equal(LookupStepKind.Waiting, lookup.Next(Ms(499)).Kind);
-        Assert.Equal(LookupStepKind.Finished, lookup.Next(Ms(500)).Kind);
+        var wait = lookup.Next(Ms(500));
+        Assert.Equal(LookupStepKind.Waiting, wait.Kind);
+        Assert.Equal(Ms(2000), wait.WakeAt);
         Assert.Equal(LookupNodeState.Unresponsive, lookup.StateOf(Id(1)));
-        Assert.False(lookup.OnResponse(Node(1), [], Ms(600)));
+        Assert.Equal(0, lookup.InFlight);
+
+        Assert.Equal(LookupStepKind.Finished, lookup.Next(Ms(2000)).Kind);
+        Assert.False(lookup.OnResponse(Node(1), [], Ms(2000)));
         Assert.Empty(lookup.Results);
+    }
+
+    [Fact]
+    public void Next_ShortOfKAnswers_TakesALateAnswerAndGoesOnFromIt()
+    {
+        var lookup = Create(new LookupOptions { K = 2 }, 5);
+        ExpectQuery(lookup, T0);
+        Assert.Equal(LookupStepKind.Waiting, lookup.Next(Ms(500)).Kind);
+
+        Assert.True(lookup.OnResponse(Node(5), Nodes(3), Ms(1200)));
+
+        Assert.Equal(Node(3), ExpectQuery(lookup, Ms(1200)));
+        lookup.OnResponse(Node(3), [], Ms(1210));
+        Assert.Equal(LookupStepKind.Finished, lookup.Next(Ms(1210)).Kind);
+        Assert.Equal(Nodes(3, 5), lookup.Results);
     }
 
     [Fact]
@@ -102,7 +121,8 @@ public sealed class ClosestNodesLookupTests
 
         Assert.Equal(LookupNodeState.Failed, lookup.StateOf(Id(1)));
         Assert.Equal(1, lookup.Failures);
-        Assert.Equal(LookupStepKind.Finished, lookup.Next(Ms(2000)).Kind); // node 2 fell silent too
+        Assert.Equal(Ms(2500), lookup.Next(Ms(2000)).WakeAt); // node 2 fell silent too: nobody answered, so wait for it
+        Assert.Equal(LookupStepKind.Finished, lookup.Next(Ms(2500)).Kind);
         Assert.Empty(lookup.Results);
     }
 
