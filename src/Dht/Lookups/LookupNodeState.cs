@@ -10,8 +10,9 @@ internal enum LookupNodeState : byte
     Waiting,
 
     /// <summary>
-    /// Soft timeout passed without an answer: the slot is free again and the lookup no longer waits for it, but
-    /// an answer before the hard timeout is still accepted and used if the lookup has not ended.
+    /// Soft timeout passed without an answer: the slot is free again, and the lookup waits for it only while fewer
+    /// than k nodes have answered; an answer before the hard timeout is still accepted and used if the lookup has
+    /// not ended.
     /// </summary>
     Unresponsive,
 
