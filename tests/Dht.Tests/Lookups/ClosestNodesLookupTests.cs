@@ -569,4 +569,8 @@ public sealed class ClosestNodesLookupTests
 
         Assert.Throws<ArgumentOutOfRangeException>(() => new ClosestNodesLookup(NodeId.Zero, [], options));
     }
+
+    [Fact]
+    public void Constructor_WithNegativeSpares_Throws() =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ClosestNodesLookup(NodeId.Zero, [], new LookupOptions { Spares = -1 }));
 }
