@@ -117,7 +117,7 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
             RefreshInterval = options.BucketRefreshInterval,
         }, now);
         _rpc = new RpcManager(transport, this, Counters, random, options.SoftTimeout, options.QueryTimeout,
-            options.MaxPendingQueries, ClientVersion, options.ReadOnly);
+            options.MaxPendingQueries, ClientVersion, options.ReadOnly, roundTrips: Routing);
         _tokens = new TokenManager(options.TokenRotationInterval);
         _peers = peers ?? new InMemoryPeerStore(new PeerStoreOptions
         {
@@ -278,7 +278,13 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
         Counters.QueriesReceivedByMethod[(int)query.Method]++;
         if (!query.ReadOnly && query.Id != Id && !source.IsUnusable)
         {
-            OnHeard(Routing.Heard(new NodeInfo(query.Id, source), isResponse: false, now), new NodeInfo(query.Id, source), now);
+            var inserted = Routing.Heard(new NodeInfo(query.Id, source), isResponse: false, now);
+            OnHeard(inserted, new NodeInfo(query.Id, source), now);
+            if (inserted.Outcome == InsertOutcome.Inserted)
+            {
+                // Only nodes that answered us are handed to others: verify a newcomer now, not at the next upkeep.
+                Ping(new NodeInfo(query.Id, source), now);
+            }
         }
 
         var r = _reply;
@@ -428,7 +434,7 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
     internal void AddClosestNodes(KrpcMessage r, NodeId target, NodeId querier)
     {
         _closest.Clear();
-        Routing.FindClosest(target, _options.BucketSize, _closest, excluded: querier);
+        Routing.FindClosestVerified(target, _options.BucketSize, _closest, _time.GetUtcNow(), excluded: querier);
         int length = 0;
         foreach (var node in _closest)
         {
@@ -503,7 +509,7 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
 
         var node = new NodeInfo(response.Id, query.Destination);
         _lost.Remove(node.Id);
-        OnHeard(Routing.Heard(node, isResponse: true, now), node, now);
+        OnHeard(Routing.Heard(node, isResponse: true, now, now - query.SentAt), node, now);
     }
 
     private void OnHeard(InsertResult inserted, NodeInfo node, DateTimeOffset now)
@@ -679,7 +685,7 @@ internal sealed partial class DhtEngine : IDatagramReceiver, IQueryObserver, IAs
     {
         _closest.Clear();
         Routing.FindClosest(target, Math.Max(_options.BucketSize * 2, 16), _closest);
-        var lookup = new ClosestNodesLookup(target, _closest, _lookupOptions);
+        var lookup = new ClosestNodesLookup(target, _closest, _lookupOptions, _rpc);
         lookup.Exclude(Id);
         var op = new LookupOperation(this, method, target, lookup, onResponse, now);
         _lookups.Add(op);
