@@ -1,5 +1,6 @@
-// The routing table's two per-datagram operations: FindClosest answers every incoming find_node and
-// get_peers, and Heard records every valid message from a node already known (the common case).
+// The routing table's per-datagram operations: FindClosestVerified answers every incoming find_node and
+// get_peers (FindClosest, without the state check, seeds our own lookups), and Heard records every valid
+// message from a node already known (the common case).
 //
 // The table is filled the way a node fills it, through Heard with random ids, so bucket shapes, splits and
 // replacement caches are realistic. Randomness and time are fixed, so every run measures the same table.
@@ -20,6 +21,7 @@ public class RoutingTableBenchmarks
     private const int TargetCount = 1024; // a power of two, so cycling is a mask
 
     private static readonly DateTimeOffset Now = new(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    private static readonly TimeSpan RoundTrip = TimeSpan.FromMilliseconds(42);
 
     private readonly List<NodeInfo> _closest = new(8);
 
@@ -82,12 +84,24 @@ public class RoutingTableBenchmarks
         return _closest.Count;
     }
 
-    /// <summary>A response from a contact already in a bucket: refresh it and move it to the bucket's tail.</summary>
+    /// <summary>The 8 closest good contacts, as a reply to another node lists them (a state check per contact).</summary>
+    [Benchmark]
+    public int FindClosestVerified8()
+    {
+        var target = _targets[_nextTarget++ & (TargetCount - 1)];
+        _table.FindClosestVerified(target, 8, _closest, Now);
+        return _closest.Count;
+    }
+
+    /// <summary>
+    /// A response from a contact already in a bucket: refresh it, fold its round trip into its estimate and move it
+    /// to the bucket's tail.
+    /// </summary>
     [Benchmark]
     public int Heard_KnownContact()
     {
         var node = _known[_nextKnown];
         _nextKnown = _nextKnown + 1 == _known.Length ? 0 : _nextKnown + 1;
-        return (int)_table.Heard(node, isResponse: true, Now).Outcome;
+        return (int)_table.Heard(node, isResponse: true, Now, RoundTrip).Outcome;
     }
 }

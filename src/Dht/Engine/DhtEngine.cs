@@ -24,6 +24,7 @@ using Dht.Engine.Operations;
 using Dht.Lookups;
 using Dht.Peers;
 using Dht.Protocol;
+using Dht.Protocol.Krpc;
 using Dht.Routing;
 using Dht.Tokens;
 using Dht.Transport;
@@ -271,6 +272,11 @@ internal sealed partial class DhtEngine : IAsyncDisposable
     /// <summary>Reads the newest validly signed version of a BEP 44 mutable item.</summary>
     public Task<ItemGetResult> GetMutableAsync(ReadOnlyMemory<byte> publicKey, ReadOnlyMemory<byte> salt, CancellationToken cancellationToken = default) =>
         OnLoop(() => Items.Operations.GetMutableAsync(publicKey, salt, cancellationToken));
+
+    /// <summary>Runs a lookup and returns it finished, with its state machine (simulations inspect what it asked).</summary>
+    internal Task<LookupRun> RunLookupAsync(
+        KrpcMethod method, NodeId target, Action<NodeInfo, KrpcMessage>? onResponse, CancellationToken cancellationToken) =>
+        OnLoop(() => _lookups.RunAsync(method, target, onResponse, cancellationToken));
 
     /// <summary>A consistent snapshot of the node for <c>status</c>, taken on the loop.</summary>
     public Task<NodeStatus> GetStatusAsync() => _loop.CallAsync(_status.Take);

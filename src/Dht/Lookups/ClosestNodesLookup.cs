@@ -1,23 +1,36 @@
 // The iterative closest-nodes lookup behind every search of the node (find_node, get_peers, BEP 44 get,
 // find_value, bootstrap and bucket refresh), as a sans-IO state machine: it never reads a clock or touches a
 // socket. A runner asks Next(now) what to do, sends the queries it is told to, and feeds back answers and
-// failures. The shape follows rust-libp2p's ClosestPeersIter; the timeouts follow libtorrent.
+// failures. The shape follows rust-libp2p's ClosestPeersIter; the timeouts follow libtorrent and TCP.
 //
 // Where it departs from the paper (Maymounkov and Mazières, 2002) and from those models:
 // - No lock-step rounds: a new query goes out as soon as a slot frees, as in libp2p and libtorrent. Rounds
 //   are measured afterwards as hop depth (see Rounds).
 // - The paper's termination ("if a round returns nothing closer, query all of the k closest not yet
-//   queried") is libp2p's stall: after α answers in a row that bring nothing closer, up to max(k, α) queries
-//   may be in flight, until an answer brings a closer node again.
-// - A node that stays silent past the soft timeout frees its slot (libtorrent's short timeout) but, unlike
-//   libp2p, is still waited for while it is among the k closest, until its hard timeout: puts and stores go
-//   to the result, so it should be the true k closest, and a node answering in 700 ms is a good node.
-// - The k closest are counted among nodes that answered or are still within their soft timeout; silent
-//   nodes do not count, so the lookup queries past them (libtorrent), yet never beyond that k (the paper),
-//   so the stall does not spend queries on nodes that cannot make the result.
+//   queried") is libp2p's stall: after α answers in a row that bring nothing closer, up to max(k + spares, α)
+//   queries may be in flight, until an answer brings a closer node again.
+// - Each query has its own timeouts, from its destination's measured round trips (ILookupAdvisor; fixed ones
+//   from LookupOptions without an advisor). A node silent past its soft timeout frees its slot (libtorrent's
+//   short timeout) and, as in libp2p, no longer holds the lookup: the lookup ends once the k closest nodes
+//   that answered or are still within their soft timeout have all answered. Unlike libp2p, its answer is
+//   still taken until its hard timeout if the lookup has not ended by then. (libtorrent waits for such a
+//   node until its hard timeout; so did this lookup, which made one departed node among the k closest cost
+//   every search 2 s.) The result is therefore the k closest *responsive* nodes: a live node that loses a
+//   packet may be left out of it, in exchange for searches that run at the speed of the live network.
+//   Short of k answers in all, though, an unresponsive node still holds the lookup until its hard timeout:
+//   in a network of k nodes or fewer, or when every node stalls at once (a busy machine), giving up at the
+//   soft timeout would end the search with too few nodes, or none. The nodes that failed are then avoided
+//   (below), so this costs a departure once, not on every search.
+// - Silent nodes do not count among the k closest, so the lookup queries past them (libtorrent), yet never
+//   beyond those k and LookupOptions.Spares more (the paper: k), so the stall does not spend queries on nodes
+//   that cannot make the result. The spare is asked with the k closest, so that when one of them turns out
+//   silent the next answer is already in: a lost packet then costs the rest of that node's soft timeout, not
+//   that plus another round trip.
+// - A node that failed us recently (the advisor remembers) is never asked, however many answers list it: a
+//   node that has just left stays in other nodes' tables for minutes.
 // - Every resource is bounded (LookupOptions.MaxCandidates, MaxQueries) against hostile answers.
-using System.Runtime.InteropServices;
 using Dht.Protocol;
+using Dht.Rpc;
 
 namespace Dht.Lookups;
 
@@ -25,10 +38,9 @@ namespace Dht.Lookups;
 internal sealed class ClosestNodesLookup
 {
     private readonly LookupOptions _options;
+    private readonly ILookupAdvisor? _advisor;
 
-    // Sorted by distance to the target, closest first. Ids are unique, and so are distances: XOR with a fixed
-    // target is a bijection, so a binary search by distance also finds a node by id.
-    private readonly List<LookupCandidate> _candidates;
+    private readonly LookupCandidateList _candidates;
 
     // Nearly every lookup excludes exactly one id (our own), so the first is held inline and a set is only
     // made for more.
@@ -36,9 +48,8 @@ internal sealed class ClosestNodesLookup
     private bool _hasExcluded;
     private HashSet<NodeId>? _excludedMore;
     private int _notContacted;
-    private int _inFlight; // Waiting: the queries that hold a parallel slot
-    private int _pending; // Waiting or Unresponsive: the queries that still have a deadline
-    private DateTimeOffset _nextDeadline = DateTimeOffset.MaxValue;
+    private int _inFlight; // Waiting: the queries that hold a parallel slot, the only ones with a deadline to watch
+    private DateTimeOffset _nextDeadline = DateTimeOffset.MaxValue; // the earliest soft deadline among them
     private bool _deadlineStale;
     private int _noProgress;
     private bool _stalled;
@@ -48,16 +59,19 @@ internal sealed class ClosestNodesLookup
     /// <summary>
     /// Starts a lookup for <paramref name="target"/> from <paramref name="seeds"/> (usually the closest nodes
     /// of the routing table). Seeds with unusable endpoints and duplicate ids are dropped; beyond
-    /// <see cref="LookupOptions.MaxCandidates"/> the farthest are dropped.
+    /// <see cref="LookupOptions.MaxCandidates"/> the farthest are dropped. <paramref name="advisor"/> gives each
+    /// query its timeouts and names the nodes to avoid; without it every query gets
+    /// <see cref="LookupOptions.SoftTimeout"/> and <see cref="LookupOptions.HardTimeout"/>.
     /// </summary>
-    public ClosestNodesLookup(NodeId target, IEnumerable<NodeInfo> seeds, LookupOptions options)
+    public ClosestNodesLookup(NodeId target, IEnumerable<NodeInfo> seeds, LookupOptions options, ILookupAdvisor? advisor = null)
     {
         ArgumentNullException.ThrowIfNull(seeds);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         Target = target;
         _options = options;
-        _candidates = new List<LookupCandidate>(Math.Min(options.MaxCandidates, 4 * options.K));
+        _advisor = advisor;
+        _candidates = new LookupCandidateList(target, Math.Min(options.MaxCandidates, 4 * options.K));
         foreach (var seed in seeds)
         {
             TryAdd(seed, 0, out _);
@@ -79,8 +93,11 @@ internal sealed class ClosestNodesLookup
     /// <summary>Answers accepted (late answers after the soft timeout included).</summary>
     public int Responses { get; private set; }
 
-    /// <summary>Queries that failed: reported by <see cref="OnFailure"/> or silent past the hard timeout.</summary>
+    /// <summary>Queries that failed: reported by <see cref="OnFailure"/>, or answered at or after their hard timeout.</summary>
     public int Failures { get; private set; }
+
+    /// <summary>Nodes left unasked because the advisor said they failed us recently.</summary>
+    public int Avoided { get; private set; }
 
     /// <summary>Queries that hold a parallel slot now (soft timeout not yet passed).</summary>
     public int InFlight => _inFlight;
@@ -89,8 +106,8 @@ internal sealed class ClosestNodesLookup
     public int CandidateCount => _candidates.Count;
 
     /// <summary>
-    /// True while the last answers brought nothing closer, so up to max(k, α) queries may be in flight to
-    /// finish off the k closest.
+    /// True while the last answers brought nothing closer, so up to max(k + spares, α) queries may be in flight
+    /// to finish off the k closest.
     /// </summary>
     public bool IsStalled => _stalled;
 
@@ -141,8 +158,8 @@ internal sealed class ClosestNodesLookup
             (_excludedMore ??= []).Add(id);
         }
 
-        int index = IndexOf(id);
-        if (index >= 0 && _candidates[index].State == LookupNodeState.NotContacted)
+        int index = _candidates.IndexOf(id);
+        if (index >= 0 && _candidates.AsSpan()[index].State == LookupNodeState.NotContacted)
         {
             _candidates.RemoveAt(index);
             _notContacted--;
@@ -160,18 +177,21 @@ internal sealed class ClosestNodesLookup
             return LookupStep.Finished;
         }
 
-        if (_pending > 0 && (_deadlineStale || now >= _nextDeadline))
+        if (_inFlight > 0 && (_deadlineStale || now >= _nextDeadline))
         {
             ApplyTimeouts(now);
         }
 
-        int parallelism = _stalled ? Math.Max(_options.K, _options.Alpha) : _options.Alpha;
+        int window = _options.K + _options.Spares; // the nodes that may be asked or waited for at once
+        int parallelism = _stalled ? Math.Max(window, _options.Alpha) : _options.Alpha;
         bool mayQuery = QueriesSent < _options.MaxQueries;
         bool slotFree = mayQuery && _inFlight < parallelism;
+        bool shortOfK = Responses < _options.K; // then a silent node still holds the lookup until its hard timeout
+        var wakeAt = _nextDeadline;
         bool unsettled = false; // something among the k closest may still change the result
         int answered = 0;
         int covered = 0; // answered, or asked and still within the soft timeout
-        var span = CollectionsMarshal.AsSpan(_candidates);
+        var span = _candidates.AsSpan();
         for (int i = 0; i < span.Length; i++)
         {
             ref var candidate = ref span[i];
@@ -185,35 +205,37 @@ internal sealed class ClosestNodesLookup
                     covered++;
                     unsettled = true;
                     break;
-                case LookupNodeState.Unresponsive:
+                case LookupNodeState.Unresponsive when shortOfK && now < candidate.HardDeadline:
                     unsettled = true;
-                    break;
-                case LookupNodeState.NotContacted when mayQuery:
-                    unsettled = true;
-                    if (slotFree && covered < _options.K)
+                    if (candidate.HardDeadline < wakeAt)
                     {
-                        candidate.State = LookupNodeState.Waiting;
-                        candidate.SentAt = now;
-                        _notContacted--;
-                        _inFlight++;
-                        _pending++;
-                        QueriesSent++;
-                        var softDeadline = now + _options.SoftTimeout;
-                        if (softDeadline < _nextDeadline)
-                        {
-                            _nextDeadline = softDeadline;
-                        }
-
-                        return LookupStep.Query(candidate.Node, now);
+                        wakeAt = candidate.HardDeadline;
                     }
 
                     break;
+                case LookupNodeState.NotContacted when mayQuery:
+                    if (slotFree && covered < window)
+                    {
+                        if (_advisor is not null && _advisor.IsAvoided(candidate.Node, now))
+                        {
+                            candidate.State = LookupNodeState.Avoided;
+                            _notContacted--;
+                            Avoided++;
+                            continue;
+                        }
+
+                        return Query(ref candidate, now);
+                    }
+
+                    unsettled = true;
+                    break;
                 default:
-                    // Failed, or not contacted while the query budget is spent: neither can change the result.
+                    // Unresponsive (with k answers in), failed, avoided, or not contacted while the query budget
+                    // is spent: none of them holds the lookup.
                     break;
             }
 
-            if (answered >= _options.K || (unsettled && (!slotFree || covered >= _options.K)))
+            if (answered >= _options.K || (unsettled && (!slotFree || covered >= window)))
             {
                 break;
             }
@@ -225,7 +247,24 @@ internal sealed class ClosestNodesLookup
             return LookupStep.Finished;
         }
 
-        return LookupStep.Wait(_nextDeadline);
+        return LookupStep.Wait(wakeAt);
+    }
+
+    private LookupStep Query(ref LookupCandidate candidate, DateTimeOffset now)
+    {
+        var timeouts = _advisor?.TimeoutsFor(candidate.Node) ?? new QueryTimeouts(_options.SoftTimeout, _options.HardTimeout);
+        candidate.State = LookupNodeState.Waiting;
+        candidate.SoftDeadline = now + timeouts.Soft;
+        candidate.HardDeadline = now + (timeouts.Hard > timeouts.Soft ? timeouts.Hard : timeouts.Soft);
+        _notContacted--;
+        _inFlight++;
+        QueriesSent++;
+        if (candidate.SoftDeadline < _nextDeadline)
+        {
+            _nextDeadline = candidate.SoftDeadline;
+        }
+
+        return LookupStep.Query(candidate.Node, now);
     }
 
     /// <summary>
@@ -243,8 +282,8 @@ internal sealed class ClosestNodesLookup
             return false;
         }
 
-        ref var candidate = ref CollectionsMarshal.AsSpan(_candidates)[index];
-        if (now >= candidate.SentAt + _options.HardTimeout)
+        ref var candidate = ref _candidates.AsSpan()[index];
+        if (now >= candidate.HardDeadline)
         {
             // Too late whatever Next has seen yet, so the outcome does not depend on when Next was called.
             Settle(ref candidate, LookupNodeState.Failed);
@@ -292,7 +331,7 @@ internal sealed class ClosestNodesLookup
             return false;
         }
 
-        Settle(ref CollectionsMarshal.AsSpan(_candidates)[index], LookupNodeState.Failed);
+        Settle(ref _candidates.AsSpan()[index], LookupNodeState.Failed);
         Failures++;
         return true;
     }
@@ -312,15 +351,15 @@ internal sealed class ClosestNodesLookup
     /// <summary>The hop depth of the node with <paramref name="id"/> (0 for seeds), or null when the lookup does not know it.</summary>
     public int? DepthOf(NodeId id)
     {
-        int index = IndexOf(id);
-        return index >= 0 ? _candidates[index].Depth : null;
+        int index = _candidates.IndexOf(id);
+        return index >= 0 ? _candidates.AsSpan()[index].Depth : null;
     }
 
     /// <summary>The state of the node with <paramref name="id"/>, or null when the lookup does not know it.</summary>
     public LookupNodeState? StateOf(NodeId id)
     {
-        int index = IndexOf(id);
-        return index >= 0 ? _candidates[index].State : null;
+        int index = _candidates.IndexOf(id);
+        return index >= 0 ? _candidates.AsSpan()[index].State : null;
     }
 
     private int FindPending(NodeInfo from)
@@ -330,13 +369,13 @@ internal sealed class ClosestNodesLookup
             return -1;
         }
 
-        int index = IndexOf(from.Id);
+        int index = _candidates.IndexOf(from.Id);
         if (index < 0)
         {
             return -1;
         }
 
-        var candidate = _candidates[index];
+        var candidate = _candidates.AsSpan()[index];
         // The endpoint must match too: an answer from elsewhere claiming a queried id proves nothing.
         bool pending = candidate.State is LookupNodeState.Waiting or LookupNodeState.Unresponsive;
         return pending && candidate.Node.EndPoint == from.EndPoint ? index : -1;
@@ -347,60 +386,43 @@ internal sealed class ClosestNodesLookup
         if (candidate.State == LookupNodeState.Waiting)
         {
             _inFlight--;
-        }
-
-        _pending--;
-        if (_pending == 0)
-        {
-            _nextDeadline = DateTimeOffset.MaxValue;
-            _deadlineStale = false;
-        }
-        else if (Deadline(candidate) == _nextDeadline)
-        {
-            _deadlineStale = true;
+            if (_inFlight == 0)
+            {
+                _nextDeadline = DateTimeOffset.MaxValue;
+                _deadlineStale = false;
+            }
+            else if (candidate.SoftDeadline == _nextDeadline)
+            {
+                _deadlineStale = true;
+            }
         }
 
         candidate.State = outcome;
     }
 
-    private DateTimeOffset Deadline(in LookupCandidate candidate) =>
-        candidate.SentAt + (candidate.State == LookupNodeState.Waiting ? _options.SoftTimeout : _options.HardTimeout);
-
+    // Waiting nodes past their soft deadline become unresponsive: they free their slot and no longer hold the
+    // lookup. Nothing else has a deadline: an unresponsive node's answer is checked against its hard deadline
+    // when it comes, and its failure is reported by the runner.
     private void ApplyTimeouts(DateTimeOffset now)
     {
         var next = DateTimeOffset.MaxValue;
-        var span = CollectionsMarshal.AsSpan(_candidates);
+        var span = _candidates.AsSpan();
         for (int i = 0; i < span.Length; i++)
         {
             ref var candidate = ref span[i];
-            if (candidate.State is not (LookupNodeState.Waiting or LookupNodeState.Unresponsive))
+            if (candidate.State != LookupNodeState.Waiting)
             {
                 continue;
             }
 
-            if (now >= candidate.SentAt + _options.HardTimeout)
-            {
-                if (candidate.State == LookupNodeState.Waiting)
-                {
-                    _inFlight--;
-                }
-
-                _pending--;
-                candidate.State = LookupNodeState.Failed;
-                Failures++;
-                continue;
-            }
-
-            if (candidate.State == LookupNodeState.Waiting && now >= candidate.SentAt + _options.SoftTimeout)
+            if (now >= candidate.SoftDeadline)
             {
                 _inFlight--;
                 candidate.State = LookupNodeState.Unresponsive;
             }
-
-            var deadline = Deadline(candidate);
-            if (deadline < next)
+            else if (candidate.SoftDeadline < next)
             {
-                next = deadline;
+                next = candidate.SoftDeadline;
             }
         }
 
@@ -419,10 +441,10 @@ internal sealed class ClosestNodesLookup
         }
 
         var distance = node.Id ^ Target;
-        int found = BinarySearch(distance);
+        int found = _candidates.BinarySearch(distance);
         if (found >= 0)
         {
-            ref var known = ref CollectionsMarshal.AsSpan(_candidates)[found];
+            ref var known = ref _candidates.AsSpan()[found];
             if (known.State == LookupNodeState.NotContacted && depth < known.Depth)
             {
                 known.Depth = depth;
@@ -434,7 +456,7 @@ internal sealed class ClosestNodesLookup
         int insertAt = ~found;
         if (_notContacted >= _options.MaxCandidates)
         {
-            int farthest = FarthestNotContacted();
+            int farthest = _candidates.FarthestNotContacted();
             if (farthest < insertAt)
             {
                 return false;
@@ -454,78 +476,5 @@ internal sealed class ClosestNodesLookup
     private bool IsExcluded(NodeId id) =>
         _hasExcluded && (id == _excludedFirst || (_excludedMore is not null && _excludedMore.Contains(id)));
 
-    private int FarthestNotContacted()
-    {
-        var span = CollectionsMarshal.AsSpan(_candidates);
-        for (int i = span.Length - 1; i >= 0; i--)
-        {
-            if (span[i].State == LookupNodeState.NotContacted)
-            {
-                return i;
-            }
-        }
-
-        return -1;
-    }
-
-    private int IndexOf(NodeId id)
-    {
-        int index = BinarySearch(id ^ Target);
-        return index >= 0 ? index : -1;
-    }
-
-    // Index of the node at `distance`, or the bitwise complement of where it would be inserted.
-    private int BinarySearch(NodeId distance)
-    {
-        var span = CollectionsMarshal.AsSpan(_candidates);
-        int lo = 0;
-        int hi = span.Length - 1;
-        while (lo <= hi)
-        {
-            int mid = lo + ((hi - lo) >> 1);
-            int c = span[mid].Distance.CompareTo(distance);
-            if (c == 0)
-            {
-                return mid;
-            }
-
-            if (c < 0)
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid - 1;
-            }
-        }
-
-        return ~lo;
-    }
-
-    private NodeInfo[] CollectResults(out int rounds)
-    {
-        rounds = 0;
-        int count = 0;
-        var span = CollectionsMarshal.AsSpan(_candidates);
-        for (int i = 0; i < span.Length && count < _options.K; i++)
-        {
-            if (span[i].State == LookupNodeState.Succeeded)
-            {
-                count++;
-            }
-        }
-
-        var results = new NodeInfo[count];
-        int n = 0;
-        for (int i = 0; i < span.Length && n < count; i++)
-        {
-            if (span[i].State == LookupNodeState.Succeeded)
-            {
-                results[n++] = span[i].Node;
-                rounds = Math.Max(rounds, span[i].Depth);
-            }
-        }
-
-        return results;
-    }
+    private NodeInfo[] CollectResults(out int rounds) => _candidates.Answered(_options.K, out rounds);
 }

@@ -18,8 +18,11 @@ internal struct LookupCandidate
     /// <summary>Hops from the seeds: seeds are 0, a node first learned from a depth-d responder is d + 1.</summary>
     public int Depth;
 
-    /// <summary>When the query was sent; meaningful once the node has been contacted.</summary>
-    public DateTimeOffset SentAt;
+    /// <summary>When the query stops holding a slot and the lookup; meaningful once the node has been contacted.</summary>
+    public DateTimeOffset SoftDeadline;
+
+    /// <summary>From when an answer no longer counts; meaningful once the node has been contacted.</summary>
+    public DateTimeOffset HardDeadline;
 
     public LookupCandidate(NodeInfo node, NodeId distance, int depth)
     {
@@ -27,6 +30,7 @@ internal struct LookupCandidate
         Distance = distance;
         State = LookupNodeState.NotContacted;
         Depth = depth;
-        SentAt = default;
+        SoftDeadline = default;
+        HardDeadline = default;
     }
 }

@@ -10,14 +10,18 @@ internal enum LookupNodeState : byte
     Waiting,
 
     /// <summary>
-    /// Soft timeout passed without an answer: the slot is free again, but an answer before the hard timeout is
-    /// still accepted and used.
+    /// Soft timeout passed without an answer: the slot is free again, and the lookup waits for it only while fewer
+    /// than k nodes have answered; an answer before the hard timeout is still accepted and used if the lookup has
+    /// not ended.
     /// </summary>
     Unresponsive,
 
     /// <summary>Answered.</summary>
     Succeeded,
 
-    /// <summary>Answered with an error, reported failed, or silent past the hard timeout. Never asked again.</summary>
+    /// <summary>Answered with an error, reported failed, or answered past the hard timeout. Never asked again.</summary>
     Failed,
+
+    /// <summary>Never asked: it failed one of our queries recently (see <see cref="ILookupAdvisor"/>).</summary>
+    Avoided,
 }

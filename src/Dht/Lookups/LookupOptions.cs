@@ -20,15 +20,25 @@ internal sealed class LookupOptions
     public int Alpha { get; init; } = 3;
 
     /// <summary>
-    /// Silence after which a queried node stops holding a parallel slot. 500 ms, after libtorrent's short
-    /// timeout: most nodes that answer at all answer well within it, and one slow node must not hold up the
-    /// search. Its answer is still used if it comes before <see cref="HardTimeout"/>.
+    /// Nodes beyond the k closest not yet known to be silent that the lookup asks along with them. 1: when one of
+    /// the k closest falls silent, the next node's answer is usually in already, so a lost packet costs the lookup
+    /// the rest of that node's soft timeout rather than that and one more round trip. In the simulator (1,000
+    /// nodes, 5 % loss) that took the median lookup from 1.27 to 1.14 times the lossless one, for 0.9 more
+    /// queries per lookup (12.6 rather than 11.7). 0 is the paper's k.
+    /// </summary>
+    public int Spares { get; init; } = 1;
+
+    /// <summary>
+    /// Silence after which a queried node stops holding a parallel slot and the lookup, when no
+    /// <see cref="ILookupAdvisor"/> gives per-query timeouts. 500 ms, after libtorrent's short timeout: most
+    /// nodes that answer at all answer well within it, and one slow node must not hold up the search. Its
+    /// answer is still used if it comes before <see cref="HardTimeout"/> and the lookup has not ended.
     /// </summary>
     public TimeSpan SoftTimeout { get; init; } = TimeSpan.FromMilliseconds(500);
 
     /// <summary>
-    /// Silence after which a queried node counts as failed. 2 s: the query timeout of webtorrent's
-    /// bittorrent-dht and of pubky's mainline crate.
+    /// Silence after which a queried node's answer no longer counts, when no <see cref="ILookupAdvisor"/> gives
+    /// per-query timeouts. 2 s: the query timeout of webtorrent's bittorrent-dht and of pubky's mainline crate.
     /// </summary>
     public TimeSpan HardTimeout { get; init; } = TimeSpan.FromSeconds(2);
 
@@ -50,6 +60,7 @@ internal sealed class LookupOptions
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(K, 1, nameof(K));
         ArgumentOutOfRangeException.ThrowIfLessThan(Alpha, 1, nameof(Alpha));
+        ArgumentOutOfRangeException.ThrowIfNegative(Spares, nameof(Spares));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(SoftTimeout, TimeSpan.Zero, nameof(SoftTimeout));
         ArgumentOutOfRangeException.ThrowIfLessThan(HardTimeout, SoftTimeout, nameof(HardTimeout));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxCandidates, K, nameof(MaxCandidates));

@@ -1,4 +1,5 @@
 using Dht.Protocol;
+using Dht.Rpc;
 
 namespace Dht.Routing;
 
@@ -8,6 +9,8 @@ namespace Dht.Routing;
 /// </summary>
 internal sealed class Contact
 {
+    private RoundTripEstimate _roundTrip;
+
     internal Contact(NodeInfo node, DateTimeOffset now)
     {
         Node = node;
@@ -28,6 +31,9 @@ internal sealed class Contact
 
     /// <summary>Our queries to it that failed in a row since its last response.</summary>
     public int FailedQueries { get; private set; }
+
+    /// <summary>Round trips of its answers to our queries (at this address): its queries' timeouts come from it.</summary>
+    public RoundTripEstimate RoundTrip => _roundTrip;
 
     /// <summary>When we last pinged it while it was questionable; cleared when that ping's outcome arrives.</summary>
     public DateTimeOffset? PingSentAt { get; private set; }
@@ -60,7 +66,7 @@ internal sealed class Contact
 
     public override string ToString() => Node.ToString();
 
-    internal void OnHeard(bool isResponse, DateTimeOffset now)
+    internal void OnHeard(bool isResponse, DateTimeOffset now, TimeSpan? roundTrip = null)
     {
         if (now > LastSeen)
         {
@@ -72,6 +78,10 @@ internal sealed class Contact
             LastResponse = now;
             FailedQueries = 0;
             PingSentAt = null;
+            if (roundTrip is { } sample)
+            {
+                _roundTrip.Add(sample);
+            }
         }
     }
 
@@ -91,5 +101,6 @@ internal sealed class Contact
         LastResponse = null;
         FailedQueries = 0;
         PingSentAt = null;
+        _roundTrip = default;
     }
 }

@@ -46,4 +46,112 @@ internal sealed class KBucket
 
         Contacts.Insert(i, contact);
     }
+
+    /// <summary>Adds a candidate at the most recent end, dropping the least recently seen beyond <paramref name="capacity"/>.</summary>
+    public void AddReplacement(Contact candidate, int capacity)
+    {
+        if (capacity == 0)
+        {
+            return;
+        }
+
+        while (Replacements.Count >= capacity)
+        {
+            Replacements.RemoveAt(0);
+        }
+
+        Replacements.Add(candidate);
+    }
+
+    /// <summary>Drops every replacement candidate at <paramref name="endPoint"/>.</summary>
+    public void RemoveReplacementsAt(NetEndPoint endPoint)
+    {
+        for (int i = Replacements.Count - 1; i >= 0; i--)
+        {
+            if (Replacements[i].EndPoint == endPoint)
+            {
+                Replacements.RemoveAt(i);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Moves, in order, the contacts and candidates sharing more than <paramref name="depth"/> bits with
+    /// <paramref name="localId"/> into <paramref name="deeper"/> (a split of the last bucket).
+    /// </summary>
+    public void MoveDeeper(KBucket deeper, NodeId localId, int depth)
+    {
+        MoveDeeper(Contacts, deeper.Contacts, localId, depth);
+        MoveDeeper(Replacements, deeper.Replacements, localId, depth);
+    }
+
+    /// <summary>
+    /// Adds the contacts that may be handed out, with their distance to <paramref name="target"/>: those not bad,
+    /// or with <paramref name="verifiedAt"/>, only those good at that time; never <paramref name="excluded"/>.
+    /// </summary>
+    public void CollectUsable(NodeId target, NodeId? excluded, DateTimeOffset? verifiedAt, RoutingTableOptions options, List<ClosestCandidate> into)
+    {
+        foreach (var contact in Contacts)
+        {
+            bool usable = verifiedAt is { } now
+                ? contact.State(now, options) == ContactState.Good
+                : contact.FailedQueries < options.MaxFailuresBeforeBad;
+            if (usable && contact.Id != excluded)
+            {
+                into.Add(new ClosestCandidate(contact.Id ^ target, contact.Node));
+            }
+        }
+    }
+
+    /// <summary>
+    /// This bucket, number <paramref name="index"/> of a table for <paramref name="localId"/>, as the status
+    /// display shows it.
+    /// </summary>
+    public BucketSnapshot Snapshot(int index, bool isLast, NodeId localId, DateTimeOffset now, RoutingTableOptions options)
+    {
+        int good = 0, questionable = 0, bad = 0;
+        foreach (var contact in Contacts)
+        {
+            switch (contact.State(now, options))
+            {
+                case ContactState.Good:
+                    good++;
+                    break;
+                case ContactState.Questionable:
+                    questionable++;
+                    break;
+                default:
+                    bad++;
+                    break;
+            }
+        }
+
+        // Bucket i holds the ids sharing exactly i leading bits with ours: our first i bits, then the other bit.
+        // The last one holds every deeper id.
+        int prefixLength = isLast ? index : index + 1;
+        var prefix = isLast
+            ? localId & NodeId.Mask(index)
+            : (localId ^ (NodeId.Mask(index + 1) ^ NodeId.Mask(index))) & NodeId.Mask(index + 1);
+        return new BucketSnapshot(
+            index, prefix, prefixLength, isLast, Contacts.Count, good, questionable, bad, Replacements.Count, LastActivity);
+    }
+
+    private static void MoveDeeper(List<Contact> from, List<Contact> to, NodeId localId, int depth)
+    {
+        int kept = 0;
+        for (int i = 0; i < from.Count; i++)
+        {
+            var contact = from[i];
+            if (localId.CommonPrefixLength(contact.Id) > depth)
+            {
+                to.Add(contact);
+            }
+            else
+            {
+                from[kept++] = contact;
+            }
+        }
+
+        from.RemoveRange(kept, from.Count - kept);
+    }
 }

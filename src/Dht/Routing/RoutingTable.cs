@@ -13,9 +13,15 @@
 //   bucket": a bad contact is replaced at once; if the bucket has questionable contacts the newcomer waits in
 //   the replacement cache and the caller pings the least recently seen questionable one (Pending, as
 //   rust-libp2p's kbucket); if every contact is good the newcomer only waits in the cache (Full).
-// - A contact that has failed MaxFailuresBeforeBad queries in a row is bad. It is swapped at once for the most
-//   recently seen replacement, or else kept (but never returned by FindClosest) until a newcomer takes its
-//   slot: a loss burst does not empty the table.
+// - A contact that fails one of our queries is swapped at once for the most recently seen replacement, as
+//   libtorrent does (BEP 5 waits for "multiple queries in a row"): a departed node leaves the bucket on its
+//   first timeout rather than 15 minutes later. Without a replacement it stays, questionable, until it has
+//   failed MaxFailuresBeforeBad queries in a row; then it is bad and kept (never returned by FindClosest)
+//   until a newcomer takes its slot: a loss burst does not empty the table.
+// - Answers to other nodes list only good contacts (FindClosestVerified): nodes that answered one of our
+//   queries recently, so that a spoofed or departed node is not handed on. Our own lookups still start from
+//   questionable contacts (FindClosest).
+// - Each contact keeps a round-trip estimate (RFC 6298) of its answers, from which its queries' timeouts come.
 // - Nodes that have only queried us are inserted, as the paper inserts every sender (libtorrent only adds
 //   nodes it has queried). They stay questionable until they answer one of our queries, so they are pinged
 //   and can never push out a good contact.
@@ -27,13 +33,13 @@
 // The table never reads a clock or draws randomness of its own, and is not thread-safe: it belongs to the
 // node's single event loop.
 using System.Diagnostics.CodeAnalysis;
-using System.Runtime.InteropServices;
 using Dht.Protocol;
+using Dht.Rpc;
 
 namespace Dht.Routing;
 
 /// <summary>The k-bucket routing table of one node.</summary>
-internal sealed class RoutingTable
+internal sealed class RoutingTable : IRoundTripSource
 {
     private readonly RoutingTableOptions _options;
     private readonly List<KBucket> _buckets = [];
@@ -67,49 +73,13 @@ internal sealed class RoutingTable
     public int BucketCount => _buckets.Count;
 
     /// <summary>Candidates waiting in all replacement caches.</summary>
-    public int ReplacementCount
-    {
-        get
-        {
-            int n = 0;
-            foreach (var bucket in _buckets)
-            {
-                n += bucket.Replacements.Count;
-            }
-
-            return n;
-        }
-    }
+    public int ReplacementCount => _buckets.Sum(b => b.Replacements.Count);
 
     /// <summary>Contacts bucket by bucket from the farthest bucket, each from least to most recently seen.</summary>
-    public IEnumerable<Contact> Contacts
-    {
-        get
-        {
-            foreach (var bucket in _buckets)
-            {
-                foreach (var contact in bucket.Contacts)
-                {
-                    yield return contact;
-                }
-            }
-        }
-    }
+    public IEnumerable<Contact> Contacts => _buckets.SelectMany(b => b.Contacts);
 
     /// <summary>Replacement candidates bucket by bucket, each from least to most recently seen.</summary>
-    public IEnumerable<Contact> Replacements
-    {
-        get
-        {
-            foreach (var bucket in _buckets)
-            {
-                foreach (var contact in bucket.Replacements)
-                {
-                    yield return contact;
-                }
-            }
-        }
-    }
+    public IEnumerable<Contact> Replacements => _buckets.SelectMany(b => b.Replacements);
 
     /// <summary>Index of the bucket whose range holds <paramref name="id"/>.</summary>
     public int BucketIndexOf(NodeId id) => Math.Min(LocalId.CommonPrefixLength(id), _buckets.Count - 1);
@@ -117,8 +87,9 @@ internal sealed class RoutingTable
     /// <summary>
     /// Records a valid message from <paramref name="node"/>. <paramref name="isResponse"/>: it answered one of our
     /// queries (so it is good); otherwise it sent us a query (good only if it has answered us before).
+    /// <paramref name="roundTrip"/>: how long that answer took, folded into the contact's estimate.
     /// </summary>
-    public InsertResult Heard(NodeInfo node, bool isResponse, DateTimeOffset now)
+    public InsertResult Heard(NodeInfo node, bool isResponse, DateTimeOffset now, TimeSpan? roundTrip = null)
     {
         if (node.Id == LocalId || node.EndPoint.IsUnusable)
         {
@@ -127,7 +98,7 @@ internal sealed class RoutingTable
 
         if (_byId.TryGetValue(node.Id, out var known))
         {
-            return HeardKnown(known, node, isResponse, now);
+            return HeardKnown(known, node, isResponse, now, roundTrip);
         }
 
         if (_byEndPoint.TryGetValue(node.EndPoint, out var previous))
@@ -139,20 +110,22 @@ internal sealed class RoutingTable
             }
 
             RemoveFromBucket(_buckets[BucketIndexOf(previous.Id)], previous);
-            var result = InsertNew(node, isResponse, now);
+            var result = InsertNew(node, isResponse, now, roundTrip);
             Refill(_buckets[BucketIndexOf(previous.Id)]);
             return result;
         }
 
-        return InsertNew(node, isResponse, now);
+        return InsertNew(node, isResponse, now, roundTrip);
     }
 
     /// <summary>
     /// One of our queries to <paramref name="node"/> timed out or failed. Counts only against a contact known at
-    /// that very address; a replacement candidate that fails is dropped.
+    /// that very address, which is replaced at once when a replacement is waiting; a replacement candidate that
+    /// fails is dropped.
     /// </summary>
     public void Failed(NodeInfo node, DateTimeOffset now)
     {
+        _ = now; // a failure counts whenever it comes; kept for symmetry with Heard
         var bucket = _buckets[BucketIndexOf(node.Id)];
         if (_byId.TryGetValue(node.Id, out var contact))
         {
@@ -162,11 +135,7 @@ internal sealed class RoutingTable
             }
 
             contact.OnFailed();
-            if (contact.State(now, _options) == ContactState.Bad)
-            {
-                ReplaceWithCandidate(bucket, contact);
-            }
-
+            ReplaceWithCandidate(bucket, contact);
             return;
         }
 
@@ -195,48 +164,29 @@ internal sealed class RoutingTable
     /// <paramref name="target"/>, closest first, bad contacts and <paramref name="excluded"/> left out. Allocates
     /// nothing once the lists have grown.
     /// </summary>
-    public void FindClosest(NodeId target, int count, List<NodeInfo> into, NodeId? excluded = null)
+    public void FindClosest(NodeId target, int count, List<NodeInfo> into, NodeId? excluded = null) =>
+        FindClosest(target, count, into, excluded, verifiedAt: null);
+
+    private void FindClosest(NodeId target, int count, List<NodeInfo> into, NodeId? excluded, DateTimeOffset? verifiedAt)
     {
         ArgumentNullException.ThrowIfNull(into);
         into.Clear();
-        if (count <= 0 || _byId.Count == 0)
+        if (count > 0 && _byId.Count > 0)
         {
-            return;
+            ClosestContacts.Find(_buckets, BucketIndexOf(target), target, count, excluded, verifiedAt, _options, _scratch, into);
         }
-
-        // Distances fall in bands by bucket. A target whose bucket is not the last shares one more bit with the
-        // contacts of its own bucket than with those of any deeper bucket, so its own bucket is the closest band;
-        // then come the deeper buckets together, then the bucket just above, and so on. Whole bands are
-        // collected until there are enough candidates; only then is a sort needed, and only over what was
-        // collected (for most targets: one bucket).
-        var scratch = _scratch;
-        scratch.Clear();
-        int last = _buckets.Count - 1;
-        int home = BucketIndexOf(target);
-        Collect(_buckets[home], target, excluded, scratch);
-        if (home == last || scratch.Count < count)
-        {
-            for (int i = home + 1; i <= last; i++)
-            {
-                Collect(_buckets[i], target, excluded, scratch);
-            }
-        }
-
-        for (int i = home - 1; i >= 0 && scratch.Count < count; i--)
-        {
-            Collect(_buckets[i], target, excluded, scratch);
-        }
-
-        var candidates = CollectionsMarshal.AsSpan(scratch);
-        candidates.Sort();
-        int n = Math.Min(count, candidates.Length);
-        for (int i = 0; i < n; i++)
-        {
-            into.Add(candidates[i].Node);
-        }
-
-        scratch.Clear();
     }
+
+    /// <summary>
+    /// As <see cref="FindClosest"/>, but only good contacts (BEP 5: answered one of our queries within the good
+    /// window, and no failure since): what we hand to other nodes.
+    /// </summary>
+    public void FindClosestVerified(NodeId target, int count, List<NodeInfo> into, DateTimeOffset now, NodeId? excluded = null) =>
+        FindClosest(target, count, into, excluded, verifiedAt: now);
+
+    /// <inheritdoc/>
+    public RoundTripEstimate RoundTripOf(NodeId id, NetEndPoint endPoint) =>
+        _byId.TryGetValue(id, out var contact) && contact.EndPoint == endPoint ? contact.RoundTrip : default;
 
     /// <summary>A contact in a bucket (not a replacement candidate).</summary>
     public bool TryGet(NodeId id, [NotNullWhen(true)] out Contact? contact) => _byId.TryGetValue(id, out contact);
@@ -327,50 +277,15 @@ internal sealed class RoutingTable
     public IReadOnlyList<BucketSnapshot> Snapshot(DateTimeOffset now)
     {
         var result = new BucketSnapshot[_buckets.Count];
-        int last = _buckets.Count - 1;
-        for (int i = 0; i <= last; i++)
+        for (int i = 0; i < result.Length; i++)
         {
-            var bucket = _buckets[i];
-            int good = 0, questionable = 0, bad = 0;
-            foreach (var contact in bucket.Contacts)
-            {
-                switch (contact.State(now, _options))
-                {
-                    case ContactState.Good:
-                        good++;
-                        break;
-                    case ContactState.Questionable:
-                        questionable++;
-                        break;
-                    default:
-                        bad++;
-                        break;
-                }
-            }
-
-            NodeId prefix;
-            int prefixLength;
-            if (i < last)
-            {
-                var ourBit = NodeId.Mask(i + 1) ^ NodeId.Mask(i);
-                prefix = (LocalId ^ ourBit) & NodeId.Mask(i + 1);
-                prefixLength = i + 1;
-            }
-            else
-            {
-                prefix = LocalId & NodeId.Mask(i);
-                prefixLength = i;
-            }
-
-            result[i] = new BucketSnapshot(
-                i, prefix, prefixLength, i == last, bucket.Contacts.Count, good, questionable, bad,
-                bucket.Replacements.Count, bucket.LastActivity);
+            result[i] = _buckets[i].Snapshot(i, i == result.Length - 1, LocalId, now, _options);
         }
 
         return result;
     }
 
-    private InsertResult HeardKnown(Contact known, NodeInfo node, bool isResponse, DateTimeOffset now)
+    private InsertResult HeardKnown(Contact known, NodeInfo node, bool isResponse, DateTimeOffset now, TimeSpan? roundTrip)
     {
         var bucket = _buckets[BucketIndexOf(known.Id)];
         KBucket? vacated = null;
@@ -397,7 +312,7 @@ internal sealed class RoutingTable
             _byEndPoint.Add(known.EndPoint, known);
         }
 
-        known.OnHeard(isResponse, now);
+        known.OnHeard(isResponse, now, roundTrip);
         bucket.Contacts.Remove(known);
         bucket.Contacts.Add(known);
         bucket.LastActivity = now;
@@ -409,7 +324,7 @@ internal sealed class RoutingTable
         return new InsertResult(InsertOutcome.Updated);
     }
 
-    private InsertResult InsertNew(NodeInfo node, bool isResponse, DateTimeOffset now)
+    private InsertResult InsertNew(NodeInfo node, bool isResponse, DateTimeOffset now, TimeSpan? roundTrip)
     {
         while (true)
         {
@@ -417,7 +332,7 @@ internal sealed class RoutingTable
             var bucket = _buckets[index];
             if (bucket.Contacts.Count < _options.BucketSize)
             {
-                AddHeard(bucket, node, isResponse, now);
+                AddHeard(bucket, node, isResponse, now, roundTrip);
                 return new InsertResult(InsertOutcome.Inserted);
             }
 
@@ -432,12 +347,12 @@ internal sealed class RoutingTable
                 if (contact.State(now, _options) == ContactState.Bad)
                 {
                     RemoveFromBucket(bucket, contact);
-                    AddHeard(bucket, node, isResponse, now);
+                    AddHeard(bucket, node, isResponse, now, roundTrip);
                     return new InsertResult(InsertOutcome.Inserted);
                 }
             }
 
-            AddReplacement(bucket, node, isResponse, now);
+            AddReplacement(bucket, node, isResponse, now, roundTrip);
             bool anyQuestionable = false;
             foreach (var contact in bucket.Contacts)
             {
@@ -481,47 +396,26 @@ internal sealed class RoutingTable
             contact = new Contact(node, now);
         }
 
-        RemoveReplacementsAt(bucket, node.EndPoint);
+        bucket.RemoveReplacementsAt(node.EndPoint);
         return contact;
     }
 
     /// <summary>Adds a node just heard from at the tail, keeping what its replacement entry knew of it.</summary>
-    private void AddHeard(KBucket bucket, NodeInfo node, bool isResponse, DateTimeOffset now)
+    private void AddHeard(KBucket bucket, NodeInfo node, bool isResponse, DateTimeOffset now, TimeSpan? roundTrip)
     {
         var contact = TakeReplacementOrCreate(bucket, node, now);
-        contact.OnHeard(isResponse, now);
+        contact.OnHeard(isResponse, now, roundTrip);
         bucket.Contacts.Add(contact);
         _byId.Add(contact.Id, contact);
         _byEndPoint.Add(contact.EndPoint, contact);
         bucket.LastActivity = now;
     }
 
-    private void AddReplacement(KBucket bucket, NodeInfo node, bool isResponse, DateTimeOffset now)
+    private void AddReplacement(KBucket bucket, NodeInfo node, bool isResponse, DateTimeOffset now, TimeSpan? roundTrip)
     {
         var entry = TakeReplacementOrCreate(bucket, node, now);
-        if (_options.ReplacementCacheSize == 0)
-        {
-            return;
-        }
-
-        while (bucket.Replacements.Count >= _options.ReplacementCacheSize)
-        {
-            bucket.Replacements.RemoveAt(0);
-        }
-
-        entry.OnHeard(isResponse, now);
-        bucket.Replacements.Add(entry);
-    }
-
-    private static void RemoveReplacementsAt(KBucket bucket, NetEndPoint endPoint)
-    {
-        for (int i = bucket.Replacements.Count - 1; i >= 0; i--)
-        {
-            if (bucket.Replacements[i].EndPoint == endPoint)
-            {
-                bucket.Replacements.RemoveAt(i);
-            }
-        }
+        entry.OnHeard(isResponse, now, roundTrip);
+        bucket.AddReplacement(entry, _options.ReplacementCacheSize);
     }
 
     private void RemoveFromBucket(KBucket bucket, Contact contact)
@@ -586,40 +480,8 @@ internal sealed class RoutingTable
         int depth = _buckets.Count - 1;
         var shallow = _buckets[depth];
         var deeper = NewBucket(shallow.LastActivity);
-        MoveDeeper(shallow.Contacts, deeper.Contacts, depth);
-        MoveDeeper(shallow.Replacements, deeper.Replacements, depth);
+        shallow.MoveDeeper(deeper, LocalId, depth);
         _buckets.Add(deeper);
-    }
-
-    /// <summary>Moves, in order, the contacts sharing more than <paramref name="depth"/> bits with our id.</summary>
-    private void MoveDeeper(List<Contact> from, List<Contact> to, int depth)
-    {
-        int kept = 0;
-        for (int i = 0; i < from.Count; i++)
-        {
-            var contact = from[i];
-            if (LocalId.CommonPrefixLength(contact.Id) > depth)
-            {
-                to.Add(contact);
-            }
-            else
-            {
-                from[kept++] = contact;
-            }
-        }
-
-        from.RemoveRange(kept, from.Count - kept);
-    }
-
-    private void Collect(KBucket bucket, NodeId target, NodeId? excluded, List<ClosestCandidate> scratch)
-    {
-        foreach (var contact in bucket.Contacts)
-        {
-            if (contact.FailedQueries < _options.MaxFailuresBeforeBad && contact.Id != excluded)
-            {
-                scratch.Add(new ClosestCandidate(contact.Id ^ target, contact.Node));
-            }
-        }
     }
 
     /// <summary>A random id sharing at least <paramref name="depth"/> leading bits with ours: anywhere in the last bucket.</summary>

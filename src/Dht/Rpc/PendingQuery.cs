@@ -18,6 +18,12 @@ internal sealed class PendingQuery
 
     public required DateTimeOffset SentAt { get; init; }
 
+    /// <summary>When the query stops holding up a lookup (it may still be answered).</summary>
+    public required DateTimeOffset SoftDeadline { get; init; }
+
+    /// <summary>When the query fails for want of an answer.</summary>
+    public required DateTimeOffset HardDeadline { get; init; }
+
     public required IQueryObserver Observer { get; init; }
 
     public bool SoftTimedOut { get; set; }

@@ -1,13 +1,21 @@
-// Our side of KRPC: assigns transaction ids, sends queries, matches answers, and times them out.
+// Our side of KRPC: assigns transaction ids, sends queries, matches answers, times them out, and learns from
+// the outcomes who answers and how fast.
 //
-// All queries of a node share the same soft and hard timeouts, so the order in which they time out is the
-// order in which they were sent: two FIFO queues replace a timer per query (cheap at 100,000 simulated
-// nodes). A response is accepted only from the endpoint we queried, with the transaction id we assigned;
-// anything else is counted and dropped. Transaction ids are 4 bytes: 16 random bits (so that an off-path
-// attacker cannot guess them) and a 16-bit sequence (so that ids in flight never collide).
+// Each query gets its own soft and hard timeouts from its destination's round-trip estimate (RpcOptions): the
+// contact's own when the routing table has measured it, else the node-wide one from the last answers. So queries
+// no longer time out in the order they were sent, and one binary heap of deadlines replaces the two FIFO queues
+// of equal timeouts: O(log n) per query, and NextDeadline is a peek. An answered query stays in the heap until
+// its deadline comes up (taking it out of the middle would cost O(n)); the heap therefore holds at most the
+// queries sent within one hard ceiling (2 s), and each is popped once.
+//
+// Outcomes also feed a bounded memory of recent failures (RecentFailures), which our lookups consult through
+// ILookupAdvisor. A response is accepted only from the endpoint we queried, with the transaction id we
+// assigned; anything else is counted and dropped. Transaction ids are 4 bytes: 16 random bits (so that an
+// off-path attacker cannot guess them) and a 16-bit sequence (so that ids in flight never collide).
 using System.Buffers;
 using System.Buffers.Binary;
 using Dht.Engine;
+using Dht.Lookups;
 using Dht.Protocol;
 using Dht.Protocol.Krpc;
 using Dht.Transport;
@@ -15,25 +23,36 @@ using Dht.Transport;
 namespace Dht.Rpc;
 
 /// <summary>Outgoing queries and their transactions.</summary>
-internal sealed class RpcManager
+internal sealed class RpcManager : ILookupAdvisor
 {
     private readonly IDatagramTransport _transport;
     private readonly IQueryObserver _monitor;
     private readonly NodeCounters _counters;
     private readonly IRandomSource _random;
-    private readonly TimeSpan _softTimeout;
-    private readonly TimeSpan _hardTimeout;
+    private readonly RpcOptions _options;
+    private readonly IRoundTripSource? _roundTrips;
     private readonly int _maxPending;
     private readonly ReadOnlyMemory<byte> _clientVersion;
     private readonly bool _readOnly;
     private readonly Dictionary<uint, PendingQuery> _pending = [];
-    private readonly Queue<PendingQuery> _softQueue = new();
-    private readonly Queue<PendingQuery> _hardQueue = new();
+    private readonly PriorityQueue<PendingQuery, long> _deadlines = new(); // by UTC ticks: soft, then hard
+    private readonly RoundTripWindow _recent = new();
     private readonly ArrayBufferWriter<byte> _buffer = new(1500);
     private readonly byte[] _transactionBytes = new byte[4];
     private ushort _sequence;
     private bool _closed;
 
+    /// <param name="transport">Where queries go.</param>
+    /// <param name="monitor">Told of every outcome before the query's own observer (the routing table's upkeep).</param>
+    /// <param name="counters">The node's counters.</param>
+    /// <param name="random">Draws the random half of transaction ids.</param>
+    /// <param name="softTimeout">The longest soft timeout (<see cref="RpcOptions.SoftCeiling"/>).</param>
+    /// <param name="hardTimeout">The longest hard timeout (<see cref="RpcOptions.HardCeiling"/>).</param>
+    /// <param name="maxPending">Most queries awaiting an answer; more are refused.</param>
+    /// <param name="clientVersion">Our KRPC <c>v</c>.</param>
+    /// <param name="readOnly">Mark queries read-only (BEP 43).</param>
+    /// <param name="roundTrips">Per-contact estimates; without it every query gets the node-wide one.</param>
+    /// <param name="options">Everything else about timeouts and failures; the ceilings above take precedence.</param>
     public RpcManager(
         IDatagramTransport transport,
         IQueryObserver monitor,
@@ -43,14 +62,18 @@ internal sealed class RpcManager
         TimeSpan hardTimeout,
         int maxPending,
         ReadOnlyMemory<byte> clientVersion,
-        bool readOnly)
+        bool readOnly,
+        IRoundTripSource? roundTrips = null,
+        RpcOptions? options = null)
     {
+        _options = (options ?? RpcOptions.Default) with { SoftCeiling = softTimeout, HardCeiling = hardTimeout };
+        _options.Validate();
         _transport = transport;
         _monitor = monitor;
         _counters = counters;
         _random = random;
-        _softTimeout = softTimeout;
-        _hardTimeout = hardTimeout;
+        _roundTrips = roundTrips;
+        Failures = new RecentFailures(_options.FailureMemory, _options.AvoidFor, _options.MaxAvoidFor);
         _maxPending = maxPending;
         _clientVersion = clientVersion;
         _readOnly = readOnly;
@@ -59,6 +82,19 @@ internal sealed class RpcManager
 
     /// <summary>Queries awaiting an answer.</summary>
     public int PendingCount => _pending.Count;
+
+    /// <summary>The round trips of the last answers from any node: the estimate for nodes never measured.</summary>
+    public RoundTripWindow RecentRoundTrips => _recent;
+
+    /// <summary>Nodes that failed to answer us lately; our lookups leave them alone for a while.</summary>
+    public RecentFailures Failures { get; }
+
+    /// <summary>The timeouts a query to <paramref name="node"/> gets if sent now (an unknown id: the node-wide estimate).</summary>
+    public QueryTimeouts TimeoutsFor(NodeInfo node) =>
+        _options.TimeoutsFor(node.Id == default || _roundTrips is null ? default : _roundTrips.RoundTripOf(node.Id, node.EndPoint), _recent);
+
+    /// <summary>True while <paramref name="node"/> is in the memory of recent failures.</summary>
+    public bool IsAvoided(NodeInfo node, DateTimeOffset now) => Failures.IsAvoided(node, now);
 
     /// <summary>
     /// Sends <paramref name="query"/> (kind, method and arguments filled in by the caller; the transaction id,
@@ -82,6 +118,7 @@ internal sealed class RpcManager
             }
         }
 
+        var timeouts = TimeoutsFor(new NodeInfo(expectedId ?? default, destination));
         var pending = new PendingQuery
         {
             TransactionId = tx,
@@ -89,6 +126,8 @@ internal sealed class RpcManager
             Destination = destination,
             ExpectedId = expectedId,
             SentAt = now,
+            SoftDeadline = now + timeouts.Soft,
+            HardDeadline = now + timeouts.Hard,
             Observer = observer,
         };
         if (refused)
@@ -98,8 +137,7 @@ internal sealed class RpcManager
         }
 
         _pending.Add(tx, pending);
-        _softQueue.Enqueue(pending);
-        _hardQueue.Enqueue(pending);
+        _deadlines.Enqueue(pending, pending.SoftDeadline.UtcTicks);
 
         BinaryPrimitives.WriteUInt32BigEndian(_transactionBytes, tx);
         query.Kind = KrpcMessageKind.Query;
@@ -134,10 +172,14 @@ internal sealed class RpcManager
         {
             // The node at that address is not the node we asked: treat it as not having answered.
             _counters.InvalidMessages++;
+            Failures.Failed(pending.Node, now);
             Fail(pending, QueryFailure.InvalidResponse, now);
             return null;
         }
 
+        // An error is an answer too: the node is there, and its round trip is as good a sample.
+        _recent.Add(now - pending.SentAt);
+        Failures.Answered(new NodeInfo(message.Kind == KrpcMessageKind.Response ? message.Id : pending.ExpectedId ?? default, source));
         if (message.Kind == KrpcMessageKind.Error)
         {
             pending.ErrorCode = message.ErrorCode;
@@ -155,26 +197,37 @@ internal sealed class RpcManager
     /// <summary>Applies soft and hard timeouts due at <paramref name="now"/>.</summary>
     public void Tick(DateTimeOffset now)
     {
-        while (_softQueue.TryPeek(out var q) && (!IsPending(q) || q.SentAt + _softTimeout <= now))
+        // Observers may send new queries from inside the callbacks below; the heap takes them as it goes.
+        while (_deadlines.TryPeek(out var q, out long due) && due <= now.UtcTicks)
         {
-            _softQueue.Dequeue();
-            if (IsPending(q))
+            _deadlines.Dequeue();
+            if (!IsPending(q))
+            {
+                continue;
+            }
+
+            if (!q.SoftTimedOut)
             {
                 q.SoftTimedOut = true;
+                if (q.ExpectedId is not null)
+                {
+                    Failures.Suspect(q.Node, q.HardDeadline);
+                }
+
+                _deadlines.Enqueue(q, q.HardDeadline.UtcTicks);
                 _monitor.OnSoftTimeout(q, now);
                 q.Observer.OnSoftTimeout(q, now);
+                continue;
             }
-        }
 
-        while (_hardQueue.TryPeek(out var q) && (!IsPending(q) || q.SentAt + _hardTimeout <= now))
-        {
-            _hardQueue.Dequeue();
-            if (IsPending(q))
+            _pending.Remove(q.TransactionId);
+            _counters.TimeoutsByMethod[(int)q.Method]++;
+            if (q.ExpectedId is not null)
             {
-                _pending.Remove(q.TransactionId);
-                _counters.TimeoutsByMethod[(int)q.Method]++;
-                Fail(q, QueryFailure.Timeout, now);
+                Failures.Failed(q.Node, now);
             }
+
+            Fail(q, QueryFailure.Timeout, now);
         }
     }
 
@@ -183,22 +236,18 @@ internal sealed class RpcManager
     {
         get
         {
-            // Answered queries stay in the queues until they reach a head (they cannot be taken out of the
-            // middle); dropping them here keeps this O(1) per call, where a scan past them would make every
-            // call between two ticks walk every query answered since the last one.
-            DateTimeOffset? next = null;
-            if (DropAnswered(_softQueue) is { } soft)
+            // Answered queries are dropped as they reach the top, each once: O(log n) amortised per query.
+            while (_deadlines.TryPeek(out var q, out long due))
             {
-                next = soft.SentAt + _softTimeout;
+                if (IsPending(q))
+                {
+                    return new DateTimeOffset(due, TimeSpan.Zero);
+                }
+
+                _deadlines.Dequeue();
             }
 
-            if (DropAnswered(_hardQueue) is { } hard)
-            {
-                var due = hard.SentAt + _hardTimeout;
-                next = next is null || due < next ? due : next;
-            }
-
-            return next;
+            return null;
         }
     }
 
@@ -211,8 +260,7 @@ internal sealed class RpcManager
         _closed = true;
         var all = _pending.Values.ToArray();
         _pending.Clear();
-        _softQueue.Clear();
-        _hardQueue.Clear();
+        _deadlines.Clear();
         foreach (var q in all)
         {
             q.Observer.OnFailure(q, QueryFailure.Timeout, now);
@@ -223,21 +271,6 @@ internal sealed class RpcManager
     {
         _monitor.OnFailure(query, failure, now);
         query.Observer.OnFailure(query, failure, now);
-    }
-
-    private PendingQuery? DropAnswered(Queue<PendingQuery> queue)
-    {
-        while (queue.TryPeek(out var q))
-        {
-            if (IsPending(q))
-            {
-                return q;
-            }
-
-            queue.Dequeue();
-        }
-
-        return null;
     }
 
     private bool IsPending(PendingQuery q) => _pending.TryGetValue(q.TransactionId, out var p) && ReferenceEquals(p, q);

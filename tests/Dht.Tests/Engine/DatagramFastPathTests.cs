@@ -66,12 +66,17 @@ public sealed class DatagramFastPathTests
 
         release.Set();
         await holder.WaitAsync(TimeSpan.FromSeconds(60));
-        var (to, answer) = Assert.Single(transport.Sent);
+        var (to, answer) = Assert.Single(transport.Sent, s => IsResponse(s.Datagram)); // its ping of the new contact aside
         Assert.Equal(NetEndPoint.FromIPv4(0x7F000001, 40_000), to);
         var reply = new KrpcMessage();
         Assert.True(KrpcParser.Parse(answer, reply).IsOk);
-        Assert.Equal(KrpcMessageKind.Response, reply.Kind);
         Assert.Equal("ab"u8.ToArray(), reply.TransactionId.ToArray());
+    }
+
+    private static bool IsResponse(byte[] datagram)
+    {
+        var m = new KrpcMessage();
+        return KrpcParser.Parse(datagram, m).IsOk && m.Kind == KrpcMessageKind.Response;
     }
 
     private static byte[] Query(KrpcMethod method, NodeId id, NodeId target)

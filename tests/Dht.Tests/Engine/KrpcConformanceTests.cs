@@ -126,4 +126,21 @@ public sealed class KrpcConformanceTests : IAsyncLifetime
         Assert.True(CompactEncoding.TryReadNodes(theirs.Nodes.Span, ipv6: false, nodes));
         Assert.Equal([new NodeInfo(_peer.Id, _peer.EndPoint)], nodes);
     }
+
+    [Fact]
+    public async Task FindNode_NeverListsAContactThatOnlyQueriedUs_UntilItAnswersOneOfOurQueries()
+    {
+        using var silent = new ScriptedPeer("silent-scripted-peer") { AnswersQueries = false };
+        await silent.ExchangeAsync(_node.LocalEndPoint, silent.Query(KrpcMethod.Ping), _timeout.Token);
+
+        var (_, reply) = await Exchange(_peer.Query(KrpcMethod.FindNode, m =>
+        {
+            m.Target = silent.Id;
+            m.Fields |= KrpcFields.Target;
+        }));
+
+        var nodes = new List<NodeInfo>();
+        Assert.True(CompactEncoding.TryReadNodes(reply.Nodes.Span, ipv6: false, nodes));
+        Assert.DoesNotContain(nodes, n => n.Id == silent.Id);
+    }
 }

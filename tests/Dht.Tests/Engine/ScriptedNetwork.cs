@@ -82,6 +82,8 @@ internal sealed class ScriptedNetwork : IQueryNetwork
             Destination = node.EndPoint,
             ExpectedId = node.Id == default ? null : node.Id,
             SentAt = now,
+            SoftDeadline = now + (Timeout / 4),
+            HardDeadline = now + Timeout,
             Observer = observer,
         };
         if (!_remotes.TryGetValue(node.EndPoint, out var remote) || remote.Silent || (remote.SilentToWrites && query.Has(KrpcFields.Token)))
@@ -132,6 +134,8 @@ internal sealed class ScriptedNetwork : IQueryNetwork
     }
 
     public void LookupFinished(NodeId target, DateTimeOffset now) => Finished.Add(target);
+
+    public Dht.Lookups.ILookupAdvisor? LookupAdvisor => null;
 
     private void Later(TimeSpan delay, Action action) => _clock.Schedule(delay, () => _loop.Post(_ => action(), null));
 

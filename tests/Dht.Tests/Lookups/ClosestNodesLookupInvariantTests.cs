@@ -1,12 +1,13 @@
 using Dht.Lookups;
 using Dht.Protocol;
+using Dht.Rpc;
 using static Dht.Tests.Lookups.LookupTestNodes;
 
 namespace Dht.Tests.Lookups;
 
 /// <summary>
-/// Drives lookups with random options, answers, garbage, failures and silences from fixed seeds, and checks
-/// what must hold whatever happens.
+/// Drives lookups with random options, per-query timeouts, avoided nodes, answers, garbage, failures and
+/// silences from fixed seeds, and checks what must hold whatever happens.
 /// </summary>
 public sealed class ClosestNodesLookupInvariantTests
 {
@@ -31,6 +32,7 @@ public sealed class ClosestNodesLookupInvariantTests
         {
             K = k,
             Alpha = random.Next(1, 6),
+            Spares = random.Next(0, 3),
             MaxCandidates = k + random.Next(0, 20),
             MaxQueries = random.Next(5, 60),
         };
@@ -41,11 +43,22 @@ public sealed class ClosestNodesLookupInvariantTests
             seeds[i] = Node((ulong)random.Next(1, 400));
         }
 
-        var lookup = new ClosestNodesLookup(NodeId.Zero, seeds, options);
-        lookup.Exclude(excluded);
-        string context = $"seed {seed}, k {options.K}, α {options.Alpha}, max candidates {options.MaxCandidates}, max queries {options.MaxQueries}";
+        var advisor = new ScriptedAdvisor();
+        for (ulong n = 1; n < 400; n++)
+        {
+            int soft = random.Next(20, 600);
+            advisor.Timeouts[Id(n)] = new QueryTimeouts(TimeSpan.FromMilliseconds(soft), TimeSpan.FromMilliseconds(soft * random.Next(1, 4)));
+            if (random.Next(10) == 0)
+            {
+                advisor.AvoidedUntil[Id(n)] = T0.AddMilliseconds(random.Next(0, 3000));
+            }
+        }
 
-        var asked = new HashSet<NodeId>();
+        var lookup = new ClosestNodesLookup(NodeId.Zero, seeds, options, advisor);
+        lookup.Exclude(excluded);
+        string context = $"seed {seed}, k {options.K}, α {options.Alpha}, spares {options.Spares}, max candidates {options.MaxCandidates}, max queries {options.MaxQueries}";
+
+        var asked = new Dictionary<NodeId, DateTimeOffset>();
         var pending = new List<NodeInfo>();
         var answered = new List<NodeInfo>();
         var heard = new HashSet<NodeId>();
@@ -59,7 +72,7 @@ public sealed class ClosestNodesLookupInvariantTests
         {
             Assert.True(guard < 100_000, $"{context}: no end");
             var step = lookup.Next(now);
-            Assert.True(lookup.InFlight <= Math.Max(options.K, options.Alpha), $"{context}: {lookup.InFlight} in flight");
+            Assert.True(lookup.InFlight <= Math.Max(options.K + options.Spares, options.Alpha), $"{context}: {lookup.InFlight} in flight");
             if (step.Kind == LookupStepKind.Finished)
             {
                 break;
@@ -67,7 +80,8 @@ public sealed class ClosestNodesLookupInvariantTests
 
             if (step.Kind == LookupStepKind.Query)
             {
-                Assert.True(asked.Add(step.Node.Id), $"{context}: {step.Node} asked twice");
+                Assert.True(asked.TryAdd(step.Node.Id, now), $"{context}: {step.Node} asked twice");
+                Assert.False(advisor.IsAvoided(step.Node, now), $"{context}: {step.Node} asked while avoided");
                 Assert.NotEqual(excluded, step.Node.Id);
                 Assert.False(step.Node.EndPoint.IsUnusable, context);
                 pending.Add(step.Node);
@@ -114,13 +128,29 @@ public sealed class ClosestNodesLookupInvariantTests
         Assert.True(expected.SequenceEqual(lookup.Results), $"{context}: results [{string.Join(", ", lookup.Results)}], answered [{string.Join(", ", answered)}]");
         Assert.Equal(answered.Count, lookup.Responses);
         Assert.True(lookup.QueriesSent <= options.MaxQueries, context);
-        if (lookup.Results.Count < options.K && lookup.QueriesSent < options.MaxQueries)
+        if (lookup.QueriesSent < options.MaxQueries)
         {
-            // Short of k only when nothing was left to ask.
+            // Finished with nothing left that could have entered the result: no node closer than the k-th
+            // answer (or any node, short of k) is still to be asked or within its soft timeout.
+            var kth = lookup.Results.Count == options.K ? lookup.Results[^1].Id : (NodeId?)null;
             foreach (var id in heard)
             {
                 var state = lookup.StateOf(id);
-                Assert.True(state is null or LookupNodeState.Succeeded or LookupNodeState.Failed, $"{context}: {id.ToShortString()} left {state}");
+                bool couldMatter = kth is not { } last || id.CompareTo(last) < 0;
+                Assert.False(
+                    couldMatter && state is LookupNodeState.NotContacted or LookupNodeState.Waiting,
+                    $"{context}: {id.ToShortString()} left {state}");
+            }
+        }
+
+        if (lookup.Responses < options.K)
+        {
+            // Short of k answers, a silent node is waited for until its hard timeout.
+            foreach (var (id, at) in asked)
+            {
+                Assert.False(
+                    lookup.StateOf(id) == LookupNodeState.Unresponsive && now < at + advisor.TimeoutsFor(new NodeInfo(id, default)).Hard,
+                    $"{context}: finished at {now:HH:mm:ss.fff} before {id.ToShortString()}'s hard timeout");
             }
         }
     }

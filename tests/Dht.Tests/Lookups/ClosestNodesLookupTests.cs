@@ -79,19 +79,50 @@ public sealed class ClosestNodesLookupTests
     }
 
     [Fact]
-    public void Next_AfterHardTimeout_CountsTheNodeAsFailedAndIgnoresItsAnswer()
+    public void Next_ShortOfKAnswers_WaitsForASilentNodeUntilItsHardTimeout()
     {
         var lookup = Create(1);
         ExpectQuery(lookup, T0);
 
-        var soft = lookup.Next(Ms(500));
-        Assert.Equal(LookupStepKind.Waiting, soft.Kind);
-        Assert.Equal(Ms(2000), soft.WakeAt);
+        var wait = lookup.Next(Ms(500));
+        Assert.Equal(LookupStepKind.Waiting, wait.Kind);
+        Assert.Equal(Ms(2000), wait.WakeAt);
+        Assert.Equal(LookupNodeState.Unresponsive, lookup.StateOf(Id(1)));
+        Assert.Equal(0, lookup.InFlight);
 
         Assert.Equal(LookupStepKind.Finished, lookup.Next(Ms(2000)).Kind);
+        Assert.False(lookup.OnResponse(Node(1), [], Ms(2000)));
+        Assert.Empty(lookup.Results);
+    }
+
+    [Fact]
+    public void Next_ShortOfKAnswers_TakesALateAnswerAndGoesOnFromIt()
+    {
+        var lookup = Create(new LookupOptions { K = 2 }, 5);
+        ExpectQuery(lookup, T0);
+        Assert.Equal(LookupStepKind.Waiting, lookup.Next(Ms(500)).Kind);
+
+        Assert.True(lookup.OnResponse(Node(5), Nodes(3), Ms(1200)));
+
+        Assert.Equal(Node(3), ExpectQuery(lookup, Ms(1200)));
+        lookup.OnResponse(Node(3), [], Ms(1210));
+        Assert.Equal(LookupStepKind.Finished, lookup.Next(Ms(1210)).Kind);
+        Assert.Equal(Nodes(3, 5), lookup.Results);
+    }
+
+    [Fact]
+    public void OnResponse_AfterTheHardTimeout_IsRefusedAndCountsAsAFailure()
+    {
+        var lookup = Create(new LookupOptions { K = 1, Alpha = 1 }, 1, 2);
+        ExpectQuery(lookup, T0);
+        Assert.Equal(Node(2), ExpectQuery(lookup, Ms(500)));
+
+        Assert.False(lookup.OnResponse(Node(1), [], Ms(2000)));
+
         Assert.Equal(LookupNodeState.Failed, lookup.StateOf(Id(1)));
         Assert.Equal(1, lookup.Failures);
-        Assert.False(lookup.OnResponse(Node(1), [], Ms(2100)));
+        Assert.Equal(Ms(2500), lookup.Next(Ms(2000)).WakeAt); // node 2 fell silent too: nobody answered, so wait for it
+        Assert.Equal(LookupStepKind.Finished, lookup.Next(Ms(2500)).Kind);
         Assert.Empty(lookup.Results);
     }
 
@@ -141,7 +172,7 @@ public sealed class ClosestNodesLookupTests
     [Fact]
     public void Next_WhenNodesAmongTheKClosestFail_AsksTheNextAndFinishesWithTheKClosestThatAnswered()
     {
-        var lookup = Create(new LookupOptions { K = 2, Alpha = 4 }, 1, 2, 3, 4);
+        var lookup = Create(new LookupOptions { K = 2, Alpha = 4, Spares = 0 }, 1, 2, 3, 4);
 
         // Two nodes promptly in flight already cover k, so nothing farther is asked yet.
         Assert.Equal(Nodes(1, 2), DrainQueries(lookup, T0, out _));
@@ -159,7 +190,7 @@ public sealed class ClosestNodesLookupTests
     }
 
     [Fact]
-    public void Next_WhileASilentNodeIsAmongTheKClosest_WaitsForItsAnswer()
+    public void Next_WhenASilentNodeAmongTheKClosestPassesItsSoftTimeout_FinishesWithTheKClosestThatAnswered()
     {
         var lookup = Create(new LookupOptions { K = 2, Alpha = 2 }, 1, 2, 3);
         DrainQueries(lookup, T0, out _);
@@ -168,34 +199,81 @@ public sealed class ClosestNodesLookupTests
         Assert.Equal(Node(3), ExpectQuery(lookup, Ms(500)));
         lookup.OnResponse(Node(3), [], Ms(520));
 
-        var wait = lookup.Next(Ms(520));
-        Assert.Equal(LookupStepKind.Waiting, wait.Kind);
-        Assert.Equal(Ms(2000), wait.WakeAt);
-
-        Assert.True(lookup.OnResponse(Node(1), [], Ms(1500)));
-        Assert.Equal(LookupStepKind.Finished, lookup.Next(Ms(1500)).Kind);
-        Assert.Equal(Nodes(1, 2), lookup.Results);
+        Assert.Equal(LookupStepKind.Finished, lookup.Next(Ms(520)).Kind);
+        Assert.Equal(Nodes(2, 3), lookup.Results);
+        Assert.Equal(LookupNodeState.Unresponsive, lookup.StateOf(Id(1)));
+        Assert.False(lookup.OnResponse(Node(1), [], Ms(1500))); // too late: the lookup has ended
     }
 
     [Fact]
-    public void Next_WhenASilentNodeAmongTheKClosestReachesItsHardTimeout_FinishesWithoutIt()
+    public void OnResponse_FromAnUnresponsiveNodeBeforeTheLookupEnds_TakesItsPlaceInTheResults()
     {
         var lookup = Create(new LookupOptions { K = 2, Alpha = 2 }, 1, 2, 3);
         DrainQueries(lookup, T0, out _);
         lookup.OnResponse(Node(2), [], Ms(10));
-        ExpectQuery(lookup, Ms(500));
+        Assert.Equal(Node(3), ExpectQuery(lookup, Ms(500)));
+
+        Assert.True(lookup.OnResponse(Node(1), [], Ms(510)));
         lookup.OnResponse(Node(3), [], Ms(520));
 
-        Assert.Equal(LookupStepKind.Waiting, lookup.Next(Ms(1999)).Kind);
-        Assert.Equal(LookupStepKind.Finished, lookup.Next(Ms(2000)).Kind);
-        Assert.Equal(Nodes(2, 3), lookup.Results);
-        Assert.Equal(1, lookup.Failures);
+        Assert.Equal(LookupStepKind.Finished, lookup.Next(Ms(520)).Kind);
+        Assert.Equal(Nodes(1, 2), lookup.Results);
+    }
+
+    [Fact]
+    public void Next_WithAnAdvisor_GivesEachQueryItsOwnTimeouts()
+    {
+        var advisor = new ScriptedAdvisor();
+        advisor.Timeouts[Id(1)] = new(TimeSpan.FromMilliseconds(80), TimeSpan.FromMilliseconds(500));
+        advisor.Timeouts[Id(2)] = new(TimeSpan.FromMilliseconds(300), TimeSpan.FromMilliseconds(600));
+        var lookup = new ClosestNodesLookup(NodeId.Zero, Nodes(1, 2, 3), new LookupOptions { K = 2, Alpha = 2 }, advisor);
+
+        Assert.Equal(Nodes(1, 2), DrainQueries(lookup, T0, out var wait));
+        Assert.Equal(Ms(80), wait.WakeAt);
+        Assert.Equal(Node(3), ExpectQuery(lookup, Ms(80))); // node 1 fell silent: its slot goes to node 3
+        Assert.Equal(Ms(300), lookup.Next(Ms(80)).WakeAt);
+
+        Assert.True(lookup.OnResponse(Node(1), [], Ms(499))); // late, but before its hard timeout
+        Assert.False(lookup.OnResponse(Node(2), [], Ms(600))); // at its hard timeout
+        Assert.Equal(Nodes(1, 2, 3), advisor.Asked);
+    }
+
+    [Fact]
+    public void Next_NeverAsksANodeTheAdvisorAvoids_EvenWhenAnswersKeepListingIt()
+    {
+        var advisor = new ScriptedAdvisor();
+        advisor.AvoidedUntil[Id(1)] = Ms(60_000);
+        var lookup = new ClosestNodesLookup(NodeId.Zero, Nodes(1, 5), new LookupOptions { K = 2, Alpha = 1 }, advisor);
+
+        Assert.Equal(Node(5), ExpectQuery(lookup, T0));
+        lookup.OnResponse(Node(5), Nodes(1, 3), Ms(10));
+        Assert.Equal(Node(3), ExpectQuery(lookup, Ms(10)));
+        lookup.OnResponse(Node(3), Nodes(1), Ms(20));
+
+        Assert.Equal(LookupStepKind.Finished, lookup.Next(Ms(20)).Kind);
+        Assert.Equal(Nodes(3, 5), lookup.Results);
+        Assert.Equal(LookupNodeState.Avoided, lookup.StateOf(Id(1)));
+        Assert.Equal(1, lookup.Avoided);
+        Assert.Equal(2, lookup.QueriesSent);
+    }
+
+    [Fact]
+    public void Next_AsksANodeOnceTheAdvisorNoLongerAvoidsIt()
+    {
+        var advisor = new ScriptedAdvisor();
+        advisor.AvoidedUntil[Id(1)] = Ms(100);
+        var lookup = new ClosestNodesLookup(NodeId.Zero, Nodes(1, 5), new LookupOptions { K = 2, Alpha = 1 }, advisor);
+        Assert.Equal(Node(5), ExpectQuery(lookup, T0)); // 1 is avoided, and settled so for this lookup
+
+        var later = new ClosestNodesLookup(NodeId.Zero, Nodes(1, 5), new LookupOptions { K = 2, Alpha = 1 }, advisor);
+        Assert.Equal(Node(1), ExpectQuery(later, Ms(100)));
+        Assert.Equal(LookupNodeState.Avoided, lookup.StateOf(Id(1)));
     }
 
     [Fact]
     public void Next_WhenAnswersStopBringingCloserNodes_QueriesAllOfTheKClosestAtOnce()
     {
-        var options = new LookupOptions { K = 6, Alpha = 2 };
+        var options = new LookupOptions { K = 6, Alpha = 2, Spares = 0 };
         var lookup = Create(options, 10, 20, 30, 40, 50, 60, 70, 80);
         Assert.Equal(Nodes(10, 20), DrainQueries(lookup, T0, out _));
 
@@ -212,9 +290,41 @@ public sealed class ClosestNodesLookupTests
     }
 
     [Fact]
+    public void Next_WhenStalled_AlsoAsksTheSpareBeyondTheKClosest_SoASilentOneCostsOnlyItsSoftTimeout()
+    {
+        var lookup = Create(new LookupOptions { K = 3, Alpha = 2, Spares = 1 }, 10, 20, 30, 40, 50);
+        Assert.Equal(Nodes(10, 20), DrainQueries(lookup, T0, out _));
+        lookup.OnResponse(Node(10), [], Ms(10));
+        lookup.OnResponse(Node(20), [], Ms(11));
+        Assert.True(lookup.IsStalled);
+
+        Assert.Equal(Nodes(30, 40), DrainQueries(lookup, Ms(11), out _)); // the third closest and one spare, not 50
+        lookup.OnResponse(Node(40), [], Ms(60));
+        Assert.Equal(LookupStepKind.Waiting, lookup.Next(Ms(60)).Kind); // 30 may still answer
+
+        // 30 falls silent: the spare's answer is in, so the lookup ends at 30's soft timeout.
+        Assert.Equal(LookupStepKind.Finished, lookup.Next(Ms(511)).Kind);
+        Assert.Equal(Nodes(10, 20, 40), lookup.Results);
+        Assert.Equal(4, lookup.QueriesSent);
+    }
+
+    [Fact]
+    public void Next_WhenTheKClosestAnswer_FinishesWithoutWaitingForTheSpare()
+    {
+        var lookup = Create(new LookupOptions { K = 2, Alpha = 3, Spares = 1 }, 10, 20, 30);
+        Assert.Equal(Nodes(10, 20, 30), DrainQueries(lookup, T0, out _));
+
+        lookup.OnResponse(Node(10), [], Ms(10));
+        lookup.OnResponse(Node(20), [], Ms(20));
+
+        Assert.Equal(LookupStepKind.Finished, lookup.Next(Ms(20)).Kind);
+        Assert.Equal(Nodes(10, 20), lookup.Results);
+    }
+
+    [Fact]
     public void OnResponse_WithACloserNode_EndsTheStallAndRestoresAlpha()
     {
-        var lookup = Create(new LookupOptions { K = 6, Alpha = 2 }, 10, 20, 30, 40, 50, 60, 70, 80);
+        var lookup = Create(new LookupOptions { K = 6, Alpha = 2, Spares = 0 }, 10, 20, 30, 40, 50, 60, 70, 80);
         DrainQueries(lookup, T0, out _);
         lookup.OnResponse(Node(10), [], Ms(10));
         lookup.OnResponse(Node(20), [], Ms(11));
@@ -407,9 +517,9 @@ public sealed class ClosestNodesLookupTests
     }
 
     [Fact]
-    public void Next_WakeAt_IsTheEarliestPendingDeadline()
+    public void Next_WakeAt_IsTheEarliestSoftDeadlineInFlight()
     {
-        var lookup = Create(new LookupOptions { Alpha = 2 }, 1, 2, 3);
+        var lookup = Create(new LookupOptions { Alpha = 2 }, 1, 2, 3, 4);
         ExpectQuery(lookup, T0);
         ExpectQuery(lookup, Ms(100));
 
@@ -418,9 +528,9 @@ public sealed class ClosestNodesLookupTests
         Assert.Equal(Node(3), ExpectQuery(lookup, Ms(200)));
         Assert.Equal(Ms(600), lookup.Next(Ms(200)).WakeAt); // node 2, soft
 
-        var afterSoft = lookup.Next(Ms(600)); // 2 unresponsive (hard at 2100), 3 soft at 700
-        Assert.Equal(Ms(700), afterSoft.WakeAt);
-        Assert.Equal(Ms(2100), lookup.Next(Ms(700)).WakeAt);
+        Assert.Equal(Node(4), ExpectQuery(lookup, Ms(600))); // 2 unresponsive: its slot goes to 4
+        Assert.Equal(Ms(700), lookup.Next(Ms(600)).WakeAt); // 3's soft deadline; 2's hard one wakes nothing
+        Assert.Equal(Ms(1100), lookup.Next(Ms(700)).WakeAt); // 4's
     }
 
     [Fact]
@@ -459,4 +569,8 @@ public sealed class ClosestNodesLookupTests
 
         Assert.Throws<ArgumentOutOfRangeException>(() => new ClosestNodesLookup(NodeId.Zero, [], options));
     }
+
+    [Fact]
+    public void Constructor_WithNegativeSpares_Throws() =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ClosestNodesLookup(NodeId.Zero, [], new LookupOptions { Spares = -1 }));
 }

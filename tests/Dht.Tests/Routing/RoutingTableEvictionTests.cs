@@ -103,7 +103,7 @@ public sealed class RoutingTableEvictionTests
     }
 
     [Fact]
-    public void Failed_WhenContactTurnsBad_PromotesMostRecentlySeenReplacement()
+    public void Failed_WithAReplacementWaiting_SwapsTheContactForTheMostRecentlySeenOneAtTheFirstFailure()
     {
         var table = _nodes.NewTable();
         var far = _nodes.FillFarBucket(table, isResponse: false, T0);
@@ -114,8 +114,6 @@ public sealed class RoutingTableEvictionTests
 
         table.MarkPinged(far[0].Id, T0 + TimeSpan.FromSeconds(2));
         table.Failed(far[0], T0 + TimeSpan.FromSeconds(4));
-        Assert.True(table.TryGet(far[0].Id, out _));
-        table.Failed(far[0], T0 + TimeSpan.FromSeconds(6));
 
         Assert.False(table.TryGet(far[0].Id, out _));
         Assert.True(table.TryGet(newer.Id, out var promoted));
@@ -128,13 +126,15 @@ public sealed class RoutingTableEvictionTests
     }
 
     [Fact]
-    public void Failed_WhenContactTurnsBadWithoutReplacements_KeepsItButFindClosestSkipsIt()
+    public void Failed_WithoutReplacements_KeepsTheContactQuestionableThenBadAndFindClosestSkipsItOnceBad()
     {
         var table = _nodes.NewTable();
         var node = _nodes.AnyNode();
         table.Heard(node, isResponse: true, T0);
 
         table.Failed(node, T0);
+        Assert.True(table.TryGet(node.Id, out var contact));
+        Assert.Equal(ContactState.Questionable, contact.State(T0, table.Options));
         table.Failed(node, T0);
 
         Assert.True(table.TryGet(node.Id, out _));
@@ -277,7 +277,7 @@ public sealed class RoutingTableEvictionTests
     }
 
     [Fact]
-    public void PendingFlow_WhenPingedContactFailsTwice_TheNewcomerTakesItsSlot()
+    public void PendingFlow_WhenPingedContactFails_TheMostRecentNewcomerTakesItsSlotAtOnce()
     {
         var table = _nodes.NewTable();
         var far = _nodes.FillFarBucket(table, isResponse: true, T0);
@@ -289,16 +289,14 @@ public sealed class RoutingTableEvictionTests
         table.MarkPinged(far[0].Id, now);
 
         // While the ping is outstanding, a later newcomer is told to ping another contact.
-        Assert.Equal(far[1], table.Heard(_nodes.WithPrefix(0), isResponse: true, now).PingCandidate);
+        var later = _nodes.WithPrefix(0);
+        Assert.Equal(far[1], table.Heard(later, isResponse: true, now + TimeSpan.FromSeconds(1)).PingCandidate);
 
         table.Failed(far[0], now + TimeSpan.FromSeconds(2));
-        var again = table.Heard(newcomer, isResponse: false, now + TimeSpan.FromSeconds(3));
-        Assert.Equal(new InsertResult(InsertOutcome.Pending, far[0]), again);
-        table.MarkPinged(far[0].Id, now + TimeSpan.FromSeconds(3));
-        table.Failed(far[0], now + TimeSpan.FromSeconds(5));
 
         Assert.False(table.TryGet(far[0].Id, out _));
-        Assert.True(table.TryGet(newcomer.Id, out _));
+        Assert.True(table.TryGet(later.Id, out _));
+        Assert.Equal([newcomer], table.Replacements.Select(c => c.Node));
     }
 
     [Fact]

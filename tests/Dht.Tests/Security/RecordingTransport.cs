@@ -20,12 +20,21 @@ internal sealed class RecordingTransport : IDatagramTransport
 
     public void Send(NetEndPoint destination, ReadOnlySpan<byte> datagram) => Sent.Add((destination, datagram.ToArray()));
 
-    /// <summary>Delivers <paramref name="datagram"/> as if it came from <paramref name="source"/>; returns what the node sent back to it.</summary>
+    /// <summary>
+    /// Delivers <paramref name="datagram"/> as if it came from <paramref name="source"/>; returns the replies
+    /// (responses and errors) the node sent back to it, not its own queries (it pings a new contact).
+    /// </summary>
     public List<byte[]> Deliver(NetEndPoint source, ReadOnlySpan<byte> datagram)
     {
         int before = Sent.Count;
         _receiver!.OnDatagram(source, datagram);
-        return [.. Sent.Skip(before).Where(s => s.To == source).Select(s => s.Datagram)];
+        return [.. Sent.Skip(before).Where(s => s.To == source && !IsQuery(s.Datagram)).Select(s => s.Datagram)];
+    }
+
+    private static bool IsQuery(byte[] datagram)
+    {
+        var message = new KrpcMessage();
+        return KrpcParser.Parse(datagram, message).IsOk && message.Kind == KrpcMessageKind.Query;
     }
 
     /// <summary>Delivers a datagram and decodes the one reply it must get.</summary>

@@ -22,7 +22,8 @@ internal interface IQueryContext
     void AddToken(KrpcMessage reply);
 
     /// <summary>
-    /// Adds the k contacts closest to <paramref name="target"/> as compact "nodes", leaving out the querier: it
+    /// Adds the k verified contacts (they answered one of our queries recently) closest to <paramref name="target"/>
+    /// as compact "nodes", leaving out the querier: it
     /// knows itself, and when it is among the k closest its slot is the one that names the k-th node
     /// (rust-libp2p's find_closest does the same).
     /// </summary>

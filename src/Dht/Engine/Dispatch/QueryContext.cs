@@ -14,7 +14,7 @@ internal sealed class QueryContext(TokenManager tokens, IRandomSource random, in
     private readonly List<NodeInfo> _closest = [];
     private readonly byte[] _nodesScratch = new byte[k * CompactEncoding.NodeV6Size];
     private readonly byte[] _tokenScratch = new byte[TokenManager.TokenSize];
-    private IQueryNetwork? _network;
+    private NodeFamily? _family;
     private NodeId _querier;
 
     public NetEndPoint Source { get; private set; }
@@ -24,9 +24,9 @@ internal sealed class QueryContext(TokenManager tokens, IRandomSource random, in
     public Random Random => random.AsRandom;
 
     /// <summary>Points the context at a new query.</summary>
-    public void Reset(IQueryNetwork network, NetEndPoint source, NodeId querier, DateTimeOffset now)
+    public void Reset(NodeFamily family, NetEndPoint source, NodeId querier, DateTimeOffset now)
     {
-        _network = network;
+        _family = family;
         Source = source;
         _querier = querier;
         Now = now;
@@ -44,7 +44,7 @@ internal sealed class QueryContext(TokenManager tokens, IRandomSource random, in
     public void AddClosestNodes(KrpcMessage reply, NodeId target)
     {
         _closest.Clear();
-        _network!.FindClosest(target, k, _closest, excluded: _querier);
+        _family!.FindClosestVerified(target, k, _closest, Now, excluded: _querier);
         int length = 0;
         foreach (var node in _closest)
         {

@@ -1,3 +1,4 @@
+using Dht.Lookups;
 using Dht.Protocol;
 using Dht.Protocol.Krpc;
 using Dht.Rpc;
@@ -32,6 +33,9 @@ internal interface IQueryNetwork
     /// routing table closest to <paramref name="target"/>, closest first, other than <paramref name="excluded"/>.
     /// </summary>
     void FindClosest(NodeId target, int count, List<NodeInfo> into, NodeId? excluded = null);
+
+    /// <summary>Per-node timeouts and the nodes to leave alone, for lookups (none: fixed timeouts, no one avoided).</summary>
+    ILookupAdvisor? LookupAdvisor { get; }
 
     /// <summary>A lookup of <paramref name="target"/> finished: the bucket it covers counts as refreshed.</summary>
     void LookupFinished(NodeId target, DateTimeOffset now);

@@ -12,6 +12,7 @@
 using System.Collections.Concurrent;
 using Dht.Engine.Dispatch;
 using Dht.Engine.Loop;
+using Dht.Lookups;
 using Dht.Protocol;
 using Dht.Protocol.Krpc;
 using Dht.Routing;
@@ -66,7 +67,7 @@ internal sealed class NodeFamily : IDatagramReceiver, IQueryObserver, IQueryNetw
             RefreshInterval = options.BucketRefreshInterval,
         }, time.GetUtcNow());
         _rpc = new RpcManager(transport, this, counters, random, options.SoftTimeout, options.QueryTimeout,
-            options.MaxPendingQueries, NodeIdentity.ClientVersion, options.ReadOnly);
+            options.MaxPendingQueries, NodeIdentity.ClientVersion, options.ReadOnly, roundTrips: Routing);
     }
 
     public NodeId LocalId { get; }
@@ -165,7 +166,13 @@ internal sealed class NodeFamily : IDatagramReceiver, IQueryObserver, IQueryNetw
         if (!query.ReadOnly && query.Id != LocalId && !sender.IsUnusable)
         {
             var node = new NodeInfo(query.Id, sender);
-            OnHeard(Routing.Heard(node, isResponse: false, now), node, now);
+            var inserted = Routing.Heard(node, isResponse: false, now);
+            OnHeard(inserted, node, now);
+            if (inserted.Outcome == InsertOutcome.Inserted)
+            {
+                // Only nodes that answered us are handed to others: verify a newcomer now, not at the next upkeep.
+                Ping(node, now);
+            }
         }
     }
 
@@ -205,6 +212,15 @@ internal sealed class NodeFamily : IDatagramReceiver, IQueryObserver, IQueryNetw
     public void FindClosest(NodeId target, int count, List<NodeInfo> into, NodeId? excluded = null) =>
         Routing.FindClosest(target, count, into, excluded);
 
+    public ILookupAdvisor LookupAdvisor => _rpc;
+
+    /// <summary>
+    /// Like <see cref="FindClosest"/>, among contacts that answered one of our queries recently: the ones handed
+    /// to other nodes.
+    /// </summary>
+    public void FindClosestVerified(NodeId target, int count, List<NodeInfo> into, DateTimeOffset now, NodeId? excluded) =>
+        Routing.FindClosestVerified(target, count, into, now, excluded);
+
     public void LookupFinished(NodeId target, DateTimeOffset now) => Routing.Touch(target, now);
 
     // ---- Pings of routing upkeep --------------------------------------------------------------------------
@@ -230,7 +246,7 @@ internal sealed class NodeFamily : IDatagramReceiver, IQueryObserver, IQueryNetw
 
         var node = new NodeInfo(response.Id, query.Destination);
         Lost.Remove(node.Id);
-        OnHeard(Routing.Heard(node, isResponse: true, now), node, now);
+        OnHeard(Routing.Heard(node, isResponse: true, now, now - query.SentAt), node, now);
     }
 
     void IQueryObserver.OnFailure(PendingQuery query, QueryFailure failure, DateTimeOffset now)

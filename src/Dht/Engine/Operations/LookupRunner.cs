@@ -48,7 +48,7 @@ internal sealed class LookupRunner(IQueryNetwork network, NodeLoop loop, TimePro
     {
         _seeds.Clear();
         network.FindClosest(target, Math.Max(options.K * 2, 16), _seeds);
-        var lookup = new ClosestNodesLookup(target, _seeds, options);
+        var lookup = new ClosestNodesLookup(target, _seeds, options, network.LookupAdvisor);
         lookup.Exclude(network.LocalId);
         var run = new LookupRun(this, method, lookup, onResponse, now);
         _running.Add(run);

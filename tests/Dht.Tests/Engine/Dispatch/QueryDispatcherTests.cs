@@ -59,12 +59,15 @@ public sealed class QueryDispatcherTests
         return buffer.WrittenSpan.ToArray();
     }
 
-    private KrpcMessage Answer(int index)
+    // The node's answers, in order; its own queries (it pings a new contact to verify it) left out.
+    private List<KrpcMessage> Answers() => _transport.Sent.Select(s =>
     {
         var message = new KrpcMessage();
-        Assert.True(KrpcParser.Parse(_transport.Sent[index].Datagram, message).IsOk);
+        Assert.True(KrpcParser.Parse(s.Datagram, message).IsOk);
         return message;
-    }
+    }).Where(m => m.Kind != KrpcMessageKind.Query).ToList();
+
+    private KrpcMessage Answer(int index) => Answers()[index];
 
     [Fact]
     public void AnAnswerThatWaits_IsSentWhenItsTaskCompletes_AndTheLoopAnswersOthersMeanwhile()
@@ -72,7 +75,7 @@ public sealed class QueryDispatcherTests
         var durable = new TaskCompletionSource();
         _handler.Next = QueryAnswer.When(durable.Task);
         _transport.Deliver(Peer, Store("s1"));
-        Assert.Empty(_transport.Sent);
+        Assert.Empty(Answers());
 
         // The loop is not waiting: the next query is answered at once.
         _handler.Next = QueryAnswer.Reply;

@@ -1,0 +1,104 @@
+namespace Dht.Rpc;
+
+/// <summary>
+/// Timeouts and the memory of failures of <see cref="RpcManager"/>. A query's soft timeout is its destination's
+/// retransmission timeout: for a contact the routing table has measured, RFC 6298's SRTT + max(margin, 4 RTTVAR);
+/// for any other node the node-wide one, the longest of the last answers' round trips plus the margin
+/// (<see cref="RoundTripWindow"/>); before enough answers, RFC 6298's initial timeout. The hard timeout is twice
+/// that, TCP's first back-off (RFC 6298 5.5). Both are clamped between a floor and a ceiling.
+/// </summary>
+internal sealed record RpcOptions
+{
+    /// <summary>The defaults below, shared because the options are immutable.</summary>
+    public static RpcOptions Default { get; } = new();
+
+    /// <summary>
+    /// The least margin above the expected round trip (RFC 6298's G), so the floor of the soft timeout. 50 ms:
+    /// it covers a responder's scheduling and garbage-collection pauses (tens of milliseconds), and bounds what
+    /// a departed node costs a lookup on a LAN. Linux holds TCP's margin to 200 ms (tcp_rto_min), which must
+    /// also cover delayed ACKs (up to 200 ms, RFC 1122 4.2.3.2); KRPC answers at once.
+    /// </summary>
+    public TimeSpan MinMargin { get; init; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>
+    /// The timeout before enough answers have been measured. 1 s: RFC 6298 (2.1); capped by the ceilings, so a
+    /// fresh node waits 500 ms (soft) and 2 s (hard).
+    /// </summary>
+    public TimeSpan Initial { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Answers needed before the node-wide estimate replaces <see cref="Initial"/>. 16: a quarter of the window, so
+    /// that its longest is already above most round trips (about the 94th percentile); a joining node has that
+    /// many answers before its first lookup is over.
+    /// </summary>
+    public int MinNodeWideSamples { get; init; } = 16;
+
+    /// <summary>
+    /// Longest soft timeout. 500 ms, after libtorrent's short timeout (DhtOptions.SoftTimeout): a node slower
+    /// than that frees its lookup slot whatever its estimate, and its answer is still used if it comes in time.
+    /// </summary>
+    public TimeSpan SoftCeiling { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
+    /// Shortest hard timeout. 500 ms: a failure replaces the node's contact and keeps our lookups away from it
+    /// for a while, so a pause of the responder (a collection, a busy machine) must not pass for a departure;
+    /// a departed node costs a lookup only its soft timeout.
+    /// </summary>
+    public TimeSpan HardFloor { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
+    /// Longest hard timeout. 2 s (DhtOptions.QueryTimeout): the query timeout of webtorrent's bittorrent-dht and
+    /// of pubky's mainline crate.
+    /// </summary>
+    public TimeSpan HardCeiling { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Nodes remembered as having failed us (<see cref="RecentFailures"/>). 256: the failures of several
+    /// concurrent lookups (each sends at most 128 queries) in a network where a quarter of the nodes just left;
+    /// the least recently changed entry goes first, and it is the one nearest to expiry anyway.
+    /// </summary>
+    public int FailureMemory { get; init; } = 256;
+
+    /// <summary>
+    /// How long our lookups leave a node alone after a failure. 1 minute, doubling with each failure in a row:
+    /// a live node that lost one packet is back soon, while a departed node that others keep listing costs one
+    /// soft timeout a minute at first and less and less often after.
+    /// </summary>
+    public TimeSpan AvoidFor { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// The longest a node is left alone. 15 minutes: BEP 5's good window; a node silent that long is no longer
+    /// "good" in any BEP 5 routing table, so nodes following BEP 5 have stopped handing it out.
+    /// </summary>
+    public TimeSpan MaxAvoidFor { get; init; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>
+    /// The timeouts of a query to a node with estimate <paramref name="destination"/>, falling back to the
+    /// node-wide <paramref name="recent"/> round trips when the destination was never measured.
+    /// </summary>
+    public QueryTimeouts TimeoutsFor(in RoundTripEstimate destination, RoundTripWindow? recent)
+    {
+        var rto = destination.IsMeasured ? destination.Timeout(MinMargin)
+            : recent is not null && recent.Count >= MinNodeWideSamples ? recent.Max + MinMargin
+            : Initial;
+        var floor = HardFloor < HardCeiling ? HardFloor : HardCeiling;
+        var hard = rto * 2;
+        hard = hard < floor ? floor : hard > HardCeiling ? HardCeiling : hard;
+        var soft = rto < SoftCeiling ? rto : SoftCeiling;
+        return new QueryTimeouts(soft < hard ? soft : hard, hard);
+    }
+
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> when a value cannot work.</summary>
+    public void Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(MinMargin, TimeSpan.Zero, nameof(MinMargin));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(Initial, TimeSpan.Zero, nameof(Initial));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MinNodeWideSamples, 1, nameof(MinNodeWideSamples));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(SoftCeiling, TimeSpan.Zero, nameof(SoftCeiling));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(HardFloor, TimeSpan.Zero, nameof(HardFloor));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(HardCeiling, TimeSpan.Zero, nameof(HardCeiling));
+        ArgumentOutOfRangeException.ThrowIfNegative(FailureMemory, nameof(FailureMemory));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(AvoidFor, TimeSpan.Zero, nameof(AvoidFor));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxAvoidFor, AvoidFor, nameof(MaxAvoidFor));
+    }
+}
