@@ -48,7 +48,11 @@ internal sealed class PooledLoop(Action<Exception> onFault) : NodeLoop(onFault),
     {
         try
         {
-            RunQueued();
+            // Usually nothing: a datagram answered on the spot posts no work.
+            if (!_queue.IsEmpty)
+            {
+                RunQueued();
+            }
         }
         finally
         {
@@ -81,18 +85,14 @@ internal sealed class PooledLoop(Action<Exception> onFault) : NodeLoop(onFault),
         }
     }
 
-    // Called by the flag's holder after its turn: keeps the flag and hands a backlog to the pool, or releases it.
+    // Called by the flag's holder after its turn. The exchange is a full fence, so work posted by a loser before
+    // it is seen by the look that follows; what is left (a backlog, or such work) goes to the pool.
     private void Release()
     {
-        if (_queue.IsEmpty)
+        Interlocked.Exchange(ref _running, 0);
+        if (!_queue.IsEmpty && Interlocked.CompareExchange(ref _running, 1, 0) == 0)
         {
-            Interlocked.Exchange(ref _running, 0);
-            if (_queue.IsEmpty || Interlocked.CompareExchange(ref _running, 1, 0) != 0)
-            {
-                return;
-            }
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
         }
-
-        ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
     }
 }
