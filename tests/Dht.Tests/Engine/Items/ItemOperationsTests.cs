@@ -16,19 +16,13 @@ public sealed class ItemOperationsTests
     private static readonly Ed25519KeyPair Key = Ed25519KeyPair.FromSeed(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray());
     private static readonly byte[] Salt = "salt"u8.ToArray();
 
-    private readonly SimulationClock _clock = new();
-    private readonly HostedLoop _loop;
-    private readonly ScriptedNetwork _network;
+    private readonly ScriptedNode _node = new("client");
     private readonly ItemOperations _items;
     private readonly Dictionary<NodeId, ItemPolicy> _held = [];
 
     public ItemOperationsTests()
     {
-        _loop = new HostedLoop(_clock.SynchronizationContext, e => throw e);
-        _network = new ScriptedNetwork(NodeId.FromKey("client"), _clock, _loop);
-        var lookups = new LookupRunner(_network, _loop, _clock, new Dht.Lookups.LookupOptions());
-        var context = new OperationContext(_network, lookups, new WritePath(_network, _loop, _clock), _loop, _clock, 8, e => throw e);
-        _items = new ItemOperations(context);
+        _items = new ItemOperations(_node.Operations);
         var random = new Random(21);
         for (int i = 0; i < 16; i++)
         {
@@ -38,12 +32,12 @@ public sealed class ItemOperationsTests
 
     private ScriptedNetwork.Remote AddHolder(NodeId id)
     {
-        var remote = _network.Add(id);
+        var remote = _node.Network.Add(id);
         var policy = new ItemPolicy(new InMemoryItemStore(), id);
         _held[id] = policy;
         remote.Script = (query, reply) =>
         {
-            var now = _clock.GetUtcNow();
+            var now = _node.Clock.GetUtcNow();
             if (query.Method == KrpcMethod.Put)
             {
                 _ = query.Has(KrpcFields.Key)
@@ -66,14 +60,9 @@ public sealed class ItemOperationsTests
         return remote;
     }
 
-    private async Task<T> Run<T>(Func<Task<T>> operation)
-    {
-        var task = _loop.InvokeAsync(operation);
-        Assert.True(_clock.RunUntil(() => task.IsCompleted, TimeSpan.FromMinutes(1)));
-        return await task;
-    }
+    private Task<T> Run<T>(Func<Task<T>> operation) => _node.Run(operation);
 
-    private int Holders(NodeId target) => _held.Values.Count(p => p.TryGet(target, _clock.GetUtcNow(), out _));
+    private int Holders(NodeId target) => _held.Values.Count(p => p.TryGet(target, _node.Clock.GetUtcNow(), out _));
 
     [Fact]
     public async Task PutImmutable_StoresOnTheKClosest_AndReportsAskedAnsweredStored()
@@ -93,7 +82,7 @@ public sealed class ItemOperationsTests
     public async Task PutImmutable_ARefusalIsAnAnswerWithItsCode_ASilentNodeIsNot()
     {
         var target = Bep44.ImmutableTarget(Encoding.ASCII.GetBytes("1:x"));
-        var closest = _network.Remotes.OrderBy(r => r.Node.Id ^ target).ToList();
+        var closest = _node.Network.Remotes.OrderBy(r => r.Node.Id ^ target).ToList();
         closest[0].ErrorCode = KrpcErrorCode.ValueTooBig;
         closest[1].Silent = true; // silent in the lookup: it is not among the closest that answered
         var put = await Run(() => _items.PutImmutableAsync("x"u8.ToArray(), CancellationToken.None));
@@ -108,7 +97,7 @@ public sealed class ItemOperationsTests
     {
         var value = Encoding.ASCII.GetBytes("5:right");
         var target = Bep44.ImmutableTarget(value);
-        foreach (var remote in _network.Remotes)
+        foreach (var remote in _node.Network.Remotes)
         {
             remote.Script = (query, reply) =>
             {
@@ -140,7 +129,7 @@ public sealed class ItemOperationsTests
     public async Task GetMutable_IgnoresAHigherSeqWithABadSignature()
     {
         await Run(() => _items.PutMutableAsync(Key, Salt, "real"u8.ToArray(), null, CancellationToken.None));
-        var liar = _network.Remotes.First();
+        var liar = _node.Network.Remotes.First();
         liar.Script = (query, reply) =>
         {
             reply.Value = Encoding.ASCII.GetBytes("4:fake");
@@ -160,7 +149,7 @@ public sealed class ItemOperationsTests
         var put = await Run(() => _items.PutImmutableAsync("again"u8.ToArray(), CancellationToken.None));
         foreach (var policy in _held.Values)
         {
-            policy.RemoveExpired(_clock.GetUtcNow() + TimeSpan.FromDays(1));
+            policy.RemoveExpired(_node.Clock.GetUtcNow() + TimeSpan.FromDays(1));
         }
 
         Assert.Equal(0, Holders(put.Target));
@@ -169,7 +158,7 @@ public sealed class ItemOperationsTests
             _items.RepublishAll();
             return Task.FromResult(0);
         });
-        _clock.RunFor(TimeSpan.FromMinutes(1));
+        _node.Clock.RunFor(TimeSpan.FromMinutes(1));
         Assert.Equal(8, Holders(put.Target));
     }
 
@@ -177,6 +166,6 @@ public sealed class ItemOperationsTests
     public async Task AValueTooLargeForBep44_IsRefusedBeforeAnythingIsSent()
     {
         await Assert.ThrowsAsync<ArgumentException>(() => Run(() => _items.PutImmutableAsync(new byte[1000], CancellationToken.None)));
-        Assert.Empty(_network.Sent);
+        Assert.Empty(_node.Network.Sent);
     }
 }

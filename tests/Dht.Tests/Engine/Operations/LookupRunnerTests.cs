@@ -10,41 +10,31 @@ namespace Dht.Tests.Engine.Operations;
 /// <summary>The lookup runner: the sans-IO lookup driven over a network, from seeds to the k closest.</summary>
 public sealed class LookupRunnerTests
 {
-    private readonly SimulationClock _clock = new();
-    private readonly HostedLoop _loop;
-    private readonly ScriptedNetwork _network;
-    private readonly LookupRunner _lookups;
-
-    public LookupRunnerTests()
-    {
-        _loop = new HostedLoop(_clock.SynchronizationContext, e => throw e);
-        _network = new ScriptedNetwork(NodeId.FromKey("me"), _clock, _loop);
-        _lookups = new LookupRunner(_network, _loop, _clock, new LookupOptions { K = 8, Alpha = 3 });
-    }
+    private readonly ScriptedNode _node = new("me", new LookupOptions { K = 8, Alpha = 3 });
 
     private Task<LookupRun> Run(KrpcMethod method, NodeId target, Action<NodeInfo, KrpcMessage>? onResponse = null, CancellationToken cancellationToken = default) =>
-        _loop.InvokeAsync(() => _lookups.RunAsync(method, target, onResponse, cancellationToken));
+        _node.Loop.InvokeAsync(() => _node.Lookups.RunAsync(method, target, onResponse, cancellationToken));
 
     [Fact]
     public async Task Lookup_FromOneSeed_FindsTheKClosestOfTheNetwork_AndKeepsTheirTokens()
     {
         var random = new Random(11);
-        var all = Enumerable.Range(0, 100).Select(_ => _network.Add(NodeId.CreateRandom(random), inTable: false)).ToList();
-        _network.Table.Add(all[0].Node);
+        var all = Enumerable.Range(0, 100).Select(_ => _node.Network.Add(NodeId.CreateRandom(random), inTable: false)).ToList();
+        _node.Network.Table.Add(all[0].Node);
         var target = NodeId.CreateRandom(random);
 
         var run = Run(KrpcMethod.FindNode, target);
-        Assert.Equal(1, _lookups.Running);
-        Assert.True(_clock.RunUntil(() => run.IsCompleted, TimeSpan.FromMinutes(1)));
+        Assert.Equal(1, _node.Lookups.Running);
+        Assert.True(_node.Clock.RunUntil(() => run.IsCompleted, TimeSpan.FromMinutes(1)));
 
         var lookup = await run;
         var expected = all.Select(r => r.Node).OrderBy(n => n.Id ^ target).Take(8).ToList();
         Assert.Equal(expected, lookup.Lookup.Results);
         Assert.All(expected, n => Assert.Equal(all.Single(r => r.Node == n).Token, lookup.Tokens[n.Id]));
-        Assert.Equal(0, _lookups.Running);
-        Assert.Equal([target], _network.Finished); // the bucket of the target counts as refreshed
-        Assert.All(_network.Sent, s => Assert.Equal(target, s.Query.Target));
-        Assert.DoesNotContain(_network.Sent, s => s.To.Id == _network.LocalId);
+        Assert.Equal(0, _node.Lookups.Running);
+        Assert.Equal([target], _node.Network.Finished); // the bucket of the target counts as refreshed
+        Assert.All(_node.Network.Sent, s => Assert.Equal(target, s.Query.Target));
+        Assert.DoesNotContain(_node.Network.Sent, s => s.To.Id == _node.Network.LocalId);
     }
 
     [Fact]
@@ -53,16 +43,16 @@ public sealed class LookupRunnerTests
         var random = new Random(12);
         for (int i = 0; i < 20; i++)
         {
-            _network.Add(NodeId.CreateRandom(random));
+            _node.Network.Add(NodeId.CreateRandom(random));
         }
 
         var target = NodeId.CreateRandom(random);
         var seen = new List<NodeId>();
         var run = Run(KrpcMethod.GetPeers, target, (from, _) => seen.Add(from.Id));
-        Assert.True(_clock.RunUntil(() => run.IsCompleted, TimeSpan.FromMinutes(1)));
+        Assert.True(_node.Clock.RunUntil(() => run.IsCompleted, TimeSpan.FromMinutes(1)));
 
         var lookup = await run;
-        Assert.All(_network.Sent, s =>
+        Assert.All(_node.Network.Sent, s =>
         {
             Assert.Equal(KrpcMethod.GetPeers, s.Query.Method);
             Assert.Equal(target, s.Query.InfoHash);
@@ -76,17 +66,17 @@ public sealed class LookupRunnerTests
         var random = new Random(13);
         for (int i = 0; i < 50; i++)
         {
-            _network.Add(NodeId.CreateRandom(random));
+            _node.Network.Add(NodeId.CreateRandom(random));
         }
 
         LookupRun? self = null;
         int answers = 0;
-        var run = _loop.InvokeAsync(() => _lookups.RunAsync(KrpcMethod.Get, NodeId.CreateRandom(random), (_, _) =>
+        var run = _node.Loop.InvokeAsync(() => _node.Lookups.RunAsync(KrpcMethod.Get, NodeId.CreateRandom(random), (_, _) =>
         {
             answers++;
-            self!.Complete(_clock.GetUtcNow());
+            self!.Complete(_node.Clock.GetUtcNow());
         }, CancellationToken.None, started: r => self = r));
-        Assert.True(_clock.RunUntil(() => run.IsCompleted, TimeSpan.FromMinutes(1)));
+        Assert.True(_node.Clock.RunUntil(() => run.IsCompleted, TimeSpan.FromMinutes(1)));
 
         Assert.Equal(1, answers);
         Assert.True((await run).IsDone);
@@ -96,35 +86,35 @@ public sealed class LookupRunnerTests
     public async Task Cancellation_EndsTheLookup_AndItsTaskIsCanceled()
     {
         var random = new Random(14);
-        foreach (var remote in Enumerable.Range(0, 10).Select(_ => _network.Add(NodeId.CreateRandom(random))))
+        foreach (var remote in Enumerable.Range(0, 10).Select(_ => _node.Network.Add(NodeId.CreateRandom(random))))
         {
             remote.Silent = true;
         }
 
         using var cts = new CancellationTokenSource();
         var run = Run(KrpcMethod.FindNode, NodeId.CreateRandom(random), cancellationToken: cts.Token);
-        _clock.RunFor(TimeSpan.FromMilliseconds(100));
+        _node.Clock.RunFor(TimeSpan.FromMilliseconds(100));
         await cts.CancelAsync(); // from outside the loop: the cancellation is posted to it
-        _clock.RunUntilIdle(1000);
+        _node.Clock.RunUntilIdle(1000);
 
         Assert.True(run.IsCanceled);
-        Assert.Equal(0, _lookups.Running);
+        Assert.Equal(0, _node.Lookups.Running);
     }
 
     [Fact]
     public async Task AfterCancelAll_RunningLookupsAreCanceledAndNewOnesRefused()
     {
         var random = new Random(15);
-        _network.Add(NodeId.CreateRandom(random)).Silent = true;
+        _node.Network.Add(NodeId.CreateRandom(random)).Silent = true;
         var run = Run(KrpcMethod.FindNode, NodeId.CreateRandom(random));
-        Assert.True(_loop.TryEnter());
+        Assert.True(_node.Loop.TryEnter());
         try
         {
-            _lookups.CancelAll();
+            _node.Lookups.CancelAll();
         }
         finally
         {
-            _loop.Exit();
+            _node.Loop.Exit();
         }
 
         Assert.True(run.IsCanceled);
