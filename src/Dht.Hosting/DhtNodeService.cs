@@ -20,7 +20,7 @@ public sealed partial class DhtNodeService : IHostedService, IDisposable
 {
     private static readonly TimeSpan FirstRetry = TimeSpan.FromSeconds(1);
 
-    private readonly DhtNode _node;
+    private readonly Func<DhtNode> _createNode;
     private readonly DhtOptions _options;
     private readonly EndPointResolver _resolver;
     private readonly TimeProvider _time;
@@ -28,10 +28,17 @@ public sealed partial class DhtNodeService : IHostedService, IDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly TaskCompletionSource _joined = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task _joining = Task.CompletedTask;
+    private DhtNode? _started;
 
-    internal DhtNodeService(DhtNode node, IOptions<DhtOptions> options, EndPointResolver resolver, TimeProvider time, ILogger<DhtNodeService> logger)
+    /// <param name="node">Gives the node when the host starts: not before, so that the options are validated
+    /// (ValidateOnStart) before a socket is bound, and a bad setting is reported as such.</param>
+    /// <param name="options">The node's options.</param>
+    /// <param name="resolver">Resolves the bootstrap names at each join.</param>
+    /// <param name="time">The clock of the retry delays.</param>
+    /// <param name="logger">Logs start, joins and failures.</param>
+    internal DhtNodeService(Func<DhtNode> node, IOptions<DhtOptions> options, EndPointResolver resolver, TimeProvider time, ILogger<DhtNodeService> logger)
     {
-        _node = node;
+        _createNode = node;
         _options = options.Value;
         _resolver = resolver;
         _time = time;
@@ -48,9 +55,10 @@ public sealed partial class DhtNodeService : IHostedService, IDisposable
     /// <summary>Starts the node and returns; the join goes on in the background.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        await _node.StartAsync(cancellationToken);
-        LogStarted(_node.Id, _node.LocalEndPoint);
-        if (_options.Bootstrap.Count + _options.BootstrapNodes.Count + _node.SavedContacts == 0)
+        _started = _createNode();
+        await Node.StartAsync(cancellationToken);
+        LogStarted(Node.Id, Node.LocalEndPoint);
+        if (_options.Bootstrap.Count + _options.BootstrapNodes.Count + Node.SavedContacts == 0)
         {
             LogNewNetwork();
             _joined.TrySetResult();
@@ -74,10 +82,15 @@ public sealed partial class DhtNodeService : IHostedService, IDisposable
             // The join ends by cancellation.
         }
 
-        await _node.DisposeAsync();
+        if (_started is not null)
+        {
+            await _started.DisposeAsync();
+        }
     }
 
     public void Dispose() => _stopping.Dispose();
+
+    private DhtNode Node => _started ?? throw new InvalidOperationException("The node has not been started.");
 
     private async Task KeepJoinedAsync(CancellationToken cancellationToken)
     {
@@ -85,7 +98,7 @@ public sealed partial class DhtNodeService : IHostedService, IDisposable
         bool joined = false;
         while (true)
         {
-            if (!joined || _node.GetStatus().Contacts == 0)
+            if (!joined || Node.GetStatus().Contacts == 0)
             {
                 try
                 {
@@ -117,7 +130,7 @@ public sealed partial class DhtNodeService : IHostedService, IDisposable
     /// <summary>One join: resolve <see cref="DhtOptions.Bootstrap"/>, ping what it names, then the node's own join.</summary>
     private async Task<bool> JoinAsync(CancellationToken cancellationToken)
     {
-        var family = _node.LocalEndPoint.IsIPv6 ? AddressFamily.InterNetworkV6 : AddressFamily.InterNetwork;
+        var family = Node.LocalEndPoint.IsIPv6 ? AddressFamily.InterNetworkV6 : AddressFamily.InterNetwork;
         var resolved = await _resolver.ResolveAllAsync(_options.Bootstrap, family, cancellationToken);
         foreach (var failed in resolved.Where(r => !r.Resolved))
         {
@@ -125,9 +138,9 @@ public sealed partial class DhtNodeService : IHostedService, IDisposable
         }
 
         NetEndPoint[] named = [.. resolved.Where(r => r.Resolved).Select(r => r.EndPoint!.Value).Except(_options.BootstrapNodes).Distinct()];
-        var pings = await Task.WhenAll(named.Select(ep => _node.PingAsync(ep, cancellationToken)));
-        var result = await _node.BootstrapAsync(cancellationToken);
-        int asked = named.Length + result.BootstrapNodes + _node.SavedContacts;
+        var pings = await Task.WhenAll(named.Select(ep => Node.PingAsync(ep, cancellationToken)));
+        var result = await Node.BootstrapAsync(cancellationToken);
+        int asked = named.Length + result.BootstrapNodes + Node.SavedContacts;
         int answered = pings.Count(p => p.Answered) + result.BootstrapNodesReached;
         if (answered == 0 && result.Contacts == 0)
         {

@@ -49,7 +49,7 @@ public static class DhtServiceCollectionExtensions
         services.TryAddSingleton<DhtNodeFactory>();
         services.TryAddSingleton(sp => sp.GetRequiredService<DhtNodeFactory>().Create());
         services.TryAddSingleton(sp => new DhtNodeService(
-            sp.GetRequiredService<DhtNode>(), sp.GetRequiredService<IOptions<DhtOptions>>(), sp.GetRequiredService<EndPointResolver>(),
+            sp.GetRequiredService<DhtNode>, sp.GetRequiredService<IOptions<DhtOptions>>(), sp.GetRequiredService<EndPointResolver>(),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<DhtNodeService>>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, DhtNodeService>(sp => sp.GetRequiredService<DhtNodeService>()));
         return services;
