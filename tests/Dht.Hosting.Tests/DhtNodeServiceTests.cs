@@ -139,6 +139,25 @@ public sealed class DhtNodeServiceTests
     }
 
     [Fact]
+    public async Task RegisteredStores_TakeThePlaceOfTheDataDirectory()
+    {
+        string directory = Path.Combine(Path.GetTempPath(), "dht-hosting-" + Guid.NewGuid().ToString("N"));
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Dht:Bind"] = "127.0.0.1",
+            ["Dht:Port"] = "0",
+            ["Dht:DataDirectory"] = directory,
+        }).Build();
+        var held = new Storage.InMemoryNamedValueStore();
+        using var host = TestHosts.Build(configuration, s => s.AddSingleton(new DhtStores { NamedValues = held }));
+
+        await host.StartAsync();
+        await host.StopAsync();
+
+        Assert.False(Directory.Exists(directory));
+    }
+
+    [Fact]
     public async Task BadSettings_StopTheStart_NamingEachKey()
     {
         var configuration = TestHosts.Json("""

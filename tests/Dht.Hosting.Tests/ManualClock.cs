@@ -55,7 +55,9 @@ internal sealed class ManualClock(DateTimeOffset start) : TimeProvider
 
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
+        // Armed before it is counted, so a test that saw it created can make it fire.
         var timer = new Timer(this, callback, state);
+        timer.Change(dueTime, period);
         lock (_gate)
         {
             _created++;
@@ -66,7 +68,6 @@ internal sealed class ManualClock(DateTimeOffset start) : TimeProvider
             }
         }
 
-        timer.Change(dueTime, period);
         return timer;
     }
 
