@@ -9,7 +9,7 @@ internal static partial class StatusLine
     public static void Log(ILogger logger, NodeStatus status) =>
         LogStatus(logger, status.Contacts, status.StoredValues, status.StoredItems, status.Peers, status.QueriesReceived, status.QueriesSent, status.Timeouts);
 
-    [LoggerMessage(Level = LogLevel.Information,
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information,
         Message = "{Contacts} contacts, {Values} values, {Items} items, {Peers} peers held; queries {QueriesIn} in, {QueriesOut} out, {Timeouts} timed out")]
     private static partial void LogStatus(ILogger logger, int contacts, int values, int items, int peers, long queriesIn, long queriesOut, long timeouts);
 }
