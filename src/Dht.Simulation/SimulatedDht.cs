@@ -1,6 +1,7 @@
 // A network of real engines (DhtEngine, the same code that runs over UDP) on one simulated network and one
-// virtual clock, all driven from the caller's thread. Every random choice comes from the seed, so a run can be
-// replayed exactly: the same seed gives the same events in the same order.
+// virtual clock, all driven from the caller's thread. Each node's loop is drained by the clock (HostedLoop over
+// the clock's SynchronizationContext), so its work is events of the one queue. Every random choice comes from
+// the seed, so a run can be replayed exactly: the same seed gives the same events in the same order.
 //
 // Nodes join in two ways. Grow adds them one at a time, each bootstrapping before the next starts: the way
 // a small test builds a network. GrowInWaves starts the bootstraps of a whole wave at once (up to a quarter of
@@ -107,7 +108,7 @@ public sealed class SimulatedDht
 
         store ??= new InMemoryNamedValueStore();
         var transport = Network.CreateTransport(endPoint);
-        var engine = new DhtEngine(options, transport, Clock, new SeededRandomSource(new Random(Random.Next())), namedValues: store);
+        var engine = new DhtEngine(options, transport, Clock, new SeededRandomSource(new Random(Random.Next())), namedValues: store, loopHost: Clock.SynchronizationContext);
         engine.Start();
         Nodes.Add(engine);
         _stores[engine] = store;

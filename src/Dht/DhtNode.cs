@@ -1,6 +1,7 @@
-// The library's one public entry point. A thin shell around the engine: it owns the UDP transport, the
-// meter, and the hand-off of results to the application's threads (the engine completes its tasks on its
-// own loop; the application's continuations must never run there).
+// The library's one public entry point. A thin shell around the engine: it owns the UDP transport and the
+// meter. Every call is started on the node's loop and its result handed back off it (Engine/Loop/NodeLoop),
+// so the application's continuations never run on the loop, and nothing depends on the caller's
+// SynchronizationContext.
 using System.Diagnostics.Metrics;
 using System.Net;
 using System.Runtime.CompilerServices;
@@ -72,28 +73,27 @@ public sealed class DhtNode : IAsyncDisposable
     public Task StartAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        _engine.Start();
-        return Task.CompletedTask;
+        return _engine.Start();
     }
 
     /// <summary>Joins the network through <see cref="DhtOptions.BootstrapNodes"/>.</summary>
     public Task<BootstrapResult> BootstrapAsync(CancellationToken cancellationToken = default) =>
-        Detach(_engine.BootstrapAsync(cancellationToken));
+        _engine.BootstrapAsync(cancellationToken);
 
     /// <summary>Sends a ping and waits for the answer or the query timeout.</summary>
     public Task<PingResult> PingAsync(NetEndPoint endPoint, CancellationToken cancellationToken = default) =>
-        Detach(_engine.PingAsync(endPoint, cancellationToken));
+        _engine.PingAsync(endPoint, cancellationToken);
 
     /// <summary>Finds the k nodes closest to <paramref name="target"/>.</summary>
     public Task<LookupResult> FindNodeAsync(NodeId target, CancellationToken cancellationToken = default) =>
-        Detach(_engine.FindNodeAsync(target, cancellationToken));
+        _engine.FindNodeAsync(target, cancellationToken);
 
     /// <summary>Announces this node as a peer of <paramref name="infoHash"/> (BEP 5 announce_peer).</summary>
     /// <param name="infoHash">The torrent's info-hash.</param>
     /// <param name="port">The peer port; null announces our UDP port (implied_port).</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     public Task<AnnounceResult> AnnounceAsync(NodeId infoHash, int? port = null, CancellationToken cancellationToken = default) =>
-        Detach(_engine.AnnounceAsync(infoHash, port, cancellationToken));
+        _engine.AnnounceAsync(infoHash, port, cancellationToken);
 
     /// <summary>Streams the peers of <paramref name="infoHash"/> as the get_peers lookup finds them.</summary>
     public async IAsyncEnumerable<NetEndPoint> GetPeersAsync(NodeId infoHash, [EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -106,7 +106,7 @@ public sealed class DhtNode : IAsyncDisposable
             CancellationToken.None,
             TaskContinuationOptions.ExecuteSynchronously,
             TaskScheduler.Default);
-        await foreach (var peer in channel.Reader.ReadAllAsync(cancellationToken))
+        await foreach (var peer in channel.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
         {
             yield return peer;
         }
@@ -114,23 +114,23 @@ public sealed class DhtNode : IAsyncDisposable
 
     /// <summary>Stores <paramref name="value"/> under <paramref name="key"/> on the k closest nodes.</summary>
     public Task<PutResult> PutAsync(string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default) =>
-        Detach(_engine.PutAsync(key, value, cancellationToken));
+        _engine.PutAsync(key, value, cancellationToken);
 
     /// <summary>Reads the newest value of <paramref name="key"/>; not found is a result, not an exception.</summary>
     public Task<GetResult> GetAsync(string key, CancellationToken cancellationToken = default) =>
-        Detach(_engine.GetAsync(key, cancellationToken));
+        _engine.GetAsync(key, cancellationToken);
 
     /// <summary>Deletes <paramref name="key"/>.</summary>
     public Task<PutResult> DeleteAsync(string key, CancellationToken cancellationToken = default) =>
-        Detach(_engine.DeleteAsync(key, cancellationToken));
+        _engine.DeleteAsync(key, cancellationToken);
 
     /// <summary>Stores a BEP 44 immutable item; its target is SHA-1 of the bencoded value.</summary>
     public Task<ItemPutResult> PutImmutableAsync(ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default) =>
-        Detach(_engine.PutImmutableAsync(value, cancellationToken));
+        _engine.PutImmutableAsync(value, cancellationToken);
 
     /// <summary>Reads a BEP 44 immutable item; the value is checked against its hash.</summary>
     public Task<ItemGetResult> GetImmutableAsync(NodeId target, CancellationToken cancellationToken = default) =>
-        Detach(_engine.GetImmutableAsync(target, cancellationToken));
+        _engine.GetImmutableAsync(target, cancellationToken);
 
     /// <summary>
     /// Stores the next version (seq one above the newest found) of the BEP 44 mutable item of
@@ -138,37 +138,30 @@ public sealed class DhtNode : IAsyncDisposable
     /// </summary>
     public Task<ItemPutResult> PutMutableAsync(
         Crypto.Ed25519KeyPair keyPair, ReadOnlyMemory<byte> salt, ReadOnlyMemory<byte> value, long? cas = null, CancellationToken cancellationToken = default) =>
-        Detach(_engine.PutMutableAsync(keyPair, salt, value, cas, cancellationToken));
+        _engine.PutMutableAsync(keyPair, salt, value, cas, cancellationToken);
 
     /// <summary>Reads the newest validly signed version of a BEP 44 mutable item.</summary>
     public Task<ItemGetResult> GetMutableAsync(ReadOnlyMemory<byte> publicKey, ReadOnlyMemory<byte> salt, CancellationToken cancellationToken = default) =>
-        Detach(_engine.GetMutableAsync(publicKey, salt, cancellationToken));
+        _engine.GetMutableAsync(publicKey, salt, cancellationToken);
 
     /// <summary>The BEP 44 items this node holds for the network.</summary>
-    public IReadOnlyList<Storage.StoredItem> HeldItems()
-    {
-        lock (_engine.Gate)
-        {
-            return _engine.Items.Held(_engine.Time.GetUtcNow());
-        }
-    }
+    public IReadOnlyList<Storage.StoredItem> HeldItems() =>
+        _engine.Loop.CallAsync(() => _engine.Items.Held(_engine.Time.GetUtcNow())).GetAwaiter().GetResult();
 
     /// <summary>The named values this node holds for the network (key ids, sizes, versions, expiry).</summary>
-    public IReadOnlyList<Storage.NamedValue> HeldValues()
-    {
-        lock (_engine.Gate)
-        {
-            return _engine.NamedValues?.Held(_engine.Time.GetUtcNow()) ?? [];
-        }
-    }
+    public IReadOnlyList<Storage.NamedValue> HeldValues() =>
+        _engine.Loop.CallAsync(() => _engine.NamedValues?.Held(_engine.Time.GetUtcNow()) ?? []).GetAwaiter().GetResult();
 
-    /// <summary>A snapshot of the node's state.</summary>
-    public NodeStatus GetStatus() => _engine.GetStatus();
+    /// <summary>A snapshot of the node's state, taken on the node's loop.</summary>
+    public Task<NodeStatus> GetStatusAsync() => _engine.GetStatusAsync();
+
+    /// <summary>A snapshot of the node's state; blocks until the node's loop has taken it.</summary>
+    public NodeStatus GetStatus() => _engine.GetStatusAsync().GetAwaiter().GetResult();
 
     /// <summary>Stops the node: pending queries are cancelled and the socket is closed.</summary>
     public async ValueTask DisposeAsync()
     {
-        await _engine.DisposeAsync();
+        await _engine.DisposeAsync().ConfigureAwait(false);
         _meter?.Dispose();
     }
 
@@ -177,34 +170,6 @@ public sealed class DhtNode : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         return new UdpTransport(new IPEndPoint(options.ListenAddress, options.Port), options.Transport, loggerFactory?.CreateLogger("Dht.Transport"));
-    }
-
-    /// <summary>Hands a task's outcome to the thread pool so the application never runs on the node's loop.</summary>
-    private static Task<T> Detach<T>(Task<T> inner)
-    {
-        var tcs = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
-        inner.ContinueWith(
-            static (t, s) =>
-            {
-                var tcs = (TaskCompletionSource<T>)s!;
-                if (t.IsCanceled)
-                {
-                    tcs.TrySetCanceled();
-                }
-                else if (t.IsFaulted)
-                {
-                    tcs.TrySetException(t.Exception!.InnerExceptions);
-                }
-                else
-                {
-                    tcs.TrySetResult(t.Result);
-                }
-            },
-            tcs,
-            CancellationToken.None,
-            TaskContinuationOptions.ExecuteSynchronously,
-            TaskScheduler.Default);
-        return tcs.Task;
     }
 
     private static Meter CreateMeter(DhtEngine engine)
@@ -223,7 +188,7 @@ public sealed class DhtNode : IAsyncDisposable
         meter.CreateObservableCounter("dht.errors.sent", () => c.ErrorsSent, description: "KRPC errors sent");
         meter.CreateObservableCounter("dht.queries.rate_limited", () => c.RateLimited, description: "Queries dropped by the per-IP rate limit");
         meter.CreateObservableCounter("dht.replies.over_budget", () => c.RepliesOverBudget, description: "Replies dropped by the per-IP reply-byte budget");
-        meter.CreateObservableGauge("dht.routing.contacts", () => engine.Routing.Count, description: "Contacts in the routing table");
+        meter.CreateObservableGauge("dht.routing.contacts", () => engine.PublishedContacts, description: "Contacts in the routing table");
         return meter;
     }
 }

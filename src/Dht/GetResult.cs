@@ -9,5 +9,15 @@ namespace Dht;
 /// <param name="Value">The value bytes (empty when not found).</param>
 /// <param name="Seq">The version of the value, or of the tombstone; 0 when nothing was found.</param>
 /// <param name="NodesWithValue">Nodes that answered with the winning version.</param>
-/// <param name="NodesRepaired">Nodes that held an older version (or none) and were sent the newest.</param>
-public sealed record GetResult(string Key, NodeId Target, bool Found, ReadOnlyMemory<byte> Value, long Seq, int NodesWithValue, int NodesRepaired);
+/// <param name="NodesRepaired">
+/// Nodes among the k closest that held an older version (or none) and are being sent the newest: the repair goes
+/// on after the get has returned.
+/// </param>
+public sealed record GetResult(string Key, NodeId Target, bool Found, ReadOnlyMemory<byte> Value, long Seq, int NodesWithValue, int NodesRepaired)
+{
+    /// <summary>Nodes the lookup asked.</summary>
+    public int NodesAsked { get; init; }
+
+    /// <summary>Nodes that answered the lookup.</summary>
+    public int NodesAnswered { get; init; }
+}

@@ -9,4 +9,11 @@ namespace Dht;
 /// <param name="EncodedValue">The value as bencoded on the wire.</param>
 /// <param name="Seq">The version (mutable items), 0 otherwise.</param>
 /// <param name="NodesWithItem">Nodes that answered with this version.</param>
-public sealed record ItemGetResult(NodeId Target, bool Found, ReadOnlyMemory<byte> Value, ReadOnlyMemory<byte> EncodedValue, long Seq, int NodesWithItem);
+public sealed record ItemGetResult(NodeId Target, bool Found, ReadOnlyMemory<byte> Value, ReadOnlyMemory<byte> EncodedValue, long Seq, int NodesWithItem)
+{
+    /// <summary>Nodes the lookup asked.</summary>
+    public int NodesAsked { get; init; }
+
+    /// <summary>Nodes that answered the lookup.</summary>
+    public int NodesAnswered { get; init; }
+}

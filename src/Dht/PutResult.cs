@@ -7,5 +7,9 @@ namespace Dht;
 /// <param name="Target">SHA-1 of the key name: where the value lives in the keyspace.</param>
 /// <param name="Seq">The version written.</param>
 /// <param name="NodesStored">Nodes among the k closest that accepted the store.</param>
-/// <param name="NodesAsked">Nodes the store was sent to.</param>
-public sealed record PutResult(string Key, NodeId Target, long Seq, int NodesStored, int NodesAsked);
+/// <param name="NodesAsked">Nodes the store was sent to: the k closest that answered the lookup with a write token.</param>
+public sealed record PutResult(string Key, NodeId Target, long Seq, int NodesStored, int NodesAsked)
+{
+    /// <summary>Nodes that answered the store, accepting or refusing it (the others timed out).</summary>
+    public int NodesAnswered { get; init; }
+}

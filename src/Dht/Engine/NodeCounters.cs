@@ -8,7 +8,8 @@ namespace Dht.Engine;
 /// <summary>Counters of one node's traffic.</summary>
 public sealed class NodeCounters
 {
-    private const int Methods = (int)KrpcMethod.Store + 1;
+    // Sized by the enum itself, so a method added to KrpcMethod gets its counters without a change here.
+    private static readonly int Methods = (int)Enum.GetValues<KrpcMethod>().Max() + 1;
 
     internal long[] QueriesSentByMethod { get; } = new long[Methods];
 
@@ -34,6 +35,12 @@ public sealed class NodeCounters
 
     /// <summary>Replies (answers and errors) not sent because the source's reply-byte budget was spent.</summary>
     public long RepliesOverBudget { get; internal set; }
+
+    /// <summary>Stores answered with error 202 because the durable write failed.</summary>
+    public long StorageFailures { get; internal set; }
+
+    /// <summary>Pieces of work on the node's loop that threw (each logged; the loop went on).</summary>
+    public long LoopFaults { get; internal set; }
 
     /// <summary>Datagrams received.</summary>
     public long DatagramsReceived { get; internal set; }

@@ -255,7 +255,7 @@ public sealed partial class UdpTransport : IDatagramTransport
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
         {
-            await WaitForReceiveLoopAsync();
+            await WaitForReceiveLoopAsync().ConfigureAwait(false);
             return;
         }
 
@@ -264,7 +264,7 @@ public sealed partial class UdpTransport : IDatagramTransport
             // Off the shared loop first, while the descriptor is still open; then nothing touches the socket.
             if (_loopId != 0)
             {
-                await loop.RemoveAsync(_loopId);
+                await loop.RemoveAsync(_loopId).ConfigureAwait(false);
             }
 
             _socket.Dispose();
@@ -278,7 +278,7 @@ public sealed partial class UdpTransport : IDatagramTransport
 
         WakeReceiveThread();
         _socket.Dispose();
-        await WaitForReceiveLoopAsync();
+        await WaitForReceiveLoopAsync().ConfigureAwait(false);
     }
 
     private Task WaitForReceiveLoopAsync()

@@ -1,5 +1,6 @@
 using System.Text;
 using Dht.Engine;
+using Dht.Engine.NamedValues;
 using Dht.Protocol;
 using Xunit.Abstractions;
 
@@ -82,12 +83,12 @@ public sealed class NamedValueScaleSimulationTests(ITestOutputHelper output)
         // just before they died, so the copying to the new k closest live nodes happens at the survivors'
         // second replication after the kill: check both, before any read repairs anything.
         var killedAt = sim.Clock.GetUtcNow();
-        sim.Clock.RunFor(NamedValueService.ReplicateInterval + TimeSpan.FromMinutes(10));
+        sim.Clock.RunFor(NamedValueReplicator.ReplicateInterval + TimeSpan.FromMinutes(10));
         var orphaned = keys.Where(k => sim.Holders(k).Count == 0).ToList();
         output.WriteLine($"{sim.Clock.GetUtcNow() - killedAt} after the kill: {Replication(sim, keys, out _)}");
         Assert.True(orphaned.Count == 0, $"{orphaned.Count} keys held by no live node one interval after the kill (seed {seed}), e.g. {orphaned.FirstOrDefault()}");
 
-        sim.Clock.RunFor(NamedValueService.ReplicateInterval);
+        sim.Clock.RunFor(NamedValueReplicator.ReplicateInterval);
         string replication = Replication(sim, keys, out var underReplicated);
         output.WriteLine($"{sim.Clock.GetUtcNow() - killedAt} after the kill: {replication}");
         Assert.True(underReplicated.Count == 0,

@@ -1,5 +1,6 @@
 using System.Text;
 using Dht.Engine;
+using Dht.Engine.NamedValues;
 using Dht.Protocol.Krpc;
 using Xunit.Abstractions;
 
@@ -29,7 +30,7 @@ public sealed class NamedValueVersioningSimulationTests(ITestOutputHelper output
         // With sameSeq both write one explicit version, so only the byte-wise order can decide.
         const long explicitSeq = 1_000_000;
         var putA = sameSeq
-            ? a.NamedValues!.PutAsync(key, "written by a"u8.ToArray(), explicitSeq, CancellationToken.None)
+            ? a.Loop.InvokeAsync(() => a.NamedValues!.Operations.PutAsync(key, "written by a"u8.ToArray(), explicitSeq, CancellationToken.None))
             : a.PutAsync(key, "written by a"u8.ToArray());
         if (headStartMs > 0)
         {
@@ -37,7 +38,7 @@ public sealed class NamedValueVersioningSimulationTests(ITestOutputHelper output
         }
 
         var putB = sameSeq
-            ? b.NamedValues!.PutAsync(key, "written by b"u8.ToArray(), explicitSeq, CancellationToken.None)
+            ? b.Loop.InvokeAsync(() => b.NamedValues!.Operations.PutAsync(key, "written by b"u8.ToArray(), explicitSeq, CancellationToken.None))
             : b.PutAsync(key, "written by b"u8.ToArray());
         var results = sim.Run(Task.WhenAll(putA, putB));
         output.WriteLine($"a: seq {results[0].Seq} stored at {results[0].NodesStored}/{results[0].NodesAsked}; b: seq {results[1].Seq} stored at {results[1].NodesStored}/{results[1].NodesAsked}");
@@ -50,7 +51,7 @@ public sealed class NamedValueVersioningSimulationTests(ITestOutputHelper output
         AssertConverged(sim, key, winnerSeq, winnerValue, $"after the puts (seed {seed})");
 
         // The loser keeps re-publishing its version every hour, and holders replicate: nothing changes.
-        sim.Clock.RunFor(NamedValueService.ReplicateInterval + TimeSpan.FromMinutes(10));
+        sim.Clock.RunFor(NamedValueReplicator.ReplicateInterval + TimeSpan.FromMinutes(10));
         AssertConverged(sim, key, winnerSeq, winnerValue, $"one replication interval later (seed {seed})");
     }
 
@@ -177,7 +178,7 @@ public sealed class NamedValueVersioningSimulationTests(ITestOutputHelper output
         // The second writer leaves; the first keeps running. The newer value lives one ttl without its
         // publisher; after that, the first writer's superseded version must not take its place.
         sim.Kill(second);
-        sim.Clock.RunFor(ttl + NamedValueService.ReplicateInterval + TimeSpan.FromMinutes(10));
+        sim.Clock.RunFor(ttl + NamedValueReplicator.ReplicateInterval + TimeSpan.FromMinutes(10));
         var holders = sim.Holders(key);
         output.WriteLine($"holders past the newer value's ttl: {string.Join(", ", holders.Select(h => $"{h.Value.Seq}:{Encoding.UTF8.GetString(h.Value.Value.Span)}"))}");
         for (int i = 0; i < 10; i++)

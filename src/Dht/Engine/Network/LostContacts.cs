@@ -5,7 +5,7 @@
 // contact) lets the two sides find each other within minutes. Bounded: the oldest loss is forgotten first.
 using Dht.Protocol;
 
-namespace Dht.Engine;
+namespace Dht.Engine.Network;
 
 /// <summary>A bounded list of recently lost contacts, each with its next ping time.</summary>
 internal sealed class LostContacts(int capacity, TimeSpan firstRetry, TimeSpan maxRetry, TimeSpan forgetAfter)

@@ -1,36 +1,35 @@
-// Drives one ClosestNodesLookup over the RPC layer: sends what the state machine asks for, feeds back
-// answers, failures and soft timeouts, and collects what the responses carry (write tokens, peers,
-// values) through a per-lookup callback. All calls happen on the node's loop.
+// Drives one ClosestNodesLookup over the network: sends what the state machine asks for, feeds back answers,
+// failures and soft timeouts, and collects what the responses carry (write tokens, peers, values) through a
+// per-lookup callback. All calls happen on the node's loop; the completion is set after the callback that
+// finishes the lookup, so the awaiting code never runs inside an RPC callback.
 using System.Runtime.InteropServices;
 using Dht.Lookups;
 using Dht.Protocol;
 using Dht.Protocol.Krpc;
 using Dht.Rpc;
 
-namespace Dht.Engine;
+namespace Dht.Engine.Operations;
 
 /// <summary>One running iterative lookup.</summary>
-internal sealed class LookupOperation : IQueryObserver
+internal sealed class LookupRun : IQueryObserver
 {
-    private readonly DhtEngine _engine;
+    private readonly LookupRunner _runner;
     private readonly ClosestNodesLookup _lookup;
     private readonly Action<NodeInfo, KrpcMessage>? _onResponse;
-    private readonly TaskCompletionSource<LookupOperation> _completion = new();
+    private readonly TaskCompletionSource<LookupRun> _completion = new();
     private readonly List<NodeInfo> _closer = [];
     private readonly List<LookupStepRecord> _path = [];
     private bool _done;
 
-    public LookupOperation(
-        DhtEngine engine,
+    public LookupRun(
+        LookupRunner runner,
         KrpcMethod method,
-        NodeId target,
         ClosestNodesLookup lookup,
         Action<NodeInfo, KrpcMessage>? onResponse,
         DateTimeOffset started)
     {
-        _engine = engine;
+        _runner = runner;
         Method = method;
-        Target = target;
         _lookup = lookup;
         _onResponse = onResponse;
         Started = started;
@@ -38,7 +37,7 @@ internal sealed class LookupOperation : IQueryObserver
 
     public KrpcMethod Method { get; }
 
-    public NodeId Target { get; }
+    public NodeId Target => _lookup.Target;
 
     public DateTimeOffset Started { get; }
 
@@ -47,11 +46,17 @@ internal sealed class LookupOperation : IQueryObserver
     /// <summary>Write tokens handed out by responders, for a following announce, put or store.</summary>
     public Dictionary<NodeId, byte[]> Tokens { get; } = [];
 
-    public Task<LookupOperation> Completion => _completion.Task;
+    public Task<LookupRun> Completion => _completion.Task;
 
     public ClosestNodesLookup Lookup => _lookup;
 
     public bool IsDone => _done;
+
+    /// <summary>Nodes queried so far.</summary>
+    public int Asked { get; private set; }
+
+    /// <summary>Nodes that answered while the lookup ran (the answer that ended it early included).</summary>
+    public int Answered { get; private set; }
 
     public LookupResult ToResult() => new(
         Target,
@@ -74,7 +79,8 @@ internal sealed class LookupOperation : IQueryObserver
             switch (step.Kind)
             {
                 case LookupStepKind.Query:
-                    _engine.SendLookupQuery(this, step.Node, now);
+                    Asked++;
+                    _runner.Send(this, step.Node, now);
                     break;
                 case LookupStepKind.Waiting:
                     return;
@@ -95,8 +101,8 @@ internal sealed class LookupOperation : IQueryObserver
 
         _done = true;
         Finished = now;
-        _engine.OnLookupFinished(this);
-        _completion.TrySetResult(this);
+        _runner.Finished(this, now);
+        _runner.Loop.CompleteLater(_completion, this);
     }
 
     public void Cancel(CancellationToken token)
@@ -107,9 +113,17 @@ internal sealed class LookupOperation : IQueryObserver
         }
 
         _done = true;
-        _engine.OnLookupFinished(this);
-        _completion.TrySetCanceled(token);
+        _runner.Finished(this, null);
+        _runner.Loop.CancelLater(_completion, token);
     }
+
+    /// <summary>The caller's token was cancelled, on whatever thread: the lookup is cancelled on the loop.</summary>
+    public void CancelFromAnyThread(CancellationToken token) =>
+        _runner.Loop.Post(static s =>
+        {
+            var (run, t) = ((LookupRun, CancellationToken))s!;
+            run.Cancel(t);
+        }, (this, token));
 
     public void OnResponse(PendingQuery query, KrpcMessage response, DateTimeOffset now)
     {
@@ -119,6 +133,7 @@ internal sealed class LookupOperation : IQueryObserver
         }
 
         var from = new NodeInfo(response.Id, query.Destination);
+        Answered++;
         Record(from, answered: true, now);
         _closer.Clear();
         if (response.Has(KrpcFields.Nodes))

@@ -1,0 +1,31 @@
+using Dht.Protocol;
+using Dht.Protocol.Krpc;
+
+namespace Dht.Engine.Dispatch;
+
+/// <summary>What a query handler sees of the node while it answers one query.</summary>
+internal interface IQueryContext
+{
+    /// <summary>Where the query came from.</summary>
+    NetEndPoint Source { get; }
+
+    /// <summary>The time the query is handled at.</summary>
+    DateTimeOffset Now { get; }
+
+    /// <summary>The node's random source (for sampling, never for secrets).</summary>
+    Random Random { get; }
+
+    /// <summary>True when <paramref name="token"/> is a write token we handed to the query's source.</summary>
+    bool ValidateToken(ReadOnlySpan<byte> token);
+
+    /// <summary>Adds a write token for the query's source to <paramref name="reply"/>.</summary>
+    void AddToken(KrpcMessage reply);
+
+    /// <summary>
+    /// Adds the k verified contacts (they answered one of our queries recently) closest to <paramref name="target"/>
+    /// as compact "nodes", leaving out the querier: it
+    /// knows itself, and when it is among the k closest its slot is the one that names the k-th node
+    /// (rust-libp2p's find_closest does the same).
+    /// </summary>
+    void AddClosestNodes(KrpcMessage reply, NodeId target);
+}

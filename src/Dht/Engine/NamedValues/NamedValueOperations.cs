@@ -1,0 +1,220 @@
+// The named-value client side (DESIGN.md section 3): put, get with read repair, delete as a tombstone, and
+// the re-store that replication uses. Lookups are find_value lookups whose write tokens are kept only for
+// nodes that advertise our client version: they are the ones asked to store named values (others may answer
+// with a token yet not serve the extension).
+using Dht.Engine.Operations;
+using Dht.Protocol;
+using Dht.Protocol.Krpc;
+using Dht.Storage;
+
+namespace Dht.Engine.NamedValues;
+
+/// <summary>Puts, gets and deletes named values on the network.</summary>
+internal sealed class NamedValueOperations(IOperationContext network, NamedValuePolicy policy, PublishedValues published, StorageLimits limits)
+{
+    /// <summary>Stores <paramref name="value"/> under <paramref name="key"/> on the k closest nodes.</summary>
+    /// <param name="key">The key name.</param>
+    /// <param name="value">The value (not empty).</param>
+    /// <param name="seq">The version to write; null for the writer's clock, above anything seen for the key.</param>
+    /// <param name="cancellationToken">Cancels the put.</param>
+    public Task<PutResult> PutAsync(string key, ReadOnlyMemory<byte> value, long? seq, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        if (value.IsEmpty)
+        {
+            throw new ArgumentException("A value must not be empty (delete a key instead).", nameof(value));
+        }
+
+        // The limit applies to v as sent: the bytes and their bencode length prefix (DESIGN.md section 3).
+        int encoded = BencodedString.EncodedLength(value.Length);
+        if (encoded > limits.MaxValueSize)
+        {
+            throw new ArgumentException($"The value is {encoded} bytes encoded; the limit is {limits.MaxValueSize} bytes.", nameof(value));
+        }
+
+        return WriteAsync(key, value, seq, cancellationToken);
+    }
+
+    /// <summary>Deletes <paramref name="key"/>: a tombstone with a higher seq on the k closest nodes.</summary>
+    public Task<PutResult> DeleteAsync(string key, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return WriteAsync(key, ReadOnlyMemory<byte>.Empty, null, cancellationToken);
+    }
+
+    private async Task<PutResult> WriteAsync(string key, ReadOnlyMemory<byte> value, long? seq, CancellationToken cancellationToken)
+    {
+        var target = NodeId.FromKey(key);
+        long newestSeen = 0;
+        var lookup = await FindValueAsync(target, (_, r) =>
+        {
+            if (r.Has(KrpcFields.Seq))
+            {
+                newestSeen = Math.Max(newestSeen, r.Seq);
+            }
+        }, cancellationToken).ConfigureAwait(true);
+
+        var now = network.Now;
+        if (published.TryGet(target, out var mine))
+        {
+            newestSeen = Math.Max(newestSeen, mine.Seq);
+        }
+
+        // The writer's default version: a clock in microseconds, above anything seen for this key.
+        long version = seq ?? Math.Max(now.ToUnixTimeMilliseconds() * 1000, newestSeen + 1);
+        var saved = published.Set(key, value.Span, version);
+        var outcome = await network.WriteAsync(lookup, KrpcMethod.Store, new StoreArguments(target, value.Span, version, null).AddTo, cancellationToken)
+            .ConfigureAwait(true);
+        try
+        {
+            await saved.WaitAsync(cancellationToken).ConfigureAwait(true); // reported once the key would be re-published after a restart
+        }
+        catch (StorageUnavailableException)
+        {
+            // The storage writer logged it; the put stands, only its re-publication after a restart is lost.
+        }
+
+        return new PutResult(key, target, version, outcome.Stored, outcome.Asked) { NodesAnswered = outcome.Answered };
+    }
+
+    /// <summary>Reads the newest version of <paramref name="key"/> from the k closest nodes, repairing stale ones.</summary>
+    public async Task<GetResult> GetAsync(string key, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var target = NodeId.FromKey(key);
+        Dictionary<NodeId, Answer> answers = [];
+        var lookup = await FindValueAsync(target, (from, r) =>
+        {
+            if (r.Has(KrpcFields.Seq | KrpcFields.Value) && BencodedString.TryRead(r.Value.Span, out var v))
+            {
+                answers[from.Id] = new Answer(r.Seq, v.ToArray(), r.Has(KrpcFields.Ttl) ? TimeSpan.FromSeconds(r.Ttl) : null);
+            }
+        }, cancellationToken).ConfigureAwait(true);
+
+        Answer? best = null;
+        foreach (var a in answers.Values)
+        {
+            if (best is not { } b || NamedValueOrder.IsNewer(a.Seq, a.Value, b.Seq, b.Value))
+            {
+                best = a;
+            }
+            else if (a.Seq == b.Seq && a.Value.AsSpan().SequenceEqual(b.Value) && a.Ttl > b.Ttl)
+            {
+                best = b with { Ttl = a.Ttl }; // the longest remaining lifetime among the holders of the winner
+            }
+        }
+
+        var now = network.Now;
+        if (best is null && policy.TryGet(target, now, out var local))
+        {
+            best = new Answer(local.Seq, local.Value.ToArray(), local.ExpiresAt - now);
+        }
+
+        if (best is not { } winner)
+        {
+            return new GetResult(key, target, false, ReadOnlyMemory<byte>.Empty, 0, 0, 0)
+            {
+                NodesAsked = lookup.Asked,
+                NodesAnswered = lookup.Answered,
+            };
+        }
+
+        // Read repair: the k closest that answered with an older version, or none, are sent the newest. It goes on
+        // after the get has returned, so a slow or silent node among them never delays the answer.
+        int holding = 0;
+        List<NodeInfo> stale = [];
+        foreach (var node in lookup.Lookup.Results)
+        {
+            if (answers.TryGetValue(node.Id, out var a) && a.Seq == winner.Seq && a.Value.AsSpan().SequenceEqual(winner.Value))
+            {
+                holding++;
+            }
+            else if (lookup.Tokens.ContainsKey(node.Id))
+            {
+                stale.Add(node);
+            }
+        }
+
+        if (stale.Count > 0)
+        {
+            network.RunInBackground(network.WriteAsync(KrpcMethod.Store, stale, lookup.Tokens,
+                new StoreArguments(target, winner.Value, winner.Seq, winner.Ttl).AddTo, CancellationToken.None));
+        }
+
+        bool tombstone = winner.Value.Length == 0;
+        return new GetResult(key, target, !tombstone, tombstone ? ReadOnlyMemory<byte>.Empty : winner.Value, winner.Seq, holding, stale.Count)
+        {
+            NodesAsked = lookup.Asked,
+            NodesAnswered = lookup.Answered,
+        };
+    }
+
+    /// <summary>
+    /// Re-stores a value on the current k closest, unless the network already holds a newer version: then
+    /// nothing is pushed, our own copy is replaced by the newer one, and a publisher stops re-publishing a value
+    /// that was overwritten (otherwise it would bring the old value back once the newer one expires).
+    /// </summary>
+    /// <param name="target">The key's id.</param>
+    /// <param name="value">The value held or published.</param>
+    /// <param name="seq">Its version.</param>
+    /// <param name="ttl">Its remaining lifetime (holders), or null (the publisher: a full lifetime).</param>
+    public async Task ReplicateAsync(NodeId target, ReadOnlyMemory<byte> value, long seq, TimeSpan? ttl)
+    {
+        (long Seq, byte[] Value)? newest = null;
+        var lookup = await FindValueAsync(target, (_, r) =>
+        {
+            if (r.Has(KrpcFields.Seq | KrpcFields.Value) && BencodedString.TryRead(r.Value.Span, out var v)
+                && (newest is not { } n || NamedValueOrder.IsNewer(r.Seq, v, n.Seq, n.Value)))
+            {
+                newest = (r.Seq, v.ToArray());
+            }
+        }, CancellationToken.None).ConfigureAwait(true);
+
+        var now = network.Now;
+        if (newest is { } found && NamedValueOrder.IsNewer(found.Seq, found.Value, seq, value.Span))
+        {
+            if (published.TryGet(target, out var mine) && mine.Seq <= found.Seq)
+            {
+                published.Remove(target);
+            }
+
+            if (policy.TryGet(target, now, out var held))
+            {
+                var remaining = held.ExpiresAt - now;
+                _ = found.Value.Length == 0
+                    ? policy.PutTombstone(target, found.Seq, remaining, default, now)
+                    : policy.Put(target, found.Value, found.Seq, remaining, default, now);
+            }
+
+            return;
+        }
+
+        await network.WriteAsync(lookup, KrpcMethod.Store, new StoreArguments(target, value.Span, seq, ttl).AddTo, CancellationToken.None)
+            .ConfigureAwait(true);
+    }
+
+    private async Task<LookupRun> FindValueAsync(NodeId target, Action<NodeInfo, KrpcMessage> onResponse, CancellationToken cancellationToken)
+    {
+        HashSet<NodeId> ours = [];
+        var lookup = await network.LookupAsync(KrpcMethod.FindValue, target, (from, r) =>
+        {
+            if (NodeIdentity.IsOurs(r.ClientVersion.Span))
+            {
+                ours.Add(from.Id);
+            }
+
+            onResponse(from, r);
+        }, cancellationToken).ConfigureAwait(true);
+        foreach (var id in lookup.Tokens.Keys.ToArray())
+        {
+            if (!ours.Contains(id))
+            {
+                lookup.Tokens.Remove(id);
+            }
+        }
+
+        return lookup;
+    }
+
+    private readonly record struct Answer(long Seq, byte[] Value, TimeSpan? Ttl);
+}

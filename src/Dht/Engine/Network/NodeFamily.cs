@@ -1,0 +1,310 @@
+// One address family of a node (libtorrent's "node" per socket): its transport, routing table, RPC manager and
+// lost contacts. A node holds one today; a dual-stack node (BEP 32) would hold one per family over the same
+// stores, tokens and query handlers, since BEP 32 keeps the IPv4 and IPv6 DHTs as separate networks.
+//
+// The family is the front door for datagrams: when the node's loop is idle a datagram is handled at once on
+// the receive thread (copied into one reused buffer, because the parser slices memory), otherwise it is
+// copied into a pooled buffer and queued for the loop. It is also the RPC manager's monitor: every query
+// outcome updates the routing table, and a contact that stops answering is remembered for re-pings.
+//
+// Departure from BEP 5: nodes that only query us enter the table as questionable (pinged before they count
+// as good) instead of being ignored.
+using System.Collections.Concurrent;
+using Dht.Engine.Dispatch;
+using Dht.Engine.Loop;
+using Dht.Lookups;
+using Dht.Protocol;
+using Dht.Protocol.Krpc;
+using Dht.Routing;
+using Dht.Rpc;
+using Dht.Transport;
+
+namespace Dht.Engine.Network;
+
+/// <summary>Transport, routing table and RPC manager of one address family.</summary>
+internal sealed class NodeFamily : IDatagramReceiver, IQueryObserver, IQueryNetwork
+{
+    /// <summary>Largest datagram handled (the largest UDP payload).</summary>
+    public const int MaxDatagramSize = 65_536;
+
+    // Queued datagrams kept for reuse: enough for a burst, not a flood's worth of buffers.
+    private const int MaxSpareDatagrams = 64;
+
+    private readonly IDatagramTransport _transport;
+    private readonly NodeLoop _loop;
+    private readonly NodeTimer _timer;
+    private readonly QueryDispatcher _dispatcher;
+    private readonly TimeProvider _time;
+    private readonly RpcManager _rpc;
+    private readonly KrpcMessage _outgoing = new();
+    private readonly ConcurrentQueue<QueuedDatagram> _spareDatagrams = new();
+    private readonly List<IContactListener> _contactListeners = [];
+    private readonly IQueryObserver _ignore = new IgnoringObserver();
+    private byte[] _receiveBuffer = new byte[2048];
+    private int _publishedContacts;
+    private bool _closed;
+
+    public NodeFamily(
+        NodeId localId,
+        DhtOptions options,
+        IDatagramTransport transport,
+        TimeProvider time,
+        IRandomSource random,
+        NodeCounters counters,
+        NodeLoop loop,
+        NodeTimer timer,
+        QueryDispatcher dispatcher)
+    {
+        LocalId = localId;
+        _transport = transport;
+        _time = time;
+        _loop = loop;
+        _timer = timer;
+        _dispatcher = dispatcher;
+        Routing = new RoutingTable(localId, new RoutingTableOptions
+        {
+            BucketSize = options.BucketSize,
+            RefreshInterval = options.BucketRefreshInterval,
+        }, time.GetUtcNow());
+        _rpc = new RpcManager(transport, this, counters, random, options.SoftTimeout, options.QueryTimeout,
+            options.MaxPendingQueries, NodeIdentity.ClientVersion, options.ReadOnly, roundTrips: Routing);
+    }
+
+    public NodeId LocalId { get; }
+
+    public NetEndPoint LocalEndPoint => _transport.LocalEndPoint;
+
+    public RoutingTable Routing { get; }
+
+    /// <summary>Up to 64 contacts that stopped answering, re-pinged after 1 minute, backing off to hourly, forgotten after a day.</summary>
+    public LostContacts Lost { get; } = new(64, TimeSpan.FromMinutes(1), TimeSpan.FromHours(1), TimeSpan.FromDays(1));
+
+    public int PendingQueries => _rpc.PendingCount;
+
+    /// <summary>When the RPC manager next has timeouts to apply.</summary>
+    public DateTimeOffset? NextDeadline => _rpc.NextDeadline;
+
+    /// <summary>Contacts in the routing table as of the loop's last datagram or tick: readable from any thread.</summary>
+    public int PublishedContacts => Volatile.Read(ref _publishedContacts);
+
+    /// <summary>The current time.</summary>
+    public DateTimeOffset Now => _time.GetUtcNow();
+
+    /// <summary>True once the node has shut down: nothing more is sent or handled.</summary>
+    public bool IsClosed => _closed;
+
+    /// <summary>The transport, for answers that the dispatcher sends.</summary>
+    public IDatagramTransport Transport => _transport;
+
+    /// <summary>Tells <paramref name="listener"/> about every contact that enters the routing table.</summary>
+    public void AddContactListener(IContactListener listener) => _contactListeners.Add(listener);
+
+    /// <summary>Starts receiving. Call on the loop.</summary>
+    public void Start() => _transport.Start(this);
+
+    public void OnDatagram(NetEndPoint source, ReadOnlySpan<byte> datagram)
+    {
+        if (_loop.TryEnter())
+        {
+            // The fast path: the loop was idle, so the datagram is handled here, on the receive thread.
+            try
+            {
+                if (datagram.Length > _receiveBuffer.Length && datagram.Length <= MaxDatagramSize)
+                {
+                    _receiveBuffer = new byte[datagram.Length];
+                }
+
+                int kept = Math.Min(datagram.Length, _receiveBuffer.Length);
+                datagram[..kept].CopyTo(_receiveBuffer);
+                Handle(source, _receiveBuffer.AsMemory(0, kept), datagram.Length);
+            }
+            finally
+            {
+                _loop.Exit();
+            }
+
+            return;
+        }
+
+        if (!_spareDatagrams.TryDequeue(out var queued))
+        {
+            queued = new QueuedDatagram(this);
+        }
+
+        queued.Fill(source, datagram);
+        _loop.Post(static s => ((QueuedDatagram)s!).Handle(), queued);
+    }
+
+    internal void HandleQueued(QueuedDatagram queued)
+    {
+        Handle(queued.Source, queued.Datagram, queued.Length);
+        if (_spareDatagrams.Count < MaxSpareDatagrams)
+        {
+            _spareDatagrams.Enqueue(queued);
+        }
+    }
+
+    private void Handle(NetEndPoint source, ReadOnlyMemory<byte> datagram, int receivedLength)
+    {
+        if (_closed)
+        {
+            return;
+        }
+
+        var now = _time.GetUtcNow();
+        _dispatcher.Dispatch(this, source, datagram, receivedLength, now);
+        _timer.Arm(now);
+        PublishContacts();
+    }
+
+    /// <summary>A response or error arrived: the RPC manager matches it to our query.</summary>
+    public void OnAnswer(KrpcMessage message, NetEndPoint source, DateTimeOffset now) => _rpc.Complete(message, source, now);
+
+    /// <summary>A query arrived from <paramref name="sender"/>: it is a contact (questionable until it answers us).</summary>
+    public void OnQueryFrom(KrpcMessage query, NetEndPoint sender, DateTimeOffset now)
+    {
+        if (!query.ReadOnly && query.Id != LocalId && !sender.IsUnusable)
+        {
+            var node = new NodeInfo(query.Id, sender);
+            var inserted = Routing.Heard(node, isResponse: false, now);
+            OnHeard(inserted, node, now);
+            if (inserted.Outcome == InsertOutcome.Inserted)
+            {
+                // Only nodes that answered us are handed to others: verify a newcomer now, not at the next upkeep.
+                Ping(node, now);
+            }
+        }
+    }
+
+    /// <summary>Applies the RPC timeouts due at <paramref name="now"/>. Call on the loop.</summary>
+    public void Tick(DateTimeOffset now)
+    {
+        _rpc.Tick(now);
+        PublishContacts();
+    }
+
+    /// <summary>Fails every pending query and stops handling datagrams (shutdown). Call on the loop.</summary>
+    public void Close(DateTimeOffset now)
+    {
+        _closed = true;
+        _rpc.CancelAll(now);
+    }
+
+    // ---- IQueryNetwork -----------------------------------------------------------------------------------
+
+    public KrpcMessage PrepareQuery(KrpcMethod method)
+    {
+        var q = _outgoing;
+        q.Reset();
+        q.Kind = KrpcMessageKind.Query;
+        q.Method = method;
+        q.Id = LocalId;
+        q.Fields = KrpcFields.Id;
+        return q;
+    }
+
+    public void Send(KrpcMessage query, NodeInfo node, IQueryObserver observer, DateTimeOffset now)
+    {
+        _rpc.Send(query, node.EndPoint, node.Id == default ? null : node.Id, observer, now);
+        _timer.Arm(now);
+    }
+
+    public void FindClosest(NodeId target, int count, List<NodeInfo> into, NodeId? excluded = null) =>
+        Routing.FindClosest(target, count, into, excluded);
+
+    public ILookupAdvisor LookupAdvisor => _rpc;
+
+    /// <summary>
+    /// Like <see cref="FindClosest"/>, among contacts that answered one of our queries recently: the ones handed
+    /// to other nodes.
+    /// </summary>
+    public void FindClosestVerified(NodeId target, int count, List<NodeInfo> into, DateTimeOffset now, NodeId? excluded) =>
+        Routing.FindClosestVerified(target, count, into, now, excluded);
+
+    public void LookupFinished(NodeId target, DateTimeOffset now) => Routing.Touch(target, now);
+
+    // ---- Pings of routing upkeep --------------------------------------------------------------------------
+
+    /// <summary>Pings a contact of the table (a questionable one, or an eviction candidate); its answer keeps it.</summary>
+    public void Ping(NodeInfo node, DateTimeOffset now)
+    {
+        Routing.MarkPinged(node.Id, now);
+        Send(PrepareQuery(KrpcMethod.Ping), node, _ignore, now);
+    }
+
+    /// <summary>Pings a lost contact (not in the table): an answer brings it back through the RPC monitor.</summary>
+    public void PingLost(NodeInfo node, DateTimeOffset now) => Send(PrepareQuery(KrpcMethod.Ping), node, _ignore, now);
+
+    // ---- Routing-table upkeep from every query outcome (IQueryObserver as the RPC monitor) -------------
+
+    void IQueryObserver.OnResponse(PendingQuery query, KrpcMessage response, DateTimeOffset now)
+    {
+        if (response.ReadOnly || response.Id == LocalId)
+        {
+            return;
+        }
+
+        var node = new NodeInfo(response.Id, query.Destination);
+        Lost.Remove(node.Id);
+        OnHeard(Routing.Heard(node, isResponse: true, now, now - query.SentAt), node, now);
+    }
+
+    void IQueryObserver.OnFailure(PendingQuery query, QueryFailure failure, DateTimeOffset now)
+    {
+        if (query.ExpectedId is not { } id)
+        {
+            return;
+        }
+
+        if (failure == QueryFailure.ErrorReply)
+        {
+            // An error reply still proves the node is alive (Mainline nodes answer our extensions with 204).
+            Routing.Heard(new NodeInfo(id, query.Destination), isResponse: true, now);
+        }
+        else if (failure is QueryFailure.Timeout or QueryFailure.InvalidResponse)
+        {
+            var node = new NodeInfo(id, query.Destination);
+            Routing.Failed(node, now);
+            if (!Routing.TryGet(id, out var contact) || contact.State(now, Routing.Options) == ContactState.Bad)
+            {
+                Lost.Add(node, now);
+            }
+        }
+    }
+
+    void IQueryObserver.OnSoftTimeout(PendingQuery query, DateTimeOffset now)
+    {
+    }
+
+    private void OnHeard(InsertResult inserted, NodeInfo node, DateTimeOffset now)
+    {
+        if (inserted.Outcome == InsertOutcome.Pending && inserted.PingCandidate is { } candidate)
+        {
+            Ping(candidate, now);
+        }
+        else if (inserted.Outcome == InsertOutcome.Inserted)
+        {
+            foreach (var listener in _contactListeners)
+            {
+                listener.OnContactAdded(this, node, now);
+            }
+        }
+    }
+
+    private void PublishContacts() => Volatile.Write(ref _publishedContacts, Routing.Count);
+
+    private sealed class IgnoringObserver : IQueryObserver
+    {
+        public void OnResponse(PendingQuery query, KrpcMessage response, DateTimeOffset now)
+        {
+        }
+
+        public void OnFailure(PendingQuery query, QueryFailure failure, DateTimeOffset now)
+        {
+        }
+
+        public void OnSoftTimeout(PendingQuery query, DateTimeOffset now)
+        {
+        }
+    }
+}

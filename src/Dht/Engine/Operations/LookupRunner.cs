@@ -1,0 +1,92 @@
+// Starts iterative lookups on one network (address family) and keeps track of the running ones: seeds each
+// from the routing table, sends the queries its state machine asks for (get_peers names its target
+// info_hash, every other method target), and marks the target's bucket refreshed when it finishes.
+using Dht.Engine.Loop;
+using Dht.Engine.Network;
+using Dht.Lookups;
+using Dht.Protocol;
+using Dht.Protocol.Krpc;
+
+namespace Dht.Engine.Operations;
+
+/// <summary>The lookups of one network.</summary>
+internal sealed class LookupRunner(IQueryNetwork network, NodeLoop loop, TimeProvider time, LookupOptions options)
+{
+    private readonly HashSet<LookupRun> _running = [];
+    private readonly List<NodeInfo> _seeds = [];
+    private bool _closed;
+
+    /// <summary>Lookups running now.</summary>
+    public int Running => _running.Count;
+
+    internal NodeLoop Loop => loop;
+
+    /// <summary>Runs a lookup to completion. Call on the loop; honours cancellation.</summary>
+    /// <param name="method">The query each step sends.</param>
+    /// <param name="target">The id looked up.</param>
+    /// <param name="onResponse">Sees every answer (on the loop, inside the RPC callback).</param>
+    /// <param name="cancellationToken">Cancels the lookup.</param>
+    /// <param name="started">Receives the running lookup before its first query, so that a callback can end it early.</param>
+    public async Task<LookupRun> RunAsync(
+        KrpcMethod method,
+        NodeId target,
+        Action<NodeInfo, KrpcMessage>? onResponse,
+        CancellationToken cancellationToken,
+        Action<LookupRun>? started = null)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        ObjectDisposedException.ThrowIf(_closed, this);
+        var run = Start(method, target, onResponse, time.GetUtcNow(), started);
+        await using var registration = cancellationToken.Register(
+            static (s, token) => ((LookupRun)s!).CancelFromAnyThread(token), run).ConfigureAwait(true);
+        return await run.Completion.ConfigureAwait(true);
+    }
+
+    /// <summary>Starts a lookup seeded from the routing table. Call on the loop.</summary>
+    public LookupRun Start(
+        KrpcMethod method, NodeId target, Action<NodeInfo, KrpcMessage>? onResponse, DateTimeOffset now, Action<LookupRun>? started = null)
+    {
+        _seeds.Clear();
+        network.FindClosest(target, Math.Max(options.K * 2, 16), _seeds);
+        var lookup = new ClosestNodesLookup(target, _seeds, options, network.LookupAdvisor);
+        lookup.Exclude(network.LocalId);
+        var run = new LookupRun(this, method, lookup, onResponse, now);
+        _running.Add(run);
+        started?.Invoke(run);
+        run.Pump(now);
+        return run;
+    }
+
+    /// <summary>Cancels every running lookup and refuses new ones (shutdown).</summary>
+    public void CancelAll()
+    {
+        _closed = true;
+        foreach (var run in _running.ToArray())
+        {
+            run.Cancel(CancellationToken.None);
+        }
+    }
+
+    internal void Send(LookupRun run, NodeInfo node, DateTimeOffset now)
+    {
+        var q = network.PrepareQuery(run.Method);
+        if (run.Method == KrpcMethod.GetPeers)
+        {
+            q.InfoHash = run.Target;
+            q.Fields |= KrpcFields.InfoHash;
+        }
+        else
+        {
+            q.Target = run.Target;
+            q.Fields |= KrpcFields.Target;
+        }
+
+        network.Send(q, node, run, now);
+    }
+
+    internal void Finished(LookupRun run, DateTimeOffset? now)
+    {
+        _running.Remove(run);
+        network.LookupFinished(run.Target, now ?? time.GetUtcNow());
+    }
+}

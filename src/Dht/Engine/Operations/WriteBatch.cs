@@ -1,0 +1,65 @@
+using Dht.Engine.Loop;
+using Dht.Protocol.Krpc;
+using Dht.Rpc;
+
+namespace Dht.Engine.Operations;
+
+/// <summary>
+/// The write queries of one <see cref="WritePath"/> call: completes when every one has been answered, refused
+/// with an error, or has failed (its query timeout passed, or it could not be sent).
+/// </summary>
+internal sealed class WriteBatch(NodeLoop loop) : IQueryObserver
+{
+    private readonly TaskCompletionSource<WriteOutcome> _completion = new();
+    private readonly List<int> _errorCodes = [];
+    private int _asked;
+    private int _stored;
+    private int _outstanding;
+    private bool _sealed;
+
+    public Task<WriteOutcome> Task => _completion.Task;
+
+    /// <summary>Called before each send.</summary>
+    public void Add()
+    {
+        _asked++;
+        _outstanding++;
+    }
+
+    /// <summary>Called after the last send: the batch may complete from now on.</summary>
+    public void Seal()
+    {
+        _sealed = true;
+        TryComplete();
+    }
+
+    public void OnResponse(PendingQuery query, KrpcMessage response, DateTimeOffset now)
+    {
+        _stored++;
+        _outstanding--;
+        TryComplete();
+    }
+
+    public void OnFailure(PendingQuery query, QueryFailure failure, DateTimeOffset now)
+    {
+        if (failure == QueryFailure.ErrorReply)
+        {
+            _errorCodes.Add(query.ErrorCode);
+        }
+
+        _outstanding--;
+        TryComplete();
+    }
+
+    public void OnSoftTimeout(PendingQuery query, DateTimeOffset now)
+    {
+    }
+
+    private void TryComplete()
+    {
+        if (_sealed && _outstanding == 0 && !_completion.Task.IsCompleted)
+        {
+            loop.CompleteLater(_completion, new WriteOutcome(_asked, _stored + _errorCodes.Count, _stored, _errorCodes.ToArray()));
+        }
+    }
+}
