@@ -1,3 +1,6 @@
+// Ids of query methods, the value a parsed query carries. The id is all the core keeps: a method's name, keys
+// and rules are in its description (KrpcMethods, and NamedValueMessages for the extension's). An extension
+// may use any id not listed here.
 namespace Dht.Protocol.Krpc;
 
 /// <summary>Query methods this node understands (the <c>q</c> key).</summary>
@@ -24,9 +27,9 @@ public enum KrpcMethod : byte
     /// <summary>BEP 44 <c>put</c>.</summary>
     Put,
 
-    /// <summary>Named values extension: <c>find_value</c>.</summary>
+    /// <summary>Named values extension: <c>find_value</c>, described by NamedValueMessages.</summary>
     FindValue,
 
-    /// <summary>Named values extension: <c>store</c>.</summary>
+    /// <summary>Named values extension: <c>store</c>, described by NamedValueMessages.</summary>
     Store,
 }

@@ -1,7 +1,8 @@
 // Decodes datagrams into KrpcMessage: the single place where remote bytes become a typed message.
 //
-// Like libtorrent's verify_message, every known key is checked for its type and size (KrpcArguments), and
-// each query method has a table of required arguments; anything else is a KrpcParseStatus with a reason
+// Like libtorrent's verify_message, every known key is checked against its row of the key table (KrpcKeys,
+// through KrpcArguments), and each query method's description (KrpcMethods) says which arguments it
+// requires; the schema (KrpcSchema) holds both, extensions included. Anything else is a KrpcParseStatus with a reason
 // that the node sends back as error 203 (or 204 for an unknown method). Unknown keys are skipped (forward
 // compatibility, BEP 5). Nothing here throws on remote input or allocates beyond the reasons' literals.
 //
@@ -31,11 +32,15 @@ public static class KrpcParser
     /// transaction id and kind when the datagram had them, wherever the fault was, so that an error can be
     /// sent back when <see cref="IsAnswerable"/> allows.
     /// </summary>
-    public static KrpcParseResult Parse(ReadOnlyMemory<byte> datagram, KrpcMessage message)
+    public static KrpcParseResult Parse(ReadOnlyMemory<byte> datagram, KrpcMessage message) => Parse(datagram, message, KrpcSchema.Default);
+
+    /// <summary>As <see cref="Parse(ReadOnlyMemory{byte}, KrpcMessage)"/>, with the keys and methods of <paramref name="schema"/>.</summary>
+    public static KrpcParseResult Parse(ReadOnlyMemory<byte> datagram, KrpcMessage message, KrpcSchema schema)
     {
         ArgumentNullException.ThrowIfNull(message);
+        ArgumentNullException.ThrowIfNull(schema);
         message.Reset();
-        var result = ParseEnvelope(datagram, message);
+        var result = ParseEnvelope(datagram, message, schema);
         if (!result.IsOk)
         {
             KrpcRecovery.Recover(datagram, message);
@@ -44,13 +49,13 @@ public static class KrpcParser
 
         return message.Kind switch
         {
-            KrpcMessageKind.Query => ValidateQuery(message),
-            KrpcMessageKind.Response => message.Has(KrpcFields.Id) ? KrpcParseResult.Ok : KrpcParseResult.Malformed("missing id"),
+            KrpcMessageKind.Query => ValidateQuery(message, schema),
+            KrpcMessageKind.Response => message.Has(schema.BodyFields) ? KrpcParseResult.Ok : KrpcParseResult.Malformed(schema.BodyMissingReason!),
             _ => KrpcParseResult.Ok,
         };
     }
 
-    private static KrpcParseResult ParseEnvelope(ReadOnlyMemory<byte> datagram, KrpcMessage m)
+    private static KrpcParseResult ParseEnvelope(ReadOnlyMemory<byte> datagram, KrpcMessage m, KrpcSchema schema)
     {
         var data = datagram.Span;
         var reader = new BencodeReader(data);
@@ -104,7 +109,7 @@ public static class KrpcParser
                 }
 
                 hasMethod = true;
-                m.Method = KrpcMethods.Parse(reader.ValueSpan);
+                m.Method = schema.ParseMethod(reader.ValueSpan);
             }
             else if (key.SequenceEqual("a"u8) || key.SequenceEqual("r"u8))
             {
@@ -218,7 +223,7 @@ public static class KrpcParser
             return KrpcParseResult.Malformed(m.Kind == KrpcMessageKind.Query ? "missing arguments" : "missing return values");
         }
 
-        return KrpcArguments.Parse(datagram[bodyStart..bodyEnd], bodyStart, datagram, m);
+        return KrpcArguments.Parse(datagram[bodyStart..bodyEnd], bodyStart, datagram, m, schema);
     }
 
     /// <summary>
@@ -276,48 +281,16 @@ public static class KrpcParser
         return KrpcParseResult.Ok;
     }
 
-    private static KrpcParseResult ValidateQuery(KrpcMessage m)
+    private static KrpcParseResult ValidateQuery(KrpcMessage m, KrpcSchema schema)
     {
-        if (!m.Has(KrpcFields.Id))
+        if (!m.Has(schema.BodyFields))
         {
-            return KrpcParseResult.Malformed("missing id");
+            return KrpcParseResult.Malformed(schema.BodyMissingReason!);
         }
 
-        var (required, reason) = m.Method switch
-        {
-            KrpcMethod.Ping => (KrpcFields.Id, null),
-            KrpcMethod.FindNode => (KrpcFields.Target, "missing target"),
-            KrpcMethod.GetPeers => (KrpcFields.InfoHash, "missing info_hash"),
-            KrpcMethod.AnnouncePeer => (KrpcFields.InfoHash | KrpcFields.Token, "missing info_hash or token"),
-            KrpcMethod.Get => (KrpcFields.Target, "missing target"),
-            KrpcMethod.Put => (KrpcFields.Token | KrpcFields.Value, "missing token or v"),
-            KrpcMethod.FindValue => (KrpcFields.Target, "missing target"),
-            KrpcMethod.Store => (KrpcFields.Token | KrpcFields.Target | KrpcFields.Value | KrpcFields.Seq, "missing token, target, v or seq"),
-            _ => (KrpcFields.None, (string?)null),
-        };
-
-        if (m.Method == KrpcMethod.Unknown)
-        {
-            return new KrpcParseResult(KrpcParseStatus.MethodUnknown, "method unknown");
-        }
-
-        if (!m.Has(required))
-        {
-            return KrpcParseResult.Malformed(reason!);
-        }
-
-        if (m.Method == KrpcMethod.AnnouncePeer && !m.ImpliedPort && (!m.Has(KrpcFields.Port) || m.Port == 0))
-        {
-            return KrpcParseResult.Malformed("missing port");
-        }
-
-        if (m.Method == KrpcMethod.Put && (m.Has(KrpcFields.Key) || m.Has(KrpcFields.Signature))
-            && !m.Has(KrpcFields.Key | KrpcFields.Signature | KrpcFields.Seq))
-        {
-            return KrpcParseResult.Malformed("mutable put needs k, sig and seq");
-        }
-
-        return KrpcParseResult.Ok;
+        return schema.Describe(m.Method) is { } method
+            ? method.Validate(m)
+            : new KrpcParseResult(KrpcParseStatus.MethodUnknown, "method unknown");
     }
 
     private static ReadOnlyMemory<byte> Slice(ReadOnlyMemory<byte> datagram, ref BencodeReader reader) =>

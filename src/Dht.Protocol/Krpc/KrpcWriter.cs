@@ -1,5 +1,5 @@
-// Encodes a KrpcMessage. Keys are written in the sorted order bencode requires; the order below is the
-// byte order of the key names and must stay that way.
+// Encodes a KrpcMessage. Keys are written in the sorted order bencode requires: the envelope's few keys in
+// the order below (their byte order), the arguments and return values in the schema's key-table order.
 using System.Buffers;
 using Dht.Protocol.Bencode;
 
@@ -9,16 +9,20 @@ namespace Dht.Protocol.Krpc;
 public static class KrpcWriter
 {
     /// <summary>Writes <paramref name="message"/> as one bencoded dictionary.</summary>
-    public static void Write(KrpcMessage message, IBufferWriter<byte> output)
+    public static void Write(KrpcMessage message, IBufferWriter<byte> output) => Write(message, output, KrpcSchema.Default);
+
+    /// <summary>As <see cref="Write(KrpcMessage, IBufferWriter{byte})"/>, with the keys and methods of <paramref name="schema"/>.</summary>
+    public static void Write(KrpcMessage message, IBufferWriter<byte> output, KrpcSchema schema)
     {
         ArgumentNullException.ThrowIfNull(message);
+        ArgumentNullException.ThrowIfNull(schema);
         var w = new BencodeWriter(output);
         w.WriteStartDictionary();
         switch (message.Kind)
         {
             case KrpcMessageKind.Query:
                 w.WriteKey("a"u8);
-                WriteBody(message, w);
+                WriteBody(message, w, schema);
                 break;
             case KrpcMessageKind.Error:
                 w.WriteKey("e"u8);
@@ -42,12 +46,12 @@ public static class KrpcWriter
         if (message.Kind == KrpcMessageKind.Query)
         {
             w.WriteKey("q"u8);
-            w.WriteString(KrpcMethods.NameOf(message.Method));
+            w.WriteString(schema.NameOf(message.Method));
         }
         else if (message.Kind == KrpcMessageKind.Response)
         {
             w.WriteKey("r"u8);
-            WriteBody(message, w);
+            WriteBody(message, w, schema);
         }
 
         if (message.Has(KrpcFields.ReadOnly))
@@ -74,112 +78,16 @@ public static class KrpcWriter
         w.WriteEnd();
     }
 
-    private static void WriteBody(KrpcMessage m, BencodeWriter w)
+    private static void WriteBody(KrpcMessage m, BencodeWriter w, KrpcSchema schema)
     {
-        var f = m.Fields;
+        var fields = m.Fields;
         w.WriteStartDictionary();
-        if ((f & KrpcFields.Cas) != 0)
+        foreach (var key in schema.OrderedKeys)
         {
-            w.WriteKey("cas"u8);
-            w.WriteInteger(m.Cas);
-        }
-
-        w.WriteKey("id"u8);
-        w.WriteNodeId(m.Id);
-        if ((f & KrpcFields.ImpliedPort) != 0)
-        {
-            w.WriteKey("implied_port"u8);
-            w.WriteInteger(m.ImpliedPort ? 1 : 0);
-        }
-
-        if ((f & KrpcFields.InfoHash) != 0)
-        {
-            w.WriteKey("info_hash"u8);
-            w.WriteNodeId(m.InfoHash);
-        }
-
-        if ((f & KrpcFields.Key) != 0)
-        {
-            w.WriteKey("k"u8);
-            w.WriteString(m.Key.Span);
-        }
-
-        if ((f & KrpcFields.Nodes) != 0)
-        {
-            w.WriteKey("nodes"u8);
-            w.WriteString(m.Nodes.Span);
-        }
-
-        if ((f & KrpcFields.Nodes6) != 0)
-        {
-            w.WriteKey("nodes6"u8);
-            w.WriteString(m.Nodes6.Span);
-        }
-
-        if ((f & KrpcFields.Port) != 0)
-        {
-            w.WriteKey("port"u8);
-            w.WriteInteger(m.Port);
-        }
-
-        if ((f & KrpcFields.Salt) != 0)
-        {
-            w.WriteKey("salt"u8);
-            w.WriteString(m.Salt.Span);
-        }
-
-        if ((f & KrpcFields.Seed) != 0)
-        {
-            w.WriteKey("seed"u8);
-            w.WriteInteger(m.Seed ? 1 : 0);
-        }
-
-        if ((f & KrpcFields.Seq) != 0)
-        {
-            w.WriteKey("seq"u8);
-            w.WriteInteger(m.Seq);
-        }
-
-        if ((f & KrpcFields.Signature) != 0)
-        {
-            w.WriteKey("sig"u8);
-            w.WriteString(m.Signature.Span);
-        }
-
-        if ((f & KrpcFields.Target) != 0)
-        {
-            w.WriteKey("target"u8);
-            w.WriteNodeId(m.Target);
-        }
-
-        if ((f & KrpcFields.Token) != 0)
-        {
-            w.WriteKey("token"u8);
-            w.WriteString(m.Token.Span);
-        }
-
-        if ((f & KrpcFields.Ttl) != 0)
-        {
-            w.WriteKey("ttl"u8);
-            w.WriteInteger(m.Ttl);
-        }
-
-        if ((f & KrpcFields.Value) != 0)
-        {
-            w.WriteKey("v"u8);
-            w.WriteRaw(m.Value.Span);
-        }
-
-        if ((f & KrpcFields.Values) != 0)
-        {
-            w.WriteKey("values"u8);
-            w.WriteRaw(m.Values.Span);
-        }
-
-        if ((f & KrpcFields.Want) != 0)
-        {
-            w.WriteKey("want"u8);
-            w.WriteRaw(m.Want.Span);
+            if ((fields & key.Field) != 0 || key.InEveryBody)
+            {
+                key.Write(m, w);
+            }
         }
 
         w.WriteEnd();
