@@ -7,7 +7,7 @@ namespace Dht.Protocol.Krpc.NamedValues;
 /// <summary>Keys and methods of the named-value extension.</summary>
 public static class NamedValueMessages
 {
-    /// <summary><c>ttl</c>: the lifetime, in seconds, the storer asks for.</summary>
+    /// <summary><c>ttl</c>: the lifetime, in seconds, a store asks for and a find_value answer has left.</summary>
     public static readonly KrpcKey Ttl = KrpcKey.Integer("ttl", KrpcFields.Ttl, static m => m.Ttl, static (m, v) => m.Ttl = v, minValue: 0);
 
     /// <summary><c>find_value</c>: the value stored under a target, or the nodes closest to it, and a write token.</summary>
@@ -16,7 +16,7 @@ public static class NamedValueMessages
         "find_value",
         required: [KrpcKeys.Target],
         optional: [KrpcKeys.Want],
-        returns: [KrpcKeys.Nodes, KrpcKeys.Nodes6, KrpcKeys.Seq, KrpcKeys.Token, KrpcKeys.Value]);
+        returns: [KrpcKeys.Nodes, KrpcKeys.Nodes6, KrpcKeys.Seq, KrpcKeys.Token, Ttl, KrpcKeys.Value]);
 
     /// <summary><c>store</c>: writes a value under a target with a token from find_value.</summary>
     public static readonly KrpcMethodDescription Store = new(
