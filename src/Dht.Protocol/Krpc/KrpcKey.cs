@@ -3,8 +3,8 @@
 // back and writes it; neither knows any key by name. A value that breaks the row's limits is refused with
 // "invalid <name>", sent back in error 203 (libtorrent's key_desc_t does the same job in verify_message).
 //
-// Strings and lists are slices of the datagram, never copies; the accessors are static lambdas, so reading
-// and writing a key allocates nothing.
+// Strings and lists are slices of the datagram, never copies. A value lives in the KrpcMessage property the
+// key's flag names (KrpcMessage's slot methods), so reading and writing a key allocates nothing.
 using System.Text;
 using Dht.Protocol.Bencode;
 
@@ -14,24 +14,10 @@ namespace Dht.Protocol.Krpc;
 public sealed class KrpcKey
 {
     private readonly byte[] _name;
+    private readonly byte[] _encodedName;
     private readonly string _invalid;
-    private readonly Func<KrpcMessage, NodeId>? _getId;
-    private readonly Action<KrpcMessage, NodeId>? _setId;
-    private readonly Func<KrpcMessage, ReadOnlyMemory<byte>>? _getBytes;
-    private readonly Action<KrpcMessage, ReadOnlyMemory<byte>>? _setBytes;
-    private readonly Func<KrpcMessage, long>? _getInteger;
-    private readonly Action<KrpcMessage, long>? _setInteger;
 
-    private KrpcKey(
-        string name,
-        KrpcFields field,
-        KrpcValueType type,
-        Func<KrpcMessage, NodeId>? getId = null,
-        Action<KrpcMessage, NodeId>? setId = null,
-        Func<KrpcMessage, ReadOnlyMemory<byte>>? getBytes = null,
-        Action<KrpcMessage, ReadOnlyMemory<byte>>? setBytes = null,
-        Func<KrpcMessage, long>? getInteger = null,
-        Action<KrpcMessage, long>? setInteger = null)
+    private KrpcKey(string name, KrpcFields field, KrpcValueType type)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         if (field == KrpcFields.None || !ulong.IsPow2((ulong)field))
@@ -41,15 +27,28 @@ public sealed class KrpcKey
 
         Name = name;
         _name = Encoding.UTF8.GetBytes(name);
+        _encodedName = [.. Encoding.ASCII.GetBytes($"{_name.Length}:"), .. _name];
         _invalid = "invalid " + name;
         Field = field;
         Type = type;
-        _getId = getId;
-        _setId = setId;
-        _getBytes = getBytes;
-        _setBytes = setBytes;
-        _getInteger = getInteger;
-        _setInteger = setInteger;
+
+        // A field with no home of this type in KrpcMessage is a programmer error: fail here, not per datagram.
+        var probe = new KrpcMessage();
+        switch (type)
+        {
+            case KrpcValueType.NodeId:
+                _ = probe.IdSlot(field);
+                break;
+            case KrpcValueType.Integer:
+                _ = probe.IntegerSlot(field);
+                break;
+            case KrpcValueType.Flag:
+                _ = probe.FlagSlot(field);
+                break;
+            default:
+                _ = probe.BytesSlot(field);
+                break;
+        }
     }
 
     /// <summary>The key as written on the wire.</summary>
@@ -86,24 +85,16 @@ public sealed class KrpcKey
     public string InvalidReason => _invalid;
 
     /// <summary>A 20-byte node id or info hash.</summary>
-    public static KrpcKey NodeId(
-        string name, KrpcFields field, Func<KrpcMessage, NodeId> get, Action<KrpcMessage, NodeId> set, bool inEveryBody = false) =>
-        new(name, field, KrpcValueType.NodeId, getId: get, setId: set) { InEveryBody = inEveryBody };
+    public static KrpcKey NodeId(string name, KrpcFields field, bool inEveryBody = false) =>
+        new(name, field, KrpcValueType.NodeId) { InEveryBody = inEveryBody };
 
     /// <summary>A byte string whose length is within [<paramref name="minLength"/>, <paramref name="maxLength"/>] and a multiple of <paramref name="lengthMultiple"/>.</summary>
-    public static KrpcKey String(
-        string name,
-        KrpcFields field,
-        Func<KrpcMessage, ReadOnlyMemory<byte>> get,
-        Action<KrpcMessage, ReadOnlyMemory<byte>> set,
-        int minLength = 0,
-        int maxLength = int.MaxValue,
-        int lengthMultiple = 1)
+    public static KrpcKey String(string name, KrpcFields field, int minLength = 0, int maxLength = int.MaxValue, int lengthMultiple = 1)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(minLength);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxLength, minLength);
         ArgumentOutOfRangeException.ThrowIfLessThan(lengthMultiple, 1);
-        return new(name, field, KrpcValueType.String, getBytes: get, setBytes: set)
+        return new(name, field, KrpcValueType.String)
         {
             MinLength = minLength,
             MaxLength = maxLength,
@@ -112,39 +103,27 @@ public sealed class KrpcKey
     }
 
     /// <summary>An integer within [<paramref name="minValue"/>, <paramref name="maxValue"/>].</summary>
-    public static KrpcKey Integer(
-        string name,
-        KrpcFields field,
-        Func<KrpcMessage, long> get,
-        Action<KrpcMessage, long> set,
-        long minValue = long.MinValue,
-        long maxValue = long.MaxValue)
+    public static KrpcKey Integer(string name, KrpcFields field, long minValue = long.MinValue, long maxValue = long.MaxValue)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxValue, minValue);
-        return new(name, field, KrpcValueType.Integer, getInteger: get, setInteger: set) { MinValue = minValue, MaxValue = maxValue };
+        return new(name, field, KrpcValueType.Integer) { MinValue = minValue, MaxValue = maxValue };
     }
 
     /// <summary>An integer read as a boolean.</summary>
-    public static KrpcKey Flag(string name, KrpcFields field, Func<KrpcMessage, bool> get, Action<KrpcMessage, bool> set)
-    {
-        ArgumentNullException.ThrowIfNull(get);
-        ArgumentNullException.ThrowIfNull(set);
-        return new(name, field, KrpcValueType.Flag, getInteger: m => get(m) ? 1 : 0, setInteger: (m, v) => set(m, v != 0));
-    }
+    public static KrpcKey Flag(string name, KrpcFields field) => new(name, field, KrpcValueType.Flag);
 
     /// <summary>
     /// A value kept in its encoded form: <see cref="KrpcValueType.List"/>, <see cref="KrpcValueType.StringList"/>
     /// or <see cref="KrpcValueType.Any"/>.
     /// </summary>
-    public static KrpcKey Encoded(
-        string name, KrpcFields field, KrpcValueType type, Func<KrpcMessage, ReadOnlyMemory<byte>> get, Action<KrpcMessage, ReadOnlyMemory<byte>> set)
+    public static KrpcKey Encoded(string name, KrpcFields field, KrpcValueType type)
     {
         if (type is not (KrpcValueType.List or KrpcValueType.StringList or KrpcValueType.Any))
         {
             throw new ArgumentOutOfRangeException(nameof(type), type, "Only lists and any-value keys are kept encoded.");
         }
 
-        return new(name, field, type, getBytes: get, setBytes: set);
+        return new(name, field, type);
     }
 
     /// <inheritdoc />
@@ -165,7 +144,7 @@ public sealed class KrpcKey
                     return KrpcParseResult.Malformed(_invalid);
                 }
 
-                _setId!(m, new NodeId(reader.ValueSpan));
+                m.IdSlot(Field) = new NodeId(reader.ValueSpan);
                 break;
             case KrpcValueType.String:
                 {
@@ -175,7 +154,7 @@ public sealed class KrpcKey
                         return KrpcParseResult.Malformed(_invalid);
                     }
 
-                    _setBytes!(m, datagram.Slice(offset + reader.Position - length, length));
+                    m.BytesSlot(Field) = datagram.Slice(offset + reader.Position - length, length);
                     break;
                 }
 
@@ -185,7 +164,7 @@ public sealed class KrpcKey
                     return KrpcParseResult.Malformed(_invalid);
                 }
 
-                _setInteger!(m, reader.IntegerValue);
+                m.IntegerSlot(Field) = reader.IntegerValue;
                 break;
             case KrpcValueType.Flag:
                 if (token != BencodeTokenType.Integer)
@@ -193,7 +172,7 @@ public sealed class KrpcKey
                     return KrpcParseResult.Malformed(_invalid);
                 }
 
-                _setInteger!(m, reader.IntegerValue);
+                m.FlagSlot(Field) = reader.IntegerValue != 0;
                 break;
             case KrpcValueType.StringList:
                 {
@@ -216,7 +195,7 @@ public sealed class KrpcKey
                         return KrpcParser.Invalid(ref reader);
                     }
 
-                    _setBytes!(m, datagram.Slice(offset + start, reader.Position - start));
+                    m.BytesSlot(Field) = datagram.Slice(offset + start, reader.Position - start);
                     break;
                 }
 
@@ -233,7 +212,7 @@ public sealed class KrpcKey
                         return KrpcParser.Invalid(ref reader);
                     }
 
-                    _setBytes!(m, datagram.Slice(offset + start, reader.Position - start));
+                    m.BytesSlot(Field) = datagram.Slice(offset + start, reader.Position - start);
                     break;
                 }
         }
@@ -245,21 +224,24 @@ public sealed class KrpcKey
     /// <summary>Writes the key and the value <paramref name="m"/> holds for it.</summary>
     internal void Write(KrpcMessage m, BencodeWriter w)
     {
-        w.WriteKey(_name);
+        // The key as bencode, formatted once here rather than on every write.
+        w.WriteRaw(_encodedName);
         switch (Type)
         {
             case KrpcValueType.NodeId:
-                w.WriteNodeId(_getId!(m));
+                w.WriteNodeId(m.IdSlot(Field));
                 break;
             case KrpcValueType.String:
-                w.WriteString(_getBytes!(m).Span);
+                w.WriteString(m.BytesSlot(Field).Span);
                 break;
             case KrpcValueType.Integer:
+                w.WriteInteger(m.IntegerSlot(Field));
+                break;
             case KrpcValueType.Flag:
-                w.WriteInteger(_getInteger!(m));
+                w.WriteInteger(m.FlagSlot(Field) ? 1 : 0);
                 break;
             default:
-                w.WriteRaw(_getBytes!(m).Span);
+                w.WriteRaw(m.BytesSlot(Field).Span);
                 break;
         }
     }

@@ -11,61 +11,55 @@ namespace Dht.Protocol.Krpc;
 public static class KrpcKeys
 {
     /// <summary>BEP 44 <c>cas</c>: the sequence number a put expects to replace.</summary>
-    public static readonly KrpcKey Cas = KrpcKey.Integer("cas", KrpcFields.Cas, static m => m.Cas, static (m, v) => m.Cas = v);
+    public static readonly KrpcKey Cas = KrpcKey.Integer("cas", KrpcFields.Cas);
 
     /// <summary>The sender's node id, in every query and response.</summary>
-    public static readonly KrpcKey Id = KrpcKey.NodeId("id", KrpcFields.Id, static m => m.Id, static (m, v) => m.Id = v, inEveryBody: true);
+    public static readonly KrpcKey Id = KrpcKey.NodeId("id", KrpcFields.Id, inEveryBody: true);
 
     /// <summary>BEP 5 <c>implied_port</c>: use the UDP source port.</summary>
-    public static readonly KrpcKey ImpliedPort = KrpcKey.Flag("implied_port", KrpcFields.ImpliedPort, static m => m.ImpliedPort, static (m, v) => m.ImpliedPort = v);
+    public static readonly KrpcKey ImpliedPort = KrpcKey.Flag("implied_port", KrpcFields.ImpliedPort);
 
     /// <summary>BEP 5 <c>info_hash</c>.</summary>
-    public static readonly KrpcKey InfoHash = KrpcKey.NodeId("info_hash", KrpcFields.InfoHash, static m => m.InfoHash, static (m, v) => m.InfoHash = v);
+    public static readonly KrpcKey InfoHash = KrpcKey.NodeId("info_hash", KrpcFields.InfoHash);
 
     /// <summary>BEP 44 <c>k</c>: an ed25519 public key.</summary>
-    public static readonly KrpcKey Key = KrpcKey.String("k", KrpcFields.Key, static m => m.Key, static (m, v) => m.Key = v, minLength: 32, maxLength: 32);
+    public static readonly KrpcKey Key = KrpcKey.String("k", KrpcFields.Key, minLength: 32, maxLength: 32);
 
     /// <summary>BEP 5 <c>nodes</c>: compact IPv4 node infos.</summary>
-    public static readonly KrpcKey Nodes = KrpcKey.String(
-        "nodes", KrpcFields.Nodes, static m => m.Nodes, static (m, v) => m.Nodes = v, lengthMultiple: CompactEncoding.NodeV4Size);
+    public static readonly KrpcKey Nodes = KrpcKey.String("nodes", KrpcFields.Nodes, lengthMultiple: CompactEncoding.NodeV4Size);
 
     /// <summary>BEP 32 <c>nodes6</c>: compact IPv6 node infos.</summary>
-    public static readonly KrpcKey Nodes6 = KrpcKey.String(
-        "nodes6", KrpcFields.Nodes6, static m => m.Nodes6, static (m, v) => m.Nodes6 = v, lengthMultiple: CompactEncoding.NodeV6Size);
+    public static readonly KrpcKey Nodes6 = KrpcKey.String("nodes6", KrpcFields.Nodes6, lengthMultiple: CompactEncoding.NodeV6Size);
 
     /// <summary>BEP 5 <c>port</c>.</summary>
-    public static readonly KrpcKey Port = KrpcKey.Integer(
-        "port", KrpcFields.Port, static m => m.Port, static (m, v) => m.Port = v, minValue: 0, maxValue: ushort.MaxValue);
+    public static readonly KrpcKey Port = KrpcKey.Integer("port", KrpcFields.Port, minValue: 0, maxValue: ushort.MaxValue);
 
     /// <summary>BEP 44 <c>salt</c>.</summary>
-    public static readonly KrpcKey Salt = KrpcKey.String("salt", KrpcFields.Salt, static m => m.Salt, static (m, v) => m.Salt = v);
+    public static readonly KrpcKey Salt = KrpcKey.String("salt", KrpcFields.Salt);
 
     /// <summary>BEP 33 <c>seed</c>.</summary>
-    public static readonly KrpcKey Seed = KrpcKey.Flag("seed", KrpcFields.Seed, static m => m.Seed, static (m, v) => m.Seed = v);
+    public static readonly KrpcKey Seed = KrpcKey.Flag("seed", KrpcFields.Seed);
 
     /// <summary>BEP 44 <c>seq</c>.</summary>
-    public static readonly KrpcKey Seq = KrpcKey.Integer("seq", KrpcFields.Seq, static m => m.Seq, static (m, v) => m.Seq = v, minValue: 0);
+    public static readonly KrpcKey Seq = KrpcKey.Integer("seq", KrpcFields.Seq, minValue: 0);
 
     /// <summary>BEP 44 <c>sig</c>: an ed25519 signature.</summary>
-    public static readonly KrpcKey Signature = KrpcKey.String(
-        "sig", KrpcFields.Signature, static m => m.Signature, static (m, v) => m.Signature = v, minLength: 64, maxLength: 64);
+    public static readonly KrpcKey Signature = KrpcKey.String("sig", KrpcFields.Signature, minLength: 64, maxLength: 64);
 
     /// <summary>BEP 5 / BEP 44 <c>target</c>.</summary>
-    public static readonly KrpcKey Target = KrpcKey.NodeId("target", KrpcFields.Target, static m => m.Target, static (m, v) => m.Target = v);
+    public static readonly KrpcKey Target = KrpcKey.NodeId("target", KrpcFields.Target);
 
     /// <summary>BEP 5 / BEP 44 write <c>token</c>.</summary>
-    public static readonly KrpcKey Token = KrpcKey.String(
-        "token", KrpcFields.Token, static m => m.Token, static (m, v) => m.Token = v, maxLength: KrpcParser.MaxTokenLength);
+    public static readonly KrpcKey Token = KrpcKey.String("token", KrpcFields.Token, maxLength: KrpcParser.MaxTokenLength);
 
     /// <summary>BEP 44 <c>v</c>: any bencoded value, kept encoded.</summary>
-    public static readonly KrpcKey Value = KrpcKey.Encoded("v", KrpcFields.Value, KrpcValueType.Any, static m => m.Value, static (m, v) => m.Value = v);
+    public static readonly KrpcKey Value = KrpcKey.Encoded("v", KrpcFields.Value, KrpcValueType.Any);
 
     /// <summary>BEP 5 <c>values</c>: a list of compact peer infos, kept encoded.</summary>
-    public static readonly KrpcKey Values = KrpcKey.Encoded(
-        "values", KrpcFields.Values, KrpcValueType.StringList, static m => m.Values, static (m, v) => m.Values = v);
+    public static readonly KrpcKey Values = KrpcKey.Encoded("values", KrpcFields.Values, KrpcValueType.StringList);
 
     /// <summary>BEP 32 <c>want</c>: a list of address families, kept encoded.</summary>
-    public static readonly KrpcKey Want = KrpcKey.Encoded("want", KrpcFields.Want, KrpcValueType.List, static m => m.Want, static (m, v) => m.Want = v);
+    public static readonly KrpcKey Want = KrpcKey.Encoded("want", KrpcFields.Want, KrpcValueType.List);
 
     /// <summary>The table, in bencode byte order.</summary>
     public static IReadOnlyList<KrpcKey> All { get; } =

@@ -4,11 +4,36 @@
 // parsed from (nothing is copied), so a message is valid only while that buffer is: the packet path
 // reuses one instance per node and copies out only what it keeps. Lists ("values", "want") and BEP 44's
 // "v" stay in their encoded form; KrpcLists reads them on demand.
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
+
 namespace Dht.Protocol.Krpc;
 
 /// <summary>A KRPC message: the envelope (t, y, q, e, v, ip, ro) and the arguments or return values.</summary>
 public sealed class KrpcMessage
 {
+    // The values of the "a" / "r" keys, behind the properties below and reached by KrpcKey through the
+    // slot methods at the end: a switch on the key's flag, not a delegate per key, since the slot is found
+    // for every key of every datagram.
+    private NodeId _id;
+    private NodeId _target;
+    private NodeId _infoHash;
+    private ReadOnlyMemory<byte> _token;
+    private long _port;
+    private bool _impliedPort;
+    private bool _seed;
+    private ReadOnlyMemory<byte> _nodes;
+    private ReadOnlyMemory<byte> _nodes6;
+    private ReadOnlyMemory<byte> _values;
+    private ReadOnlyMemory<byte> _want;
+    private ReadOnlyMemory<byte> _value;
+    private long _seq;
+    private long _cas;
+    private ReadOnlyMemory<byte> _key;
+    private ReadOnlyMemory<byte> _signature;
+    private ReadOnlyMemory<byte> _salt;
+    private long _ttl;
+
     /// <summary>Query, response or error.</summary>
     public KrpcMessageKind Kind { get; set; }
 
@@ -34,58 +59,58 @@ public sealed class KrpcMessage
     public ReadOnlyMemory<byte> ErrorMessage { get; set; }
 
     /// <summary>The sender's node id (<c>id</c>).</summary>
-    public NodeId Id { get; set; }
+    public NodeId Id { get => _id; set => _id = value; }
 
     /// <summary><c>target</c> (find_node, BEP 44 get, find_value, store).</summary>
-    public NodeId Target { get; set; }
+    public NodeId Target { get => _target; set => _target = value; }
 
     /// <summary><c>info_hash</c> (get_peers, announce_peer).</summary>
-    public NodeId InfoHash { get; set; }
+    public NodeId InfoHash { get => _infoHash; set => _infoHash = value; }
 
     /// <summary>Write token.</summary>
-    public ReadOnlyMemory<byte> Token { get; set; }
+    public ReadOnlyMemory<byte> Token { get => _token; set => _token = value; }
 
     /// <summary><c>port</c> (announce_peer).</summary>
-    public long Port { get; set; }
+    public long Port { get => _port; set => _port = value; }
 
     /// <summary><c>implied_port</c> (announce_peer): use the UDP source port.</summary>
-    public bool ImpliedPort { get; set; }
+    public bool ImpliedPort { get => _impliedPort; set => _impliedPort = value; }
 
     /// <summary>BEP 33 <c>seed</c> flag of announce_peer.</summary>
-    public bool Seed { get; set; }
+    public bool Seed { get => _seed; set => _seed = value; }
 
     /// <summary>Compact IPv4 node infos (<c>nodes</c>).</summary>
-    public ReadOnlyMemory<byte> Nodes { get; set; }
+    public ReadOnlyMemory<byte> Nodes { get => _nodes; set => _nodes = value; }
 
     /// <summary>Compact IPv6 node infos (<c>nodes6</c>, BEP 32).</summary>
-    public ReadOnlyMemory<byte> Nodes6 { get; set; }
+    public ReadOnlyMemory<byte> Nodes6 { get => _nodes6; set => _nodes6 = value; }
 
     /// <summary>Encoded list of compact peer infos (<c>values</c>).</summary>
-    public ReadOnlyMemory<byte> Values { get; set; }
+    public ReadOnlyMemory<byte> Values { get => _values; set => _values = value; }
 
     /// <summary>Encoded list of wanted address families (<c>want</c>, BEP 32).</summary>
-    public ReadOnlyMemory<byte> Want { get; set; }
+    public ReadOnlyMemory<byte> Want { get => _want; set => _want = value; }
 
     /// <summary>BEP 44 / named value <c>v</c>, in its encoded form (any bencoded value).</summary>
-    public ReadOnlyMemory<byte> Value { get; set; }
+    public ReadOnlyMemory<byte> Value { get => _value; set => _value = value; }
 
     /// <summary>Sequence number (<c>seq</c>).</summary>
-    public long Seq { get; set; }
+    public long Seq { get => _seq; set => _seq = value; }
 
     /// <summary>BEP 44 compare-and-swap sequence (<c>cas</c>).</summary>
-    public long Cas { get; set; }
+    public long Cas { get => _cas; set => _cas = value; }
 
     /// <summary>BEP 44 ed25519 public key (<c>k</c>, 32 bytes).</summary>
-    public ReadOnlyMemory<byte> Key { get; set; }
+    public ReadOnlyMemory<byte> Key { get => _key; set => _key = value; }
 
     /// <summary>BEP 44 ed25519 signature (<c>sig</c>, 64 bytes).</summary>
-    public ReadOnlyMemory<byte> Signature { get; set; }
+    public ReadOnlyMemory<byte> Signature { get => _signature; set => _signature = value; }
 
     /// <summary>BEP 44 salt.</summary>
-    public ReadOnlyMemory<byte> Salt { get; set; }
+    public ReadOnlyMemory<byte> Salt { get => _salt; set => _salt = value; }
 
     /// <summary>Named values: requested lifetime in seconds (<c>ttl</c>).</summary>
-    public long Ttl { get; set; }
+    public long Ttl { get => _ttl; set => _ttl = value; }
 
     /// <summary>BEP 43: the sender is a read-only node (top-level <c>ro = 1</c>); not added to routing tables.</summary>
     public bool ReadOnly
@@ -134,4 +159,88 @@ public sealed class KrpcMessage
         Fields |= fields;
         return this;
     }
+
+    /// <summary>Where the node id of the key with presence flag <paramref name="field"/> lives.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal ref NodeId IdSlot(KrpcFields field)
+    {
+        switch (field)
+        {
+            case KrpcFields.Id:
+                return ref _id;
+            case KrpcFields.Target:
+                return ref _target;
+            case KrpcFields.InfoHash:
+                return ref _infoHash;
+            default:
+                return ref NoSlot<NodeId>(field);
+        }
+    }
+
+    /// <summary>Where the string or encoded value of the key with presence flag <paramref name="field"/> lives.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal ref ReadOnlyMemory<byte> BytesSlot(KrpcFields field)
+    {
+        switch (field)
+        {
+            case KrpcFields.Token:
+                return ref _token;
+            case KrpcFields.Nodes:
+                return ref _nodes;
+            case KrpcFields.Nodes6:
+                return ref _nodes6;
+            case KrpcFields.Values:
+                return ref _values;
+            case KrpcFields.Want:
+                return ref _want;
+            case KrpcFields.Value:
+                return ref _value;
+            case KrpcFields.Key:
+                return ref _key;
+            case KrpcFields.Signature:
+                return ref _signature;
+            case KrpcFields.Salt:
+                return ref _salt;
+            default:
+                return ref NoSlot<ReadOnlyMemory<byte>>(field);
+        }
+    }
+
+    /// <summary>Where the integer of the key with presence flag <paramref name="field"/> lives.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal ref long IntegerSlot(KrpcFields field)
+    {
+        switch (field)
+        {
+            case KrpcFields.Port:
+                return ref _port;
+            case KrpcFields.Seq:
+                return ref _seq;
+            case KrpcFields.Cas:
+                return ref _cas;
+            case KrpcFields.Ttl:
+                return ref _ttl;
+            default:
+                return ref NoSlot<long>(field);
+        }
+    }
+
+    /// <summary>Where the boolean of the key with presence flag <paramref name="field"/> lives.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal ref bool FlagSlot(KrpcFields field)
+    {
+        switch (field)
+        {
+            case KrpcFields.ImpliedPort:
+                return ref _impliedPort;
+            case KrpcFields.Seed:
+                return ref _seed;
+            default:
+                return ref NoSlot<bool>(field);
+        }
+    }
+
+    [DoesNotReturn]
+    private static ref T NoSlot<T>(KrpcFields field) =>
+        throw new ArgumentOutOfRangeException(nameof(field), field, $"KrpcMessage has no {typeof(T).Name} value for this field.");
 }

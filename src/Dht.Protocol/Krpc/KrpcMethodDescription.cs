@@ -11,6 +11,7 @@ namespace Dht.Protocol.Krpc;
 public sealed class KrpcMethodDescription
 {
     private readonly byte[] _name;
+    private readonly byte[] _encodedName;
     private readonly Func<KrpcMessage, string?>? _check;
 
     /// <summary>Describes a method.</summary>
@@ -38,6 +39,7 @@ public sealed class KrpcMethodDescription
         Method = method;
         Name = name;
         _name = Encoding.UTF8.GetBytes(name);
+        _encodedName = [.. Encoding.ASCII.GetBytes($"{_name.Length}:"), .. _name];
         Required = required;
         Optional = optional ?? [];
         Returns = returns ?? [];
@@ -58,6 +60,9 @@ public sealed class KrpcMethodDescription
 
     /// <summary>The wire name's UTF-8 bytes.</summary>
     public ReadOnlySpan<byte> Utf8Name => _name;
+
+    /// <summary>The wire name as a bencoded string, formatted once for the writer.</summary>
+    internal ReadOnlySpan<byte> EncodedName => _encodedName;
 
     /// <summary>Argument keys a query must carry, besides the sender's id.</summary>
     public IReadOnlyList<KrpcKey> Required { get; }

@@ -2,9 +2,10 @@
 //
 // Like libtorrent's verify_message, every known key is checked against its row of the key table (KrpcKeys,
 // through KrpcArguments), and each query method's description (KrpcMethods) says which arguments it
-// requires; the schema (KrpcSchema) holds both, extensions included. Anything else is a KrpcParseStatus with a reason
-// that the node sends back as error 203 (or 204 for an unknown method). Unknown keys are skipped (forward
-// compatibility, BEP 5). Nothing here throws on remote input or allocates beyond the reasons' literals.
+// requires; the schema (KrpcSchema) holds both, extensions included. Anything else is a KrpcParseStatus
+// with a reason that the node sends back as error 203 (or 204 for an unknown method). Unknown keys are
+// skipped (forward compatibility, BEP 5). Nothing here throws on remote input or allocates beyond the
+// reasons' literals.
 //
 // An error must be matchable by its receiver, and keys are sorted, so "a" and "e" come before "t": when the
 // strict pass stops early, KrpcRecovery still finds "t" and "y". Only a query that carried a transaction id

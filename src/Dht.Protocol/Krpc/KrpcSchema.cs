@@ -24,17 +24,16 @@ public sealed class KrpcSchema
         ArgumentNullException.ThrowIfNull(methods);
         _keys = [.. keys];
         Array.Sort(_keys, static (a, b) => a.Utf8Name.SequenceCompareTo(b.Utf8Name));
-        var fields = KrpcFields.None;
         int longest = 0;
         for (int i = 0; i < _keys.Length; i++)
         {
             var key = _keys[i];
-            if ((i > 0 && key.Utf8Name.SequenceEqual(_keys[i - 1].Utf8Name)) || (fields & key.Field) != 0)
+            if ((i > 0 && key.Utf8Name.SequenceEqual(_keys[i - 1].Utf8Name)) || (KeyFields & key.Field) != 0)
             {
                 throw new ArgumentException($"Key '{key.Name}' is described twice or shares its field flag.", nameof(keys));
             }
 
-            fields |= key.Field;
+            KeyFields |= key.Field;
             longest = Math.Max(longest, key.Utf8Name.Length);
             if (key.InEveryBody)
             {
@@ -83,6 +82,9 @@ public sealed class KrpcSchema
     /// <summary>The methods.</summary>
     public IReadOnlyList<KrpcMethodDescription> Methods => _methods;
 
+    /// <summary>The presence flags of <see cref="Keys"/>.</summary>
+    internal KrpcFields KeyFields { get; }
+
     /// <summary>The keys every argument and return-value dictionary must carry.</summary>
     internal KrpcFields BodyFields { get; }
 
@@ -116,8 +118,11 @@ public sealed class KrpcSchema
     public KrpcMethodDescription? Describe(KrpcMethod method) => _methodsById[(byte)method];
 
     /// <summary>The wire name of a method; a method this schema does not describe is a programmer error.</summary>
-    public ReadOnlySpan<byte> NameOf(KrpcMethod method) =>
-        (Describe(method) ?? throw new ArgumentOutOfRangeException(nameof(method), method, "The method is not in this schema.")).Utf8Name;
+    public ReadOnlySpan<byte> NameOf(KrpcMethod method) => DescribeKnown(method).Utf8Name;
+
+    /// <summary>The description of a method this schema must know.</summary>
+    internal KrpcMethodDescription DescribeKnown(KrpcMethod method) =>
+        Describe(method) ?? throw new ArgumentOutOfRangeException(nameof(method), method, "The method is not in this schema.");
 
     /// <summary>The method a wire name stands for, or <see cref="KrpcMethod.Unknown"/>.</summary>
     public KrpcMethod ParseMethod(ReadOnlySpan<byte> name)

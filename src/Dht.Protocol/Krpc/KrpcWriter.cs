@@ -46,7 +46,7 @@ public static class KrpcWriter
         if (message.Kind == KrpcMessageKind.Query)
         {
             w.WriteKey("q"u8);
-            w.WriteString(schema.NameOf(message.Method));
+            w.WriteRaw(schema.DescribeKnown(message.Method).EncodedName);
         }
         else if (message.Kind == KrpcMessageKind.Response)
         {
@@ -80,13 +80,19 @@ public static class KrpcWriter
 
     private static void WriteBody(KrpcMessage m, BencodeWriter w, KrpcSchema schema)
     {
-        var fields = m.Fields;
+        // The keys to write, by flag; the loop ends with the last of them rather than at the table's end.
+        var pending = (m.Fields | schema.BodyFields) & schema.KeyFields;
         w.WriteStartDictionary();
         foreach (var key in schema.OrderedKeys)
         {
-            if ((fields & key.Field) != 0 || key.InEveryBody)
+            if ((pending & key.Field) != 0)
             {
                 key.Write(m, w);
+                pending &= ~key.Field;
+                if (pending == 0)
+                {
+                    break;
+                }
             }
         }
 

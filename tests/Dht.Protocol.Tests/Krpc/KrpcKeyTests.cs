@@ -94,7 +94,7 @@ public sealed class KrpcKeyTests
     [Fact]
     public void Key_WithAnotherKeysFieldFlag_IsRefusedBySchema()
     {
-        var twin = KrpcKey.Integer("ttl2", KrpcFields.Ttl, static m => m.Ttl, static (m, v) => m.Ttl = v);
+        var twin = KrpcKey.Integer("ttl2", KrpcFields.Ttl);
 
         Assert.Throws<ArgumentException>(() => KrpcSchema.Default.With([twin], []));
     }
@@ -103,6 +103,14 @@ public sealed class KrpcKeyTests
     public void Key_DescribedTwice_IsRefusedBySchema()
     {
         Assert.Throws<ArgumentException>(() => KrpcSchema.Core.With([KrpcKeys.Target], []));
+    }
+
+    [Fact]
+    public void Key_ForAFieldWithNoValueOfItsTypeInTheMessage_IsRefusedWhenDescribed()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => KrpcKey.Integer("id2", KrpcFields.Id));
+        Assert.Throws<ArgumentOutOfRangeException>(() => KrpcKey.String("v2", KrpcFields.ClientVersion));
+        Assert.Throws<ArgumentException>(() => KrpcKey.Flag("both", KrpcFields.Seed | KrpcFields.ImpliedPort));
     }
 
     private static KrpcKey Find(string name) =>
