@@ -69,6 +69,14 @@ public sealed class KrpcMethodDescriptionTests
     }
 
     [Fact]
+    public void EveryKey_IsUsedByAMethodOrEveryBody()
+    {
+        var used = KrpcSchema.Default.Methods.SelectMany(m => m.Required.Concat(m.Optional).Concat(m.Returns)).ToHashSet();
+
+        Assert.DoesNotContain(KrpcSchema.Default.Keys, k => !k.InEveryBody && !used.Contains(k));
+    }
+
+    [Fact]
     public void Description_ForTheUnknownId_IsRefused()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new KrpcMethodDescription(KrpcMethod.Unknown, "nothing", []));
