@@ -273,6 +273,29 @@ internal sealed class RoutingTable : IRoundTripSource
         }
     }
 
+    /// <summary>How many contacts are good and questionable at <paramref name="now"/> (the rest are bad); allocates nothing.</summary>
+    public (int Good, int Questionable) CountStates(DateTimeOffset now)
+    {
+        int good = 0, questionable = 0;
+        foreach (var bucket in _buckets)
+        {
+            foreach (var contact in bucket.Contacts)
+            {
+                switch (contact.State(now, _options))
+                {
+                    case ContactState.Good:
+                        good++;
+                        break;
+                    case ContactState.Questionable:
+                        questionable++;
+                        break;
+                }
+            }
+        }
+
+        return (good, questionable);
+    }
+
     /// <summary>Per-bucket ranges and counts, farthest bucket first, for status displays.</summary>
     public IReadOnlyList<BucketSnapshot> Snapshot(DateTimeOffset now)
     {
