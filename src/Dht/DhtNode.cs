@@ -7,6 +7,7 @@ using System.Net;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Dht.Engine;
+using Dht.Net;
 using Dht.Protocol;
 using Dht.Telemetry;
 using Dht.Transport;
@@ -52,6 +53,7 @@ public sealed class DhtNode : IAsyncDisposable
 
     private readonly DhtEngine _engine;
     private readonly NodeMetrics _metrics;
+    private readonly NetEndPoint _localEndPoint;
 
     /// <summary>Creates a node that will listen on UDP at <see cref="DhtOptions.ListenAddress"/>:<see cref="DhtOptions.Port"/>.</summary>
     /// <param name="options">The node's settings (validated here).</param>
@@ -102,6 +104,7 @@ public sealed class DhtNode : IAsyncDisposable
             namedValues: stores?.NamedValues, items: stores?.Items, state: stores?.State);
         _metrics = new NodeMetrics(_engine.Id, _engine.Counters, _engine.Gauges, meterFactory);
         _engine.Telemetry.Metrics = _metrics;
+        _localEndPoint = SourceAddress.Of(_engine.LocalEndPoint);
     }
 
     /// <summary>This node's id.</summary>
@@ -115,9 +118,11 @@ public sealed class DhtNode : IAsyncDisposable
 
     /// <summary>
     /// The address and port the node's socket is bound to: with <see cref="DhtOptions.Port"/> 0, the port the system
-    /// picked; with the wildcard address (<c>0.0.0.0</c>), that address: where others reach us is <see cref="PublicEndPoint"/>.
+    /// picked; bound to the wildcard address (<c>0.0.0.0</c>, <c>::</c>), which listens on every interface, the
+    /// address this machine sends from by default (its primary interface; loopback when it has no route). Behind a
+    /// NAT, where nodes on the internet reach this one is <see cref="PublicEndPoint"/>.
     /// </summary>
-    public NetEndPoint LocalEndPoint => _engine.LocalEndPoint;
+    public NetEndPoint LocalEndPoint => _localEndPoint;
 
     /// <summary>
     /// The address and port other nodes see this node at (behind a NAT, the public ones), as the majority of the
@@ -216,10 +221,11 @@ public sealed class DhtNode : IAsyncDisposable
         _engine.Loop.CallAsync(() => _engine.NamedValues?.Held(_engine.Time.GetUtcNow()) ?? []).GetAwaiter().GetResult();
 
     /// <summary>A snapshot of the node's state, taken on the node's loop.</summary>
-    public Task<NodeStatus> GetStatusAsync() => _engine.GetStatusAsync();
+    public async Task<NodeStatus> GetStatusAsync() =>
+        await _engine.GetStatusAsync().ConfigureAwait(false) with { EndPoint = _localEndPoint };
 
     /// <summary>A snapshot of the node's state; blocks until the node's loop has taken it.</summary>
-    public NodeStatus GetStatus() => _engine.GetStatusAsync().GetAwaiter().GetResult();
+    public NodeStatus GetStatus() => GetStatusAsync().GetAwaiter().GetResult();
 
     /// <summary>Stops the node: pending queries are cancelled and the socket is closed.</summary>
     public async ValueTask DisposeAsync()

@@ -4,7 +4,7 @@ namespace Dht;
 
 /// <summary>A snapshot of a node for monitoring and the shell's <c>status</c> command, taken on the node's loop.</summary>
 /// <param name="Id">The node's id.</param>
-/// <param name="EndPoint">The address and port its socket is bound to (<see cref="DhtNode.LocalEndPoint"/>).</param>
+/// <param name="EndPoint">Where its socket is bound (<see cref="DhtNode.LocalEndPoint"/>).</param>
 /// <param name="Uptime">Time since the node was created.</param>
 /// <param name="Contacts">Contacts in the routing table.</param>
 /// <param name="Buckets">The routing table's buckets, farthest first.</param>

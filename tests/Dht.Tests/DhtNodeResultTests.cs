@@ -124,6 +124,26 @@ public sealed class DhtNodeResultTests
     }
 
     [Fact]
+    public async Task LocalEndPoint_OnTheWildcardAddress_IsAConcreteAddressOthersReachItAt()
+    {
+        using var cts = new CancellationTokenSource(Limit);
+        var options = LoopbackCluster.Options();
+        options.ListenAddress = System.Net.IPAddress.Any;
+        await using var node = new DhtNode(options);
+        await node.StartAsync(cts.Token);
+        await using var asker = new DhtNode(options); // on loopback, the answer would come from 127.0.0.1, not the address asked
+        await asker.StartAsync(cts.Token);
+
+        var at = node.LocalEndPoint;
+        var pong = await asker.PingAsync(at, cts.Token);
+
+        Assert.False(at.IsUnusable, at.ToString());
+        Assert.Equal(at, (await node.GetStatusAsync()).EndPoint);
+        Assert.True(pong.Answered, $"no answer at {at}");
+        Assert.Equal(node.Id, pong.NodeId);
+    }
+
+    [Fact]
     public async Task PublicEndPoint_BeforeAnyAnswer_IsNull()
     {
         await using var node = new DhtNode(LoopbackCluster.Options());
