@@ -2,6 +2,7 @@
 // node's instruments. Every call is started on the node's loop and its result handed back off it
 // (Engine/Loop/NodeLoop), so the application's continuations never run on the loop, and nothing depends on the
 // caller's SynchronizationContext.
+using System.Diagnostics.CodeAnalysis;
 using System.Diagnostics.Metrics;
 using System.Net;
 using System.Runtime.CompilerServices;
@@ -59,6 +60,7 @@ public sealed class DhtNode : IAsyncDisposable
     /// <param name="options">The node's settings (validated here).</param>
     /// <param name="loggerFactory">Where the node logs; nowhere when null.</param>
     /// <param name="meterFactory">Makes the node's meter (a host's, from dependency injection); null: the node makes its own.</param>
+    [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "Each constructor differs in its required parameters (options; stores; a transport), so a call binds to one of them whatever optional arguments it gives.")]
     public DhtNode(DhtOptions options, ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null)
         : this(options, CreateUdp(options, loggerFactory), TimeProvider.System, new CryptoRandomSource(), loggerFactory, meterFactory: meterFactory)
     {
@@ -72,6 +74,7 @@ public sealed class DhtNode : IAsyncDisposable
     /// <param name="stores">Where the node keeps what it holds; the caller disposes them after the node.</param>
     /// <param name="loggerFactory">Where the node logs; nowhere when null.</param>
     /// <param name="meterFactory">Makes the node's meter (a host's, from dependency injection); null: the node makes its own.</param>
+    [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "Each constructor differs in its required parameters (options; stores; a transport), so a call binds to one of them whatever optional arguments it gives.")]
     public DhtNode(DhtOptions options, DhtStores stores, ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null)
         : this(options, CreateUdp(options, loggerFactory), TimeProvider.System, new CryptoRandomSource(), loggerFactory, stores, meterFactory)
     {
@@ -83,6 +86,7 @@ public sealed class DhtNode : IAsyncDisposable
     /// <param name="timeProvider">The clock; the system's when null.</param>
     /// <param name="loggerFactory">Where the node logs; nowhere when null.</param>
     /// <param name="meterFactory">Makes the node's meter (a host's, from dependency injection); null: the node makes its own.</param>
+    [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "Each constructor differs in its required parameters (options; stores; a transport), so a call binds to one of them whatever optional arguments it gives.")]
     public DhtNode(
         DhtOptions options, IDatagramTransport transport, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null)
         : this(options, transport, timeProvider ?? TimeProvider.System, new CryptoRandomSource(), loggerFactory, meterFactory: meterFactory)

@@ -178,7 +178,7 @@ internal sealed class RoutingTable : IRoundTripSource
     }
 
     /// <summary>
-    /// As <see cref="FindClosest"/>, but only good contacts (BEP 5: answered one of our queries within the good
+    /// As <see cref="FindClosest(NodeId, int, List{NodeInfo}, NodeId?)"/>, but only good contacts (BEP 5: answered one of our queries within the good
     /// window, and no failure since): what we hand to other nodes.
     /// </summary>
     public void FindClosestVerified(NodeId target, int count, List<NodeInfo> into, DateTimeOffset now, NodeId? excluded = null) =>
