@@ -11,7 +11,7 @@ using Dht.Protocol.Bencode;
 namespace Dht.Protocol.Krpc;
 
 /// <summary>The description of one KRPC argument or return-value key.</summary>
-public sealed class KrpcKey
+internal sealed class KrpcKey
 {
     private readonly byte[] _name;
     private readonly byte[] _encodedName;

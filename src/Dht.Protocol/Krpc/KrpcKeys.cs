@@ -8,7 +8,7 @@
 namespace Dht.Protocol.Krpc;
 
 /// <summary>The KRPC keys of BEP 5, BEP 32, BEP 33 and BEP 44.</summary>
-public static class KrpcKeys
+internal static class KrpcKeys
 {
     /// <summary>BEP 44 <c>cas</c>: the sequence number a put expects to replace.</summary>
     public static readonly KrpcKey Cas = KrpcKey.Integer("cas", KrpcFields.Cas);

@@ -10,7 +10,7 @@ using System.Runtime.CompilerServices;
 namespace Dht.Protocol.Krpc;
 
 /// <summary>A KRPC message: the envelope (t, y, q, e, v, ip, ro) and the arguments or return values.</summary>
-public sealed class KrpcMessage
+internal sealed class KrpcMessage
 {
     // The values of the "a" / "r" keys, behind the properties below and reached by KrpcKey through the
     // slot methods at the end: a switch on the key's flag, not a delegate per key, since the slot is found

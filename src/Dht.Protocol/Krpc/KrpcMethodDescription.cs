@@ -8,7 +8,7 @@ using System.Text;
 namespace Dht.Protocol.Krpc;
 
 /// <summary>The description of one KRPC query method.</summary>
-public sealed class KrpcMethodDescription
+internal sealed class KrpcMethodDescription
 {
     private readonly byte[] _name;
     private readonly byte[] _encodedName;

@@ -7,7 +7,7 @@
 namespace Dht.Protocol.Krpc;
 
 /// <summary>The KRPC methods of BEP 5 and BEP 44, and wire names of <see cref="KrpcMethod"/> values.</summary>
-public static class KrpcMethods
+internal static class KrpcMethods
 {
     /// <summary>BEP 5 <c>ping</c>.</summary>
     public static readonly KrpcMethodDescription Ping = new(KrpcMethod.Ping, "ping", required: []);

@@ -16,7 +16,7 @@ using Dht.Protocol.Bencode;
 namespace Dht.Protocol.Krpc;
 
 /// <summary>KRPC decoding and validation.</summary>
-public static class KrpcParser
+internal static class KrpcParser
 {
     /// <summary>Longest transaction id accepted (BEP 5 ids are typically 2-4 bytes).</summary>
     public const int MaxTransactionIdLength = 32;
@@ -228,9 +228,10 @@ public static class KrpcParser
     }
 
     /// <summary>
-    /// True when <paramref name="message"/> (parsed, or refused by <see cref="Parse"/>) may be answered: a
-    /// query with a transaction id. Everything else is dropped silently, so that nothing without a
-    /// transaction id, and no response or error, ever gets a reply.
+    /// True when <paramref name="message"/> (parsed, or refused by
+    /// <see cref="Parse(ReadOnlyMemory{byte}, KrpcMessage)"/>) may be answered: a query with a transaction id.
+    /// Everything else is dropped silently, so that nothing without a transaction id, and no response or
+    /// error, ever gets a reply.
     /// </summary>
     public static bool IsAnswerable(KrpcMessage message)
     {

@@ -10,7 +10,7 @@ using Dht.Protocol.Krpc.NamedValues;
 namespace Dht.Protocol.Krpc;
 
 /// <summary>A set of KRPC keys and methods: what a parser accepts and a writer emits.</summary>
-public sealed class KrpcSchema
+internal sealed class KrpcSchema
 {
     private readonly KrpcKey[] _keys;
     private readonly KrpcKey[][] _keysByLength;

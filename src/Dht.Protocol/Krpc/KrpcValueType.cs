@@ -3,7 +3,7 @@
 namespace Dht.Protocol.Krpc;
 
 /// <summary>The type of a KRPC key's value.</summary>
-public enum KrpcValueType : byte
+internal enum KrpcValueType : byte
 {
     /// <summary>A 20-byte string holding a node id or an info hash.</summary>
     NodeId,

@@ -5,7 +5,7 @@
 namespace Dht.Protocol.Krpc.NamedValues;
 
 /// <summary>Keys and methods of the named-value extension.</summary>
-public static class NamedValueMessages
+internal static class NamedValueMessages
 {
     /// <summary><c>ttl</c>: the lifetime, in seconds, a store asks for and a find_value answer has left.</summary>
     public static readonly KrpcKey Ttl = KrpcKey.Integer("ttl", KrpcFields.Ttl, minValue: 0);
