@@ -1,7 +1,7 @@
 // The named-value client side (DESIGN.md section 3): put, get with read repair, delete as a tombstone, and
-// the re-store that replication uses. Lookups are find_value lookups whose write tokens are kept only for
-// nodes that advertise our client version: they are the ones asked to store named values (others may answer
-// with a token yet not serve the extension).
+// the re-store that replication uses. Lookups are find_value lookups over the nodes that serve the extension
+// (the others are only traversed, with find_node: Operations/LookupRun), so every write token comes from a node
+// that serves it, and only those are asked to store.
 using Dht.Engine.Operations;
 using Dht.Protocol;
 using Dht.Protocol.Krpc;
@@ -193,28 +193,8 @@ internal sealed class NamedValueOperations(IOperationContext network, NamedValue
             .ConfigureAwait(true);
     }
 
-    private async Task<LookupRun> FindValueAsync(NodeId target, Action<NodeInfo, KrpcMessage> onResponse, CancellationToken cancellationToken)
-    {
-        HashSet<NodeId> ours = [];
-        var lookup = await network.LookupAsync(KrpcMethod.FindValue, target, (from, r) =>
-        {
-            if (NodeIdentity.IsOurs(r.ClientVersion.Span))
-            {
-                ours.Add(from.Id);
-            }
-
-            onResponse(from, r);
-        }, cancellationToken).ConfigureAwait(true);
-        foreach (var id in lookup.Tokens.Keys.ToArray())
-        {
-            if (!ours.Contains(id))
-            {
-                lookup.Tokens.Remove(id);
-            }
-        }
-
-        return lookup;
-    }
+    private Task<LookupRun> FindValueAsync(NodeId target, Action<NodeInfo, KrpcMessage> onResponse, CancellationToken cancellationToken) =>
+        network.LookupAsync(KrpcMethod.FindValue, target, onResponse, cancellationToken);
 
     private readonly record struct Answer(long Seq, byte[] Value, TimeSpan? Ttl);
 }

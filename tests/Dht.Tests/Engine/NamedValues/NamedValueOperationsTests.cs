@@ -59,19 +59,42 @@ public sealed class NamedValueOperationsTests
         Assert.Equal(8, Holders("key", put.Seq).Count);
     }
 
-    [Fact]
-    public async Task Put_IsNotSentToNodesThatDoNotAdvertiseTheExtension()
+    [Theory]
+    [InlineData(UnknownMethodAnswer.Silence)]
+    [InlineData(UnknownMethodAnswer.AsFindNode)]
+    public async Task Put_AmongForeignNodes_StoresOnTheKClosestThatServeTheExtension_AndSendsTheOthersNoneOfIt(UnknownMethodAnswer answer)
     {
         var target = NodeId.FromKey("key");
         var foreign = _node.Network.Remotes.OrderBy(r => r.Node.Id ^ target).Take(3).ToList();
         foreach (var remote in foreign)
         {
             remote.ClientVersion = "LT\x01\x02"u8.ToArray();
+            remote.UnknownMethods = answer;
         }
 
         var put = await Run(() => _values.PutAsync("key", "value"u8.ToArray(), null, CancellationToken.None));
-        Assert.Equal(5, put.NodesAsked);
-        Assert.DoesNotContain(_node.Network.Sent, s => s.Query.Method == KrpcMethod.Store && foreign.Any(f => f.Node == s.To));
+        Assert.Equal((8, 8), (put.NodesAsked, put.NodesStored));
+        Assert.Equal(0, _node.Network.UnknownMethodQueries);
+        Assert.DoesNotContain(_node.Network.Sent, s => s.Query.Method is KrpcMethod.FindValue or KrpcMethod.Store && foreign.Any(f => f.Node == s.To));
+    }
+
+    [Fact]
+    public async Task Store_AnsweredAsFindNode_IsNotCountedAsStored()
+    {
+        // A node that says it is ours but takes store for find_node (an impostor, or a stale capability).
+        var target = NodeId.FromKey("key");
+        var closest = _node.Network.Remotes.OrderBy(r => r.Node.Id ^ target).First();
+        closest.Script = (query, reply) =>
+        {
+            if (query.Method == KrpcMethod.Store)
+            {
+                reply.Nodes = new byte[26];
+                reply.Fields |= KrpcFields.Nodes;
+            }
+        };
+
+        var put = await Run(() => _values.PutAsync("key", "value"u8.ToArray(), null, CancellationToken.None));
+        Assert.Equal((8, 8, 7), (put.NodesAsked, put.NodesAnswered, put.NodesStored));
     }
 
     [Fact]
