@@ -133,4 +133,51 @@ public sealed class NamedValueOperationsTests
         var put = await Run(() => _values.PutAsync("key", "mine"u8.ToArray(), null, CancellationToken.None));
         Assert.Equal(ahead + 1, put.Seq);
     }
+
+    [Theory]
+    [InlineData(long.MaxValue)]
+    [InlineData(0)] // replaced by one second beyond the clock plus the skew
+    public async Task Put_WhenAnAnswerClaimsASeqBeyondTheClockWindow_IgnoresIt_AndWritesAtTheClock(long claimed)
+    {
+        long started = _node.Clock.GetUtcNow().ToUnixTimeMilliseconds() * 1000;
+        ClosestAnsweringWith("ATTACKER"u8.ToArray(), claimed == 0 ? BeyondWindow() : claimed);
+
+        var put = await Run(() => _values.PutAsync("key", "mine"u8.ToArray(), null, CancellationToken.None));
+
+        Assert.InRange(put.Seq, started, _node.Clock.GetUtcNow().ToUnixTimeMilliseconds() * 1000);
+        Assert.Equal(8, Holders("key", put.Seq).Count);
+    }
+
+    [Fact]
+    public async Task Get_WhenAnAnswerClaimsASeqBeyondTheClockWindow_ReturnsTheNewestWithinIt()
+    {
+        var put = await Run(() => _values.PutAsync("key", "good"u8.ToArray(), null, CancellationToken.None));
+        ClosestAnsweringWith("ATTACKER"u8.ToArray(), long.MaxValue);
+
+        var get = await Run(() => _values.GetAsync("key", CancellationToken.None));
+
+        Assert.Equal((true, "good", put.Seq), (get.Found, Encoding.ASCII.GetString(get.Value.Span), get.Seq));
+    }
+
+    /// <summary>A second past the newest seq a server accepts now (the clock in microseconds plus the allowed skew); the put runs well within that second.</summary>
+    private long BeyondWindow() =>
+        (_node.Clock.GetUtcNow().ToUnixTimeMilliseconds() * 1000) + (long)new StorageLimits().MaxSeqClockSkew.TotalMicroseconds + 1_000_000;
+
+    /// <summary>The remote closest to "key" answers every find_value with <paramref name="value"/> at <paramref name="seq"/>.</summary>
+    private void ClosestAnsweringWith(byte[] value, long seq)
+    {
+        var target = NodeId.FromKey("key");
+        var liar = _node.Network.Remotes.OrderBy(r => r.Node.Id ^ target).First();
+        var policy = _held[liar.Node.Id];
+        liar.Script = (query, reply) =>
+        {
+            Serve(policy, query, reply);
+            if (query.Method == KrpcMethod.FindValue)
+            {
+                reply.Value = Dht.Engine.BencodedString.Encode(value);
+                reply.Seq = seq;
+                reply.Fields |= KrpcFields.Value | KrpcFields.Seq;
+            }
+        };
+    }
 }
