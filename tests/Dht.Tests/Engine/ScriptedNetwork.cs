@@ -120,7 +120,9 @@ internal sealed class ScriptedNetwork : IQueryNetwork
         var target = copy.Has(KrpcFields.InfoHash) ? copy.InfoHash : copy.Target;
         if (copy.Method != KrpcMethod.Ping && (unknown || !copy.Has(KrpcFields.Token)))
         {
-            var closest = _remotes.Values.Where(r => r != remote).Select(r => r.Node)
+            // A node of ours lists only nodes that serve the extension in a find_value answer, as Dispatch/QueryContext.
+            bool servingOnly = copy.Method == KrpcMethod.FindValue && !unknown;
+            var closest = _remotes.Values.Where(r => r != remote && (!servingOnly || Dht.Engine.NodeIdentity.IsOurs(r.ClientVersion))).Select(r => r.Node)
                 .OrderBy(n => n.Id ^ target).Take(NodesPerAnswer).ToList();
             var nodes = new byte[closest.Count * CompactEncoding.NodeV4Size];
             int length = 0;

@@ -41,26 +41,14 @@ internal sealed class QueryContext(TokenManager tokens, IRandomSource random, in
         reply.Fields |= KrpcFields.Token;
     }
 
-    public void AddClosestNodes(KrpcMessage reply, NodeId target, bool servingExtensionFirst = false)
+    public void AddClosestNodes(KrpcMessage reply, NodeId target, bool servingExtensionOnly = false)
     {
         _closest.Clear();
-        _family!.FindClosestVerified(target, servingExtensionFirst ? 4 * k : k, _closest, Now, excluded: _querier);
+        _family!.FindClosestVerified(target, servingExtensionOnly ? 4 * k : k, _closest, Now, excluded: _querier);
         int length = 0, listed = 0;
-        if (servingExtensionFirst)
-        {
-            foreach (var node in _closest)
-            {
-                if (listed < k && !node.EndPoint.IsIPv6 && _family.ExtensionOf(node) == Routing.ExtensionSupport.Speaks)
-                {
-                    length += CompactEncoding.WriteNode(node, _nodesScratch.AsSpan(length));
-                    listed++;
-                }
-            }
-        }
-
         foreach (var node in _closest)
         {
-            if (listed < k && !node.EndPoint.IsIPv6 && (!servingExtensionFirst || _family.ExtensionOf(node) != Routing.ExtensionSupport.Speaks))
+            if (listed < k && !node.EndPoint.IsIPv6 && (!servingExtensionOnly || _family.ExtensionOf(node) == Routing.ExtensionSupport.Speaks))
             {
                 length += CompactEncoding.WriteNode(node, _nodesScratch.AsSpan(length));
                 listed++;

@@ -174,7 +174,7 @@ internal sealed class NodeFamily : IDatagramReceiver, IQueryObserver, IQueryNetw
                 LearnExtension(node, ExtensionSupport.Speaks);
             }
 
-            OnHeard(inserted, node, now);
+            OnHeard(inserted, node, now, firstAnswer: false);
             if (inserted.Outcome == InsertOutcome.Inserted)
             {
                 // Only nodes that answered us are handed to others: verify a newcomer now, not at the next upkeep.
@@ -256,6 +256,7 @@ internal sealed class NodeFamily : IDatagramReceiver, IQueryObserver, IQueryNetw
 
         var node = new NodeInfo(response.Id, query.Destination);
         Lost.Remove(node.Id);
+        bool answeredBefore = Routing.TryGet(node.Id, out var known) && known.EndPoint == node.EndPoint && known.LastResponse is not null;
         var inserted = Routing.Heard(node, isResponse: true, now, now - query.SentAt);
         if (ExtensionReach.IsExtensionMethod(query.Method))
         {
@@ -266,7 +267,7 @@ internal sealed class NodeFamily : IDatagramReceiver, IQueryObserver, IQueryNetw
             LearnExtension(node, ExtensionSupport.Speaks);
         }
 
-        OnHeard(inserted, node, now);
+        OnHeard(inserted, node, now, firstAnswer: !answeredBefore && Routing.TryGet(node.Id, out var contact) && contact.EndPoint == node.EndPoint);
     }
 
     void IQueryObserver.OnFailure(PendingQuery query, QueryFailure failure, DateTimeOffset now)
@@ -301,13 +302,19 @@ internal sealed class NodeFamily : IDatagramReceiver, IQueryObserver, IQueryNetw
     {
     }
 
-    private void OnHeard(InsertResult inserted, NodeInfo node, DateTimeOffset now)
+    /// <summary>
+    /// <paramref name="firstAnswer"/>: the node is a contact that has just answered one of our queries for the first
+    /// time at this address; only then are the contact listeners told. A node that only queries us is never handed
+    /// anything: its id is its own claim, and one address changing it at will would otherwise cost us work for
+    /// each new id (it is pinged on arrival, and told once it answers).
+    /// </summary>
+    private void OnHeard(InsertResult inserted, NodeInfo node, DateTimeOffset now, bool firstAnswer)
     {
         if (inserted.Outcome == InsertOutcome.Pending && inserted.PingCandidate is { } candidate)
         {
             Ping(candidate, now);
         }
-        else if (inserted.Outcome == InsertOutcome.Inserted)
+        else if (firstAnswer)
         {
             foreach (var listener in _contactListeners)
             {

@@ -4,7 +4,8 @@
 // finishes the lookup, so the awaiting code never runs inside an RPC callback.
 //
 // A lookup with our extension's method (find_value) seeks the k closest nodes that serve the extension. Nodes
-// not known to serve it are sent find_node (LookupRunner). One that answers with our client version is sent
+// not known to serve it, to us or to the node whose find_value answer listed them, are sent find_node
+// (LookupRunner). One that answers with our client version is sent
 // find_value too (a follow-up) and stays pending in the lookup until that answer (value, write token, the nodes
 // that serve the extension first) or its failure: it counts among the k closest only with a write token. The
 // others only pass on their nodes and never count. A node that refuses find_value with 204 (one of ours with
@@ -30,6 +31,7 @@ internal sealed class LookupRun : IQueryObserver
     private readonly List<NodeInfo> _closer = [];
     private readonly List<LookupStepRecord> _path = [];
     private HashSet<NodeId>? _askedTwice;
+    private HashSet<NodeId>? _namedByServers; // listed in an answer to our extension's method: they serve it
     private bool _done;
 
     public LookupRun(
@@ -160,6 +162,15 @@ internal sealed class LookupRun : IQueryObserver
         Record(from, answered: true, now);
         if (counts)
         {
+            if (ExtensionReach.IsExtensionMethod(Method))
+            {
+                _namedByServers ??= [];
+                foreach (var node in _closer)
+                {
+                    _namedByServers.Add(node.Id);
+                }
+            }
+
             Collect(from, response);
             if (_done)
             {
@@ -190,6 +201,12 @@ internal sealed class LookupRun : IQueryObserver
         _lookup.OnFailure(node, now);
         Pump(now);
     }
+
+    /// <summary>
+    /// True when <paramref name="node"/> was listed in an answer to our extension's method: a node that serves the
+    /// extension lists only others that do (Dispatch/QueryContext), so it is asked that method at once.
+    /// </summary>
+    public bool NamedByServer(NodeInfo node) => _namedByServers is not null && _namedByServers.Contains(node.Id);
 
     /// <summary>True when a node that answered find_node serves our extension: a contact known to, or our client version in its answer.</summary>
     private bool Serves(NodeInfo node, KrpcMessage response) => _runner.ExtensionOf(node) switch

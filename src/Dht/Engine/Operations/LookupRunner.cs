@@ -96,9 +96,12 @@ internal sealed class LookupRunner(IQueryNetwork network, NodeLoop loop, TimePro
     /// <summary>What a node has shown of our extension (see <see cref="IQueryNetwork.ExtensionOf"/>).</summary>
     internal ExtensionSupport ExtensionOf(NodeInfo node) => network.ExtensionOf(node);
 
-    /// <summary>Sends the lookup's query to <paramref name="node"/>: find_node in place of our extension's method when the node is not known to serve it.</summary>
+    /// <summary>
+    /// Sends the lookup's query to <paramref name="node"/>: find_node in place of our extension's method when the
+    /// node is not known to serve it, neither to us nor to the node that named it in a find_value answer.
+    /// </summary>
     internal void Send(LookupRun run, NodeInfo node, DateTimeOffset now) =>
-        Send(run, node, ExtensionReach.IsExtensionMethod(run.Method) && network.ExtensionOf(node) != ExtensionSupport.Speaks
+        Send(run, node, ExtensionReach.IsExtensionMethod(run.Method) && network.ExtensionOf(node) != ExtensionSupport.Speaks && !run.NamedByServer(node)
             ? ExtensionReach.Traversal(run.Method)
             : run.Method, now);
 

@@ -61,9 +61,10 @@ public sealed class ExtensionLookupTests
         Assert.Equal(expected.Select(n => n.Id).Order(), lookup.Tokens.Keys.Order());
         Assert.All(_node.Network.Sent.Where(s => theirs.Any(t => t.Node == s.To)), s => Assert.Equal(KrpcMethod.FindNode, s.Query.Method));
 
-        // Nodes of ours met on the way were asked find_node first (nothing told us what they serve), then find_value.
-        var first = _node.Network.Sent.Where(s => s.To == expected[0]).Select(s => s.Query.Method).ToList();
-        Assert.Equal([KrpcMethod.FindNode, KrpcMethod.FindValue], first);
+        // Nodes of ours met on the way were asked find_node first when a foreign node named them (nothing told us
+        // what they serve), then find_value; find_value at once when a node of ours named them.
+        Assert.All(expected, n => Assert.Equal(KrpcMethod.FindValue, _node.Network.Sent.Last(s => s.To == n).Query.Method));
+        Assert.Contains(ours, o => _node.Network.Sent.Where(s => s.To == o.Node).Select(s => s.Query.Method).SequenceEqual([KrpcMethod.FindNode, KrpcMethod.FindValue]));
     }
 
     [Fact]
