@@ -22,11 +22,12 @@ internal static class IdChurnMode
     {
         int values = args.Int("values", 5000);
         int rate = args.Int("rate", 400);
+        bool fixedId = args.Text("ids", "new") == "fixed"; // the baseline: the same pings from one id
         var duration = TimeSpan.FromSeconds(args.Int("duration", 10));
         string? json = args.Optional("json");
         string executable = args.NodeExecutable();
         string dataDirectory = Directory.CreateTempSubdirectory("dht-idchurn-").FullName;
-        Console.WriteLine($"idchurn: {values} values held (SQLite), {rate} pings/s with a new id each from one address, {duration.TotalSeconds} s; node {executable}");
+        Console.WriteLine($"idchurn: {values} values held (SQLite), {rate} pings/s with {(fixedId ? "one id" : "a new id each")} from one address, {duration.TotalSeconds} s; node {executable}");
         try
         {
             await using var node = await NodeProcess.StartAsync(executable, args.Int("port", 0), args.NodeArguments, dataDirectory, cancellationToken);
@@ -51,6 +52,7 @@ internal static class IdChurnMode
             using var churner = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp) { ReceiveBufferSize = 2048 };
             churner.Bind(new IPEndPoint(new IPAddress([127, 30, 0, 1]), 0));
             var random = new Random(args.Int("seed", 1));
+            var churnerId = NodeId.CreateRandom(random);
             using var pinger = new Pinger(node.EndPoint, TimeSpan.FromMilliseconds(10));
             var sampler = new Sampler(node, pinger);
             long sent = 0;
@@ -62,7 +64,7 @@ internal static class IdChurnMode
                 while (clock.Elapsed < duration && !cancellationToken.IsCancellationRequested && !node.HasExited)
                 {
                     pacer.WaitTurn();
-                    byte[] ping = KrpcBytes.Query(KrpcMethod.Ping, "ch"u8, NodeId.CreateRandom(random), m =>
+                    byte[] ping = KrpcBytes.Query(KrpcMethod.Ping, "ch"u8, fixedId ? churnerId : NodeId.CreateRandom(random), m =>
                     {
                         m.ClientVersion = new byte[] { (byte)'K', (byte)'V', 0, 1 };
                         m.Fields |= KrpcFields.ClientVersion;
@@ -87,13 +89,13 @@ internal static class IdChurnMode
             bool alive = !node.HasExited;
             var ping = pinger.Stop();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"idchurn: {sent} pings with new ids in {elapsed.TotalSeconds:0.0} s; node CPU {cpu.TotalSeconds:0.00} s ({100 * cpu.TotalSeconds / elapsed.TotalSeconds:0.0} % of a core)"));
+                $"idchurn: {sent} pings with {(fixedId ? "one id" : "new ids")} in {elapsed.TotalSeconds:0.0} s; node CPU {cpu.TotalSeconds:0.00} s ({100 * cpu.TotalSeconds / elapsed.TotalSeconds:0.0} % of a core)"));
             Console.WriteLine(ping);
             Console.WriteLine(alive ? "node: alive" : $"node: EXITED with {node.ExitCode}\n{node.StandardErrorTail}");
             if (json is not null)
             {
                 await File.AppendAllTextAsync(json, string.Create(CultureInfo.InvariantCulture,
-                    $"{{\"mode\":\"idchurn\",\"node\":\"{executable}\",\"values\":{values},\"rate\":{rate},\"sent\":{sent},\"seconds\":{elapsed.TotalSeconds:0.0}," +
+                    $"{{\"mode\":\"idchurn\",\"node\":\"{executable}\",\"values\":{values},\"rate\":{rate},\"ids\":\"{(fixedId ? "fixed" : "new")}\",\"sent\":{sent},\"seconds\":{elapsed.TotalSeconds:0.0}," +
                     $"\"node_cpu_s\":{cpu.TotalSeconds:0.00},\"alive\":{(alive ? "true" : "false")},\"ping\":{ping.ToJson()}}}\n"), CancellationToken.None);
             }
 

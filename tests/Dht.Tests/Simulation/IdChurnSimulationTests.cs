@@ -8,7 +8,8 @@ namespace Dht.Tests.Simulation;
 
 /// <summary>
 /// One address that keeps changing its node id (and claims our client version) against a node that holds values:
-/// it is pinged at most once per new id (to verify it) and handed nothing, since it never answers.
+/// its new ids do not displace the contact it already is, it is pinged a handful of times in all, and handed
+/// nothing, since it never answers.
 /// </summary>
 public sealed class IdChurnSimulationTests
 {
@@ -35,8 +36,9 @@ public sealed class IdChurnSimulationTests
         sim.Clock.RunFor(TimeSpan.FromSeconds(30));
         Assert.Equal(200, churner.Answers);
         Assert.Equal(0, churner.Received.GetValueOrDefault(KrpcMethod.FindValue) + churner.Received.GetValueOrDefault(KrpcMethod.Store));
-        Assert.True(churner.Received.GetValueOrDefault(KrpcMethod.Ping) <= 210, // one per new id, and the odd re-ping of a questionable contact
-            $"{churner.Received.GetValueOrDefault(KrpcMethod.Ping)} pings for 200 ids (seed {seed})");
+        // The first id is a contact, pinged; the next ones are refused while it is merely questionable, and one takes
+        // its place only once it has failed our pings (a few seconds): a handful of pings in all, not one per id.
+        Assert.True(churner.Received.GetValueOrDefault(KrpcMethod.Ping) <= 10, $"{churner.Received.GetValueOrDefault(KrpcMethod.Ping)} pings for 200 ids (seed {seed})");
     }
 
     /// <summary>Sends pings with whatever id it is given from one address; counts answers and queries, answers none.</summary>
