@@ -5,12 +5,12 @@
 //
 // A lookup with our extension's method (find_value) seeks the k closest nodes that serve the extension. Nodes
 // not known to serve it, to us or to the node whose find_value answer listed them, are sent find_node
-// (LookupRunner). One that answers with our client version is sent
-// find_value too (a follow-up) and stays pending in the lookup until that answer (value, write token, the nodes
-// that serve the extension first) or its failure: it counts among the k closest only with a write token. The
-// others only pass on their nodes and never count. A node that refuses find_value with 204 (one of ours with
-// named values off) is asked find_node instead. No node is asked more than twice. Only answers to the lookup's
-// own method reach the callback and hand out write tokens.
+// (LookupRunner). One that answers with our client version is sent find_value too (a follow-up) and stays
+// pending in the lookup until that answer (value, write token, nodes that serve the extension) or its
+// failure: it counts among the k closest only with a write token. The others only pass on their nodes and
+// never count. A node that refuses find_value with 204 (one of ours with named values off) is asked find_node
+// instead. No node is asked more than twice. Only answers to the lookup's own method reach the callback and
+// hand out write tokens.
 using System.Runtime.InteropServices;
 using Dht.Engine.Network;
 using Dht.Lookups;
