@@ -5,7 +5,9 @@
 // The family is the front door for datagrams: when the node's loop is idle a datagram is handled at once on
 // the receive thread (copied into one reused buffer, because the parser slices memory), otherwise it is
 // copied into a pooled buffer and queued for the loop. It is also the RPC manager's monitor: every query
-// outcome updates the routing table, and a contact that stops answering is remembered for re-pings.
+// outcome updates the routing table, and a contact that stops answering is remembered for re-pings. What a
+// contact shows of our named-value extension is kept on its contact (ExtensionReach), and a refusal of the
+// extension (error 204, an answer without its keys) never counts against a node.
 //
 // Departure from BEP 5: nodes that only query us enter the table as questionable (pinged before they count
 // as good) instead of being ignored.
@@ -174,7 +176,12 @@ internal sealed class NodeFamily : IDatagramReceiver, IQueryObserver, IQueryNetw
         {
             var node = new NodeInfo(query.Id, sender);
             var inserted = Routing.Heard(node, isResponse: false, now);
-            OnHeard(inserted, node, now);
+            if (ExtensionReach.Advertises(query))
+            {
+                LearnExtension(node, ExtensionSupport.Speaks);
+            }
+
+            OnHeard(inserted, node, now, firstAnswer: false);
             if (inserted.Outcome == InsertOutcome.Inserted)
             {
                 // Only nodes that answered us are handed to others: verify a newcomer now, not at the next upkeep.
@@ -217,6 +224,9 @@ internal sealed class NodeFamily : IDatagramReceiver, IQueryObserver, IQueryNetw
 
     public ILookupAdvisor LookupAdvisor => _rpc;
 
+    public ExtensionSupport ExtensionOf(NodeInfo node) =>
+        Routing.TryGet(node.Id, out var contact) && contact.EndPoint == node.EndPoint ? contact.Extension : ExtensionSupport.Unknown;
+
     /// <summary>
     /// Like <see cref="FindClosest"/>, among contacts that answered one of our queries recently: the ones handed
     /// to other nodes.
@@ -255,7 +265,18 @@ internal sealed class NodeFamily : IDatagramReceiver, IQueryObserver, IQueryNetw
         }
 
         Lost.Remove(node.Id);
-        OnHeard(Routing.Heard(node, isResponse: true, now, now - query.SentAt), node, now);
+        bool answeredBefore = Routing.TryGet(node.Id, out var known) && known.EndPoint == node.EndPoint && known.LastResponse is not null;
+        var inserted = Routing.Heard(node, isResponse: true, now, now - query.SentAt);
+        if (ExtensionReach.IsExtensionMethod(query.Method))
+        {
+            LearnExtension(node, ExtensionReach.IsExtensionAnswer(query.Method, response) ? ExtensionSupport.Speaks : ExtensionSupport.Refuses);
+        }
+        else if (ExtensionReach.Advertises(response))
+        {
+            LearnExtension(node, ExtensionSupport.Speaks);
+        }
+
+        OnHeard(inserted, node, now, firstAnswer: !answeredBefore && Routing.TryGet(node.Id, out var contact) && contact.EndPoint == node.EndPoint);
     }
 
     void IQueryObserver.OnFailure(PendingQuery query, QueryFailure failure, DateTimeOffset now)
@@ -267,8 +288,13 @@ internal sealed class NodeFamily : IDatagramReceiver, IQueryObserver, IQueryNetw
 
         if (failure == QueryFailure.ErrorReply)
         {
-            // An error reply still proves the node is alive (Mainline nodes answer our extensions with 204).
-            Routing.Heard(new NodeInfo(id, query.Destination), isResponse: true, now);
+            // An error reply still proves the node is alive; 204 to our extension says it does not serve it.
+            var node = new NodeInfo(id, query.Destination);
+            Routing.Heard(node, isResponse: true, now);
+            if (query.ErrorCode == KrpcErrorCode.MethodUnknown && ExtensionReach.IsExtensionMethod(query.Method))
+            {
+                LearnExtension(node, ExtensionSupport.Refuses);
+            }
         }
         else if (failure is QueryFailure.Timeout or QueryFailure.InvalidResponse)
         {
@@ -285,18 +311,32 @@ internal sealed class NodeFamily : IDatagramReceiver, IQueryObserver, IQueryNetw
     {
     }
 
-    private void OnHeard(InsertResult inserted, NodeInfo node, DateTimeOffset now)
+    /// <summary>
+    /// <paramref name="firstAnswer"/>: the node is a contact that has just answered one of our queries for the first
+    /// time at this address; only then are the contact listeners told. A node that only queries us is never handed
+    /// anything: its id is its own claim, and one address changing it at will would otherwise cost us work for
+    /// each new id (it is pinged on arrival, and told once it answers).
+    /// </summary>
+    private void OnHeard(InsertResult inserted, NodeInfo node, DateTimeOffset now, bool firstAnswer)
     {
         if (inserted.Outcome == InsertOutcome.Pending && inserted.PingCandidate is { } candidate)
         {
             Ping(candidate, now);
         }
-        else if (inserted.Outcome == InsertOutcome.Inserted)
+        else if (firstAnswer)
         {
             foreach (var listener in _contactListeners)
             {
                 listener.OnContactAdded(this, node, now);
             }
+        }
+    }
+
+    private void LearnExtension(NodeInfo node, ExtensionSupport support)
+    {
+        if (Routing.TryGet(node.Id, out var contact) && contact.EndPoint == node.EndPoint)
+        {
+            contact.Learn(support);
         }
     }
 
