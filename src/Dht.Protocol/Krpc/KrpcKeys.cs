@@ -1,6 +1,6 @@
 // The core key table: every key of the "a" and "r" dictionaries that BEP 5, BEP 32, BEP 33 and BEP 44 define,
 // with its type and limits. It is written in bencode byte order, the order the writer emits keys in (a test
-// holds it to that). Which method uses which key is said by the method descriptions (KrpcMethods), and
+// holds it to that). Which method uses which key is said by the method descriptions (KrpcCoreMethods), and
 // extensions bring their own keys (NamedValues/NamedValueMessages); KrpcSchema puts them together.
 //
 // Departures: "token" is capped at KrpcParser.MaxTokenLength bytes and "port" at 65535; "seq" must not be negative;

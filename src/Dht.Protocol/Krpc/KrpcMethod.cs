@@ -1,5 +1,5 @@
 // Ids of query methods, the value a parsed query carries. The id is all the core keeps: a method's name, keys
-// and rules are in its description (KrpcMethods, and NamedValueMessages for the extension's). An extension
+// and rules are in its description (KrpcCoreMethods, and NamedValueMessages for the extension's). An extension
 // may use any id not listed here.
 namespace Dht.Protocol.Krpc;
 

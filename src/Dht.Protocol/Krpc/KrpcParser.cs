@@ -1,7 +1,7 @@
 // Decodes datagrams into KrpcMessage: the single place where remote bytes become a typed message.
 //
 // Like libtorrent's verify_message, every known key is checked against its row of the key table (KrpcKeys,
-// through KrpcArguments), and each query method's description (KrpcMethods) says which arguments it
+// through KrpcArguments), and each query method's description (KrpcCoreMethods) says which arguments it
 // requires; the schema (KrpcSchema) holds both, extensions included. Anything else is a KrpcParseStatus
 // with a reason that the node sends back as error 203 (or 204 for an unknown method). Unknown keys are
 // skipped (forward compatibility, BEP 5). Nothing here throws on remote input or allocates beyond the

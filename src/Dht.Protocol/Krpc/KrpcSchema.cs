@@ -1,4 +1,4 @@
-// The keys and methods one parser and writer understand: the core tables (KrpcKeys, KrpcMethods) plus those
+// The keys and methods one parser and writer understand: the core tables (KrpcKeys, KrpcCoreMethods) plus those
 // of any extension, put together and checked once. The parser finds keys and methods here; the writer emits
 // keys in this schema's order, which is bencode byte order, so no message type orders its own keys.
 //
@@ -68,7 +68,7 @@ internal sealed class KrpcSchema
     }
 
     /// <summary>BEP 5 and BEP 44.</summary>
-    public static KrpcSchema Core { get; } = new(KrpcKeys.All, KrpcMethods.All);
+    public static KrpcSchema Core { get; } = new(KrpcKeys.All, KrpcCoreMethods.All);
 
     /// <summary>What a node speaks: the core and the named-value extension.</summary>
     public static KrpcSchema Default { get; } = Core.With(NamedValueMessages.Keys, NamedValueMessages.Methods);

@@ -63,7 +63,7 @@ public sealed class KrpcMethodDescriptionTests
     [Fact]
     public void NamedValueMethods_AreDescribedByTheExtension()
     {
-        Assert.Equal([NamedValueMessages.FindValue, NamedValueMessages.Store], KrpcSchema.Default.Methods.Where(m => !KrpcMethods.All.Contains(m)));
+        Assert.Equal([NamedValueMessages.FindValue, NamedValueMessages.Store], KrpcSchema.Default.Methods.Where(m => !KrpcCoreMethods.All.Contains(m)));
         Assert.Null(KrpcSchema.Core.Describe(KrpcMethod.Store));
         Assert.Same(NamedValueMessages.Store, KrpcSchema.Default.Describe(KrpcMethod.Store));
     }
