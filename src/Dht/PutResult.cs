@@ -12,4 +12,11 @@ public sealed record PutResult(string Key, NodeId Target, long Seq, int NodesSto
 {
     /// <summary>Nodes that answered the store, accepting or refusing it (the others timed out).</summary>
     public int NodesAnswered { get; init; }
+
+    /// <summary>
+    /// This node kept a copy too (not counted in <see cref="NodesStored"/>): it is among the k closest to the key,
+    /// as in any network of k nodes or fewer and when it knows no other node. It serves the copy and hands it to
+    /// closer nodes as they join.
+    /// </summary>
+    public bool StoredLocally { get; init; }
 }

@@ -1,7 +1,8 @@
 // The named-value client side (DESIGN.md section 3): put, get with read repair, delete as a tombstone, and
 // the re-store that replication uses. Lookups are find_value lookups whose write tokens are kept only for
 // nodes that advertise our client version: they are the ones asked to store named values (others may answer
-// with a token yet not serve the extension).
+// with a token yet not serve the extension). A writer among the k closest to its key keeps a copy of its own
+// (Operations/LocalCopies), and a get counts that copy among the answers.
 using Dht.Engine.Operations;
 using Dht.Protocol;
 using Dht.Protocol.Krpc;
@@ -10,7 +11,13 @@ using Dht.Storage;
 namespace Dht.Engine.NamedValues;
 
 /// <summary>Puts, gets and deletes named values on the network.</summary>
-internal sealed class NamedValueOperations(IOperationContext network, NamedValuePolicy policy, PublishedValues published, StorageLimits limits)
+/// <param name="network">Lookups, writes and the clock.</param>
+/// <param name="policy">The values held here: this node's own copies go there too.</param>
+/// <param name="published">What this node published, re-published while it runs.</param>
+/// <param name="limits">Value size and lifetime limits.</param>
+/// <param name="keepsCopies">False for a node that holds nothing for others (BEP 43 read-only).</param>
+internal sealed class NamedValueOperations(
+    IOperationContext network, NamedValuePolicy policy, PublishedValues published, StorageLimits limits, bool keepsCopies = true)
 {
     /// <summary>Stores <paramref name="value"/> under <paramref name="key"/> on the k closest nodes.</summary>
     /// <param name="key">The key name.</param>
@@ -63,8 +70,12 @@ internal sealed class NamedValueOperations(IOperationContext network, NamedValue
         // The writer's default version: a clock in microseconds, above anything seen for this key.
         long version = seq ?? Math.Max(now.ToUnixTimeMilliseconds() * 1000, newestSeen + 1);
         var saved = published.Set(key, value.Span, version);
+        var local = keepsCopies && LocalCopies.IsAmongClosest(network, lookup)
+            ? LocalCopies.KeptAsync(value.IsEmpty ? policy.PutTombstone(target, version, null, default, now) : policy.Put(target, value.Span, version, null, default, now))
+            : Task.FromResult(false);
         var outcome = await network.WriteAsync(lookup, KrpcMethod.Store, new StoreArguments(target, value.Span, version, null).AddTo, cancellationToken)
             .ConfigureAwait(true);
+        bool storedLocally = await local.WaitAsync(cancellationToken).ConfigureAwait(true);
         try
         {
             await saved.WaitAsync(cancellationToken).ConfigureAwait(true); // reported once the key would be re-published after a restart
@@ -74,7 +85,7 @@ internal sealed class NamedValueOperations(IOperationContext network, NamedValue
             // The storage writer logged it; the put stands, only its re-publication after a restart is lost.
         }
 
-        return new PutResult(key, target, version, outcome.Stored, outcome.Asked) { NodesAnswered = outcome.Answered };
+        return new PutResult(key, target, version, outcome.Stored, outcome.Asked) { NodesAnswered = outcome.Answered, StoredLocally = storedLocally };
     }
 
     /// <summary>Reads the newest version of <paramref name="key"/> from the k closest nodes, repairing stale ones.</summary>
@@ -91,7 +102,9 @@ internal sealed class NamedValueOperations(IOperationContext network, NamedValue
             }
         }, cancellationToken).ConfigureAwait(true);
 
-        Answer? best = null;
+        var now = network.Now;
+        Answer? mine = policy.TryGet(target, now, out var local) ? new Answer(local.Seq, local.Value.ToArray(), local.ExpiresAt - now) : null;
+        Answer? best = mine;
         foreach (var a in answers.Values)
         {
             if (best is not { } b || NamedValueOrder.IsNewer(a.Seq, a.Value, b.Seq, b.Value))
@@ -102,12 +115,6 @@ internal sealed class NamedValueOperations(IOperationContext network, NamedValue
             {
                 best = b with { Ttl = a.Ttl }; // the longest remaining lifetime among the holders of the winner
             }
-        }
-
-        var now = network.Now;
-        if (best is null && policy.TryGet(target, now, out var local))
-        {
-            best = new Answer(local.Seq, local.Value.ToArray(), local.ExpiresAt - now);
         }
 
         if (best is not { } winner)
@@ -133,6 +140,14 @@ internal sealed class NamedValueOperations(IOperationContext network, NamedValue
             {
                 stale.Add(node);
             }
+        }
+
+        if (mine is { } held && NamedValueOrder.IsNewer(winner.Seq, winner.Value, held.Seq, held.Value))
+        {
+            // Our own copy is stale too: it takes the newest, as any replica would from read repair.
+            _ = winner.Value.Length == 0
+                ? policy.PutTombstone(target, winner.Seq, winner.Ttl, default, now)
+                : policy.Put(target, winner.Value, winner.Seq, winner.Ttl, default, now);
         }
 
         if (stale.Count > 0)
