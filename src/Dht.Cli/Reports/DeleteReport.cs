@@ -12,8 +12,11 @@ namespace Dht.Cli.Reports;
 /// <param name="Seq">The tombstone's version.</param>
 internal sealed record DeleteReport(string Key, string Target, bool Stored, int NodesStored, int NodesAsked, long Seq)
 {
+    /// <summary>The node that ran the command kept the tombstone too (not counted in <see cref="NodesStored"/>).</summary>
+    public bool StoredLocally { get; init; }
+
     public string ToText() =>
-        Stored ? $"Tombstone for key '{Key}' stored at {PutReport.Nodes(NodesStored)}"
+        Stored ? $"Tombstone for key '{Key}' stored at {PutReport.Nodes(NodesStored, StoredLocally)}"
         : NodesAsked == 0 ? $"Not deleted: no node was found to store the tombstone for key '{Key}'"
         : $"Not deleted: no node accepted the tombstone for key '{Key}' ({NodesAsked} asked)";
 }

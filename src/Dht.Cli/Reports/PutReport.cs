@@ -10,6 +10,9 @@ namespace Dht.Cli.Reports;
 /// <param name="Seq">The version written; null for an immutable item.</param>
 internal sealed record PutReport(string Key, string Kind, string Target, bool Stored, int NodesStored, int NodesAsked, long? Seq)
 {
+    /// <summary>The node that ran the command kept a copy too (not counted in <see cref="NodesStored"/>).</summary>
+    public bool StoredLocally { get; init; }
+
     public string ToText()
     {
         string what = Kind == ValueKind.Immutable ? $"immutable item {Key}" : $"key '{Key}'";
@@ -18,8 +21,12 @@ internal sealed record PutReport(string Key, string Kind, string Target, bool St
             return NodesAsked == 0 ? $"Not stored: no node was found to store {what}" : $"Not stored: no node accepted {what} ({NodesAsked} asked)";
         }
 
-        return Kind == ValueKind.Signed ? $"Stored {what} at {Nodes(NodesStored)} (seq {Seq})" : $"Stored {what} at {Nodes(NodesStored)}";
+        string where = Nodes(NodesStored, StoredLocally);
+        return Kind == ValueKind.Signed ? $"Stored {what} at {where} (seq {Seq})" : $"Stored {what} at {where}";
     }
 
-    public static string Nodes(int count) => count == 1 ? "1 node" : $"{count} nodes";
+    /// <summary>"3 nodes"; with this node's own copy, "1 node (this one)" or "4 nodes (this one and 3 others)".</summary>
+    public static string Nodes(int others, bool local) => !local
+        ? others == 1 ? "1 node" : $"{others} nodes"
+        : others == 0 ? "1 node (this one)" : $"{others + 1} nodes (this one and {others} {(others == 1 ? "other" : "others")})";
 }
