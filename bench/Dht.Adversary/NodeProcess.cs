@@ -8,7 +8,7 @@ using Dht.Protocol.Krpc;
 namespace Dht.Adversary;
 
 /// <summary>
-/// The node under attack: <c>dht node --in-memory</c> on 127.0.0.1, a process of its own so that a crash is
+/// The node under attack: <c>dht node --in-memory</c> (or <c>--data-dir</c>) on 127.0.0.1, a process of its own so that a crash is
 /// seen as one and its memory, CPU time and socket drops can be read from /proc. Its shell reads standard
 /// input, which stays open, so that <see cref="StatusAsync"/> can ask for its counters and what it stores.
 /// </summary>
@@ -47,7 +47,11 @@ internal sealed class NodeProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<NodeProcess> StartAsync(string executable, int port, IEnumerable<string> extraArguments, CancellationToken cancellationToken)
+    public static Task<NodeProcess> StartAsync(string executable, int port, IEnumerable<string> extraArguments, CancellationToken cancellationToken) =>
+        StartAsync(executable, port, extraArguments, dataDirectory: null, cancellationToken);
+
+    /// <summary>Starts the node; with <paramref name="dataDirectory"/> it keeps its state there (SQLite) instead of in memory.</summary>
+    public static async Task<NodeProcess> StartAsync(string executable, int port, IEnumerable<string> extraArguments, string? dataDirectory, CancellationToken cancellationToken)
     {
         if (port == 0)
         {
@@ -69,7 +73,8 @@ internal sealed class NodeProcess : IAsyncDisposable
             start.ArgumentList.Add(executable);
         }
 
-        foreach (string a in (string[])["node", "--in-memory", "--bind", "127.0.0.1", "--port", port.ToString(CultureInfo.InvariantCulture)])
+        string[] storage = dataDirectory is null ? ["--in-memory"] : ["--data-dir", dataDirectory];
+        foreach (string a in (string[])["node", .. storage, "--bind", "127.0.0.1", "--port", port.ToString(CultureInfo.InvariantCulture)])
         {
             start.ArgumentList.Add(a);
         }

@@ -67,6 +67,9 @@ internal sealed class Pinger : IDisposable
         return (rtts, unanswered);
     }
 
+    /// <summary>Pings sent so far: the pings of one phase of a run are those numbered between two readings.</summary>
+    public int Sent => Volatile.Read(ref _sent);
+
     /// <summary>Stops pinging, waits a second for late answers, and summarises every ping.</summary>
     public PingSummary Stop()
     {
@@ -75,8 +78,14 @@ internal sealed class Pinger : IDisposable
         Thread.Sleep(1000);
         _socket.Close();
         _receiver.Join();
-        var rtts = new List<double>(_sent);
-        for (int i = 0; i < _sent; i++)
+        return Summarize(0, _sent);
+    }
+
+    /// <summary>What the pings numbered [<paramref name="from"/>, <paramref name="to"/>) saw; after <see cref="Stop"/>, so that late answers are in.</summary>
+    public PingSummary Summarize(int from, int to)
+    {
+        var rtts = new List<double>(to - from);
+        for (int i = from; i < to; i++)
         {
             if (!double.IsNaN(_rttMs[i]))
             {
@@ -84,7 +93,7 @@ internal sealed class Pinger : IDisposable
             }
         }
 
-        return new PingSummary(_sent, rtts.Count, Percentiles.Of(rtts, 0.5), Percentiles.Of(rtts, 0.99), rtts.Count == 0 ? double.NaN : rtts.Max());
+        return new PingSummary(to - from, rtts.Count, Percentiles.Of(rtts, 0.5), Percentiles.Of(rtts, 0.99), rtts.Count == 0 ? double.NaN : rtts.Max());
     }
 
     public void Dispose() => _socket.Dispose();

@@ -113,7 +113,7 @@ internal static class CliApp
                 return ExitCodes.Usage;
             }
 
-            var run = new NodeRunner(loaded.Settings, context, parse.GetValue(parallel));
+            var run = new NodeRunner(loaded, context, parse.GetValue(parallel));
             return await run.RunAsync(!parse.GetValue(noShell), ct);
         });
         return command;

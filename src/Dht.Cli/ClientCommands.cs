@@ -10,6 +10,7 @@ using System.Text.Unicode;
 using Dht.Cli.Configuration;
 using Dht.Cli.Reports;
 using Dht.Crypto;
+using Dht.Net;
 
 namespace Dht.Cli;
 
@@ -137,24 +138,25 @@ internal static class ClientCommands
         var target = KeyArgument("HOST:PORT", "The node to ping");
         target.Validators.Add(r =>
         {
-            if (!EndPointResolver.TryResolve(r.GetValueOrDefault<string>() ?? "", out _, out string? problem))
+            if (!HostEndPoint.TryParse(r.GetValueOrDefault<string>(), out _))
             {
-                r.AddError($"HOST:PORT: {problem}");
+                r.AddError($"HOST:PORT {HostEndPoint.Expected}, was '{r.GetValueOrDefault<string>()}'");
             }
         });
-        return Client("ping", "Send a KRPC ping to a node (exit status 3: no answer)", context, [target], (parse, _, json, _) =>
+        return Client("ping", "Send a KRPC ping to a node (exit status 3: no answer)", context, [target], async (parse, _, json, ct) =>
         {
-            if (!EndPointResolver.TryResolve(parse.GetValue(target)!, out var endPoint, out string? problem))
+            var resolved = await EndPointResolver.Default.ResolveAsync(parse.GetValue(target)!, cancellationToken: ct);
+            if (resolved.EndPoint is not { } endPoint)
             {
-                return Refuse($"HOST:PORT: {problem}");
+                return ClientPlan.Refuse($"HOST:PORT: {resolved.Problem}");
             }
 
-            return Task.FromResult(ClientPlan.Of(async (node, ct) =>
+            return ClientPlan.Of(async (node, ct) =>
             {
-                var r = await NodeCommands.PingAsync(node, endPoint.Value, ct);
+                var r = await NodeCommands.PingAsync(node, endPoint, ct);
                 await WriteAsync(context, json, r, ReportJsonContext.Default.PingReport, [r.ToText()]);
                 return r.Answered ? ExitCodes.Success : ExitCodes.Network;
-            }, endPoint));
+            }, endPoint);
         });
     }
 

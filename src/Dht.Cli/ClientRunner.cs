@@ -22,6 +22,12 @@ internal static class ClientRunner
             return ExitCodes.Usage;
         }
 
+        if (await configuration.ResolveBootstrapAsync(cancellationToken) is { } unresolved)
+        {
+            await context.Error.WriteLineAsync($"Error: {unresolved}");
+            return ExitCodes.Usage;
+        }
+
         var settings = configuration.Settings;
         var options = settings.Options;
         bool join = plan.PingTarget is null;
@@ -42,7 +48,7 @@ internal static class ClientRunner
         options.Port = 0;
         options.ReadOnly = true;
         settings.InMemory = true;
-        using var loggerFactory = ConsoleLogging.Create(settings.LogLevel);
+        using var loggerFactory = ConsoleLogging.Create(settings);
         DhtNode node;
         try
         {

@@ -10,11 +10,12 @@ using Microsoft.Extensions.Logging;
 namespace Dht.Cli;
 
 /// <summary>A node with its shell, as the <c>dht node</c> command runs it.</summary>
-/// <param name="settings">The loaded configuration.</param>
+/// <param name="configuration">The loaded configuration.</param>
 /// <param name="context">The standard streams, and whether standard input is a terminal.</param>
 /// <param name="parallelism">Piped commands running at once (<see cref="ShellOptions.Parallelism"/>).</param>
-internal sealed class NodeRunner(NodeSettings settings, CliContext context, int parallelism)
+internal sealed class NodeRunner(LoadedConfiguration configuration, CliContext context, int parallelism)
 {
+    private readonly NodeSettings settings = configuration.Settings;
     private readonly TextWriter _output = context.Output;
     private readonly TextWriter _error = context.Error;
 
@@ -24,9 +25,14 @@ internal sealed class NodeRunner(NodeSettings settings, CliContext context, int 
     {
         var options = settings.Options;
         string? dataDirectory = settings.EffectiveDataDirectory;
+        if (await configuration.ResolveBootstrapAsync(cancellationToken) is { } unresolved)
+        {
+            await _error.WriteLineAsync($"Error: {unresolved}");
+            return ExitCodes.Usage;
+        }
 
         // The database outlives the node: declared first, disposed last (after the logging it reports to).
-        using var loggerFactory = ConsoleLogging.Create(settings.LogLevel);
+        using var loggerFactory = ConsoleLogging.Create(settings);
         SqliteDatabase? database = null;
         DhtStores stores = new();
         if (dataDirectory is not null)
@@ -110,7 +116,7 @@ internal sealed class NodeRunner(NodeSettings settings, CliContext context, int 
             {
                 try
                 {
-                    await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken);
+                    await LogStatusAsync(node, loggerFactory.CreateLogger(ConsoleLogging.StatusCategory), cancellationToken);
                 }
                 catch (OperationCanceledException)
                 {
@@ -122,6 +128,22 @@ internal sealed class NodeRunner(NodeSettings settings, CliContext context, int 
         }
 
         return 0;
+    }
+
+    /// <summary>Logs the status line every <see cref="NodeSettings.StatusInterval"/> until cancelled (none at zero).</summary>
+    private async Task LogStatusAsync(DhtNode node, ILogger logger, CancellationToken cancellationToken)
+    {
+        if (settings.StatusInterval <= TimeSpan.Zero)
+        {
+            await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken);
+            return;
+        }
+
+        using var timer = new PeriodicTimer(settings.StatusInterval);
+        while (await timer.WaitForNextTickAsync(cancellationToken))
+        {
+            StatusLine.Log(logger, node.GetStatus());
+        }
     }
 
     /// <summary>

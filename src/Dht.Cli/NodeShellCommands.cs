@@ -5,6 +5,7 @@ using System.Text;
 using Dht.Cli.Input;
 using Dht.Cli.Reports;
 using Dht.Crypto;
+using Dht.Net;
 using Dht.Protocol;
 using Dht.Protocol.Krpc;
 
@@ -42,13 +43,14 @@ internal sealed class NodeShellCommands(DhtNode node, Ed25519KeyPair signingKey,
 
         return ShellInvocation.Independent(async (output, ct) =>
         {
-            if (!EndPointResolver.TryResolve(text!, out var endPoint, out string? error))
+            var resolved = await EndPointResolver.Default.ResolveAsync(text!, cancellationToken: ct);
+            if (resolved.EndPoint is not { } endPoint)
             {
-                output.Error($"Usage: ping HOST:PORT ({error})");
+                output.Error($"Usage: ping HOST:PORT ({resolved.Problem})");
                 return true;
             }
 
-            output.Line((await NodeCommands.PingAsync(node, endPoint.Value, ct)).ToText());
+            output.Line((await NodeCommands.PingAsync(node, endPoint, ct)).ToText());
             return true;
         });
     }

@@ -1,5 +1,16 @@
 // Every setting of a node, with its default and where the default comes from. Every resource the node
 // holds has a limit here.
+//
+// Binding from configuration (Get<DhtOptions>(), IOptions, JSON or environment variables; the reflection
+// binder and the source generator alike): every setting is a number, a bool, a TimeSpan, a string or a nested
+// object of those, except three typed properties for code that the binder cannot read: ListenAddress
+// (an IPAddress), BootstrapNodes (NetEndPoints) and NodeId. Configuration sets the first two as text through
+// Bind and Bootstrap, which accept what the dht command accepts; Bootstrap may name hosts, resolved when the
+// node joins (Net/EndPointResolver), never at binding. Bad values are reported by FindProblems/Validate,
+// each naming its configuration key.
+using System.Globalization;
+using System.Net;
+using Dht.Net;
 using Dht.Protocol;
 
 namespace Dht;
@@ -7,8 +18,40 @@ namespace Dht;
 /// <summary>Settings of a <see cref="DhtNode"/>. Every limit is enforced; defaults follow BEP 5 and practice.</summary>
 public sealed class DhtOptions
 {
-    /// <summary>Address the UDP socket binds to. Default: every IPv4 interface.</summary>
-    public System.Net.IPAddress ListenAddress { get; set; } = System.Net.IPAddress.Any;
+    // Text given to Bind that is not an IP address, kept for FindProblems to report.
+    private string? _unparsedBind;
+
+    /// <summary>Address the UDP socket binds to. Default: every IPv4 interface. Configuration sets it as <see cref="Bind"/>.</summary>
+    public IPAddress ListenAddress
+    {
+        get;
+        set
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            field = value;
+            _unparsedBind = null;
+        }
+    } = IPAddress.Any;
+
+    /// <summary>
+    /// <see cref="ListenAddress"/> as text (<c>127.0.0.1</c>, <c>::</c>), the form configuration binds: the key
+    /// <c>Bind</c>, as for the <c>dht</c> command. Text that is not an IP address is reported by <see cref="Validate"/>.
+    /// </summary>
+    public string Bind
+    {
+        get => _unparsedBind ?? ListenAddress.ToString();
+        set
+        {
+            if (IPAddress.TryParse(value?.Trim(), out var address))
+            {
+                ListenAddress = address;
+            }
+            else
+            {
+                _unparsedBind = value ?? "";
+            }
+        }
+    }
 
     /// <summary>UDP port to bind; 0 picks a free one. Default 6881, the customary BitTorrent DHT port.</summary>
     public int Port { get; set; } = 6881;
@@ -103,34 +146,67 @@ public sealed class DhtOptions
     /// </summary>
     public Transport.UdpTransportOptions Transport { get; set; } = new();
 
-    /// <summary>Nodes to contact first; empty starts a new network.</summary>
+    /// <summary>
+    /// Nodes to contact first, as endpoints; empty (and <see cref="Bootstrap"/> empty) starts a new network.
+    /// Configuration sets them as <see cref="Bootstrap"/>.
+    /// </summary>
     public IList<NetEndPoint> BootstrapNodes { get; } = new List<NetEndPoint>();
+
+    /// <summary>
+    /// Nodes to contact first, as text: <c>127.0.0.1:8001</c>, <c>[::1]:6881</c> or <c>router.example.org:6881</c>,
+    /// the form configuration binds (the key <c>Bootstrap</c>, as for the <c>dht</c> command). Names are resolved
+    /// when the node joins, not when options are bound, and again at each rejoin. The hosted node of Dht.Hosting
+    /// and the <c>dht</c> command resolve them; a program that creates a <see cref="DhtNode"/> itself calls
+    /// <see cref="EndPointResolver.ResolveBootstrapAsync"/> first, which adds them to <see cref="BootstrapNodes"/>.
+    /// </summary>
+    public IList<string> Bootstrap { get; } = new List<string>();
+
+    /// <summary>
+    /// Where the host keeps the node's state (identity, contacts, stored values) in SQLite; null keeps it in
+    /// memory. Read by the hosted node of Dht.Hosting; a <see cref="DhtNode"/> created directly takes its storage
+    /// as <see cref="DhtStores"/> instead (Dht.Storage.Sqlite).
+    /// </summary>
+    public string? DataDirectory { get; set; }
 
     /// <summary>Checks every value; throws <see cref="ArgumentException"/> naming the first bad setting.</summary>
     public void Validate()
     {
-        static void Positive(int value, string name)
+        if (FindProblems() is [var first, ..])
         {
-            if (value <= 0)
+            // ParamName keeps the property path of code ("Transport.ReceiveBufferSize").
+            string name = first.Key.Replace(':', '.');
+            throw new ArgumentException($"{name} {first.Problem}.", name);
+        }
+    }
+
+    /// <summary>
+    /// Every bad setting, each with its configuration key (<c>Port</c>, <c>StorageLimits:MaxItems</c>,
+    /// <c>Bootstrap:2</c>) and what is wrong: <c>must be 0 to 65535, was 70000</c>. Empty when all are good.
+    /// Looks no host name up.
+    /// </summary>
+    public IReadOnlyList<SettingProblem> FindProblems()
+    {
+        List<SettingProblem> problems = [];
+        void Check(bool ok, string key, string problem)
+        {
+            if (!ok)
             {
-                throw new ArgumentException($"{name} must be positive (was {value}).", name);
+                problems.Add(new SettingProblem(key, problem));
             }
         }
 
-        static void PositiveTime(TimeSpan value, string name)
-        {
-            if (value <= TimeSpan.Zero)
-            {
-                throw new ArgumentException($"{name} must be positive (was {value}).", name);
-            }
-        }
+        void Positive(int value, string key) => Check(value > 0, key, Invariant($"must be positive, was {value}"));
+        void PositiveTime(TimeSpan value, string key) => Check(value > TimeSpan.Zero, key, Invariant($"must be positive, was {value}"));
 
-        if (Port is < 0 or > 65535)
+        Check(Port is >= 0 and <= 65535, nameof(Port), Invariant($"must be 0 to 65535, was {Port}"));
+        Check(_unparsedBind is null, nameof(Bind), $"must be an IP address, was '{_unparsedBind}'");
+        for (int i = 0; i < Bootstrap.Count; i++)
         {
-            throw new ArgumentException($"{nameof(Port)} must be 0 to 65535 (was {Port}).", nameof(Port));
+            Check(HostEndPoint.TryParse(Bootstrap[i], out _), Invariant($"{nameof(Bootstrap)}:{i}"), $"{HostEndPoint.Expected}, was '{Bootstrap[i]}'");
         }
 
         Positive(BucketSize, nameof(BucketSize));
+        Check(BucketSize <= 64, nameof(BucketSize), Invariant($"must be at most 64, was {BucketSize}"));
         Positive(Alpha, nameof(Alpha));
         Positive(MaxPendingQueries, nameof(MaxPendingQueries));
         Positive(MaxConcurrentOperations, nameof(MaxConcurrentOperations));
@@ -139,32 +215,37 @@ public sealed class DhtOptions
         Positive(MaxInfoHashes, nameof(MaxInfoHashes));
         Positive(MaxQueriesPerSecondPerIp, nameof(MaxQueriesPerSecondPerIp));
         Positive(RateLimiterCapacity, nameof(RateLimiterCapacity));
-        if (MaxReplyBytesPerSecondPerIp < 1000)
-        {
-            throw new ArgumentException(
-                $"{nameof(MaxReplyBytesPerSecondPerIp)} must be at least 1000 (was {MaxReplyBytesPerSecondPerIp}).", nameof(MaxReplyBytesPerSecondPerIp));
-        }
-
-        ArgumentNullException.ThrowIfNull(Transport, nameof(Transport));
-        Positive(Transport.ReceiveBufferSize, "Transport.ReceiveBufferSize");
-        Positive(Transport.SendBufferSize, "Transport.SendBufferSize");
+        Check(MaxReplyBytesPerSecondPerIp >= 1000, nameof(MaxReplyBytesPerSecondPerIp),
+            Invariant($"must be at least 1000, was {MaxReplyBytesPerSecondPerIp}"));
         PositiveTime(QueryTimeout, nameof(QueryTimeout));
         PositiveTime(SoftTimeout, nameof(SoftTimeout));
+        Check(SoftTimeout <= QueryTimeout, nameof(SoftTimeout), Invariant($"must not exceed {nameof(QueryTimeout)} ({QueryTimeout}), was {SoftTimeout}"));
         PositiveTime(BucketRefreshInterval, nameof(BucketRefreshInterval));
         PositiveTime(TokenRotationInterval, nameof(TokenRotationInterval));
         PositiveTime(PeerLifetime, nameof(PeerLifetime));
         PositiveTime(MaintenanceInterval, nameof(MaintenanceInterval));
         PositiveTime(RateLimitBlockDuration, nameof(RateLimitBlockDuration));
-        ArgumentNullException.ThrowIfNull(StorageLimits, nameof(StorageLimits));
-        StorageLimits.Validate();
-        if (SoftTimeout > QueryTimeout)
+        if (Transport is null)
         {
-            throw new ArgumentException($"{nameof(SoftTimeout)} must not exceed {nameof(QueryTimeout)}.", nameof(SoftTimeout));
+            Check(false, nameof(Transport), "must be set");
+        }
+        else
+        {
+            Positive(Transport.ReceiveBufferSize, $"{nameof(Transport)}:{nameof(Transport.ReceiveBufferSize)}");
+            Positive(Transport.SendBufferSize, $"{nameof(Transport)}:{nameof(Transport.SendBufferSize)}");
         }
 
-        if (BucketSize > 64)
+        if (StorageLimits is null)
         {
-            throw new ArgumentException($"{nameof(BucketSize)} must be at most 64 (was {BucketSize}).", nameof(BucketSize));
+            Check(false, nameof(StorageLimits), "must be set");
         }
+        else
+        {
+            StorageLimits.AddProblems(nameof(StorageLimits) + ":", problems);
+        }
+
+        return problems;
     }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

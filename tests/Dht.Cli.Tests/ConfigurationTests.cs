@@ -81,13 +81,13 @@ public sealed class ConfigurationTests : IDisposable
             new Hashtable { ["DHT_BOOTSTRAP__0"] = "127.0.0.1:2001" }, file);
         var commaSeparated = Load([], new Hashtable { ["DHT_BOOTSTRAP"] = "127.0.0.1:4001, 127.0.0.1:4002" });
 
-        Assert.Equal(["127.0.0.1:1001", "127.0.0.1:1002", "127.0.0.1:1003"], fromFile.Settings.Bootstrap);
-        Assert.Equal(3, fromFile.Settings.Options.BootstrapNodes.Count);
-        Assert.Equal(["127.0.0.1:2001"], fromEnvironment.Settings.Bootstrap);
+        Assert.Equal(["127.0.0.1:1001", "127.0.0.1:1002", "127.0.0.1:1003"], fromFile.Settings.Options.Bootstrap);
+        Assert.Empty(fromFile.Settings.Options.BootstrapNodes); // resolved when the command runs
+        Assert.Equal(["127.0.0.1:2001"], fromEnvironment.Settings.Options.Bootstrap);
         Assert.Equal("environment DHT_BOOTSTRAP__0", fromEnvironment.SourceOf("Bootstrap"));
-        Assert.Equal(["127.0.0.1:3001", "127.0.0.1:3002"], fromCommandLine.Settings.Bootstrap);
+        Assert.Equal(["127.0.0.1:3001", "127.0.0.1:3002"], fromCommandLine.Settings.Options.Bootstrap);
         Assert.Equal("command line --bootstrap", fromCommandLine.SourceOf("Bootstrap"));
-        Assert.Equal(["127.0.0.1:4001", "127.0.0.1:4002"], commaSeparated.Settings.Bootstrap);
+        Assert.Equal(["127.0.0.1:4001", "127.0.0.1:4002"], commaSeparated.Settings.Options.Bootstrap);
     }
 
     [Theory]

@@ -103,14 +103,21 @@ internal sealed class DhtProcess : IAsyncDisposable
     }
 
     /// <summary>Waits for the first output line that matches, failing with the transcript if none comes.</summary>
-    public async Task<string> WaitForLineAsync(Func<string, bool> match, CancellationToken cancellationToken)
+    public Task<string> WaitForLineAsync(Func<string, bool> match, CancellationToken cancellationToken) =>
+        WaitForAsync(() => _output, match, cancellationToken);
+
+    /// <summary>Waits for the first line on standard error (where the log goes) that matches.</summary>
+    public Task<string> WaitForErrorLineAsync(Func<string, bool> match, CancellationToken cancellationToken) =>
+        WaitForAsync(() => _error.ToString().Split('\n'), match, cancellationToken);
+
+    private async Task<string> WaitForAsync(Func<IEnumerable<string>> lines, Func<string, bool> match, CancellationToken cancellationToken)
     {
         while (true)
         {
             Task changed;
             lock (_gate)
             {
-                string? hit = _output.FirstOrDefault(match);
+                string? hit = lines().FirstOrDefault(match);
                 if (hit is not null)
                 {
                     return hit;
@@ -203,6 +210,8 @@ internal sealed class DhtProcess : IAsyncDisposable
             {
                 _error.AppendLine(line);
             }
+
+            Signal();
         }
     }
 

@@ -12,6 +12,8 @@ namespace Dht.Cli.Configuration;
 internal static class ConfigurationLoader
 {
     private const string Default = "default";
+    private const string LoggingSection = "Logging";
+    private const string LogLevelKey = "LogLevel";
 
     /// <param name="commandLine">Values given on the command line, with the option that gave each.</param>
     /// <param name="environment">The environment variables (only those starting with <c>DHT_</c> are read).</param>
@@ -103,16 +105,17 @@ internal static class ConfigurationLoader
                 }
             }
 
-            try
+            if (!TryApplyLogging(settings, sources, providers, Label, out error))
             {
-                settings.Options.Validate();
+                return false;
             }
-            catch (ArgumentException ex)
+
+            // Rules across settings (a soft timeout longer than the query timeout, a default ttl above the maximum).
+            if (settings.Options.FindProblems() is [var bad, ..])
             {
-                // Rules across settings (a soft timeout longer than the query timeout, a default ttl above the maximum).
-                string key = SettingCatalog.Find(ex.ParamName ?? "")?.Key ?? SettingCatalog.Find("Storage:" + ex.ParamName)?.Key ?? ex.ParamName ?? "?";
-                string message = ex.Message.Split('\n')[0].Replace($" (Parameter '{ex.ParamName}')", "", StringComparison.Ordinal).Trim();
-                error = $"setting '{key}' ({(sources.TryGetValue(key, out string? s) ? s : Default)}): {message}";
+                string key = bad.Key.StartsWith("StorageLimits:", StringComparison.Ordinal) ? "Storage:" + bad.Key["StorageLimits:".Length..] : bad.Key;
+                key = SettingCatalog.Find(key)?.Key ?? key;
+                error = $"setting '{key}' ({(sources.TryGetValue(key, out string? s) ? s : Default)}): {key} {bad.Problem}";
                 return false;
             }
 
@@ -185,9 +188,64 @@ internal static class ConfigurationLoader
         return true;
     }
 
+    /// <summary>
+    /// The standard logging section, as a .NET host reads it: <c>Logging:LogLevel:Default</c> and a level per category
+    /// (<c>Logging:LogLevel:Dht</c>), also as <c>Logging:Console:LogLevel:…</c> (the console is the only provider). A
+    /// later source overrides an earlier one entry by entry. The LogLevel setting, when given, wins over Default.
+    /// </summary>
+    private static bool TryApplyLogging(
+        NodeSettings settings, Dictionary<string, string> sources, List<IConfigurationProvider> providers,
+        Func<IConfigurationProvider, string, string> label, [NotNullWhen(false)] out string? error)
+    {
+        error = null;
+        bool levelGiven = sources[LogLevelKey] != Default;
+        foreach (var provider in providers)
+        {
+            foreach (string key in KeysWithValues(provider, LoggingSection))
+            {
+                if (LoggingCategory(key) is not { } category || !provider.TryGet(key, out string? value) || value is null)
+                {
+                    continue;
+                }
+
+                if (!SettingCatalog.TryParseLogLevel(value, out var level))
+                {
+                    error = Problem(key, label(provider, key), SettingCatalog.LogLevelExpected, value);
+                    return false;
+                }
+
+                if (!string.Equals(category, "Default", StringComparison.OrdinalIgnoreCase))
+                {
+                    settings.LogLevels[category] = level;
+                }
+                else if (!levelGiven)
+                {
+                    settings.LogLevel = level;
+                    sources[LogLevelKey] = label(provider, key);
+                }
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>The category of a level in the logging section (<c>Default</c>, <c>Dht.Node</c>), or null for any other key.</summary>
+    private static string? LoggingCategory(string key)
+    {
+        foreach (string prefix in (string[])[$"{LoggingSection}:LogLevel:", $"{LoggingSection}:Console:LogLevel:"])
+        {
+            if (key.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) && key.Length > prefix.Length && !key.AsSpan(prefix.Length).Contains(':'))
+            {
+                return key[prefix.Length..];
+            }
+        }
+
+        return null;
+    }
+
     private static bool IsKnown(string key)
     {
-        if (SettingCatalog.Find(key) is not null)
+        if (SettingCatalog.Find(key) is not null || LoggingCategory(key) is not null)
         {
             return true;
         }

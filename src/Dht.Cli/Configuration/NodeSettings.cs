@@ -5,18 +5,22 @@ namespace Dht.Cli.Configuration;
 /// <summary>Everything the <c>dht</c> command is configured with: the node's options and the command's own settings.</summary>
 internal sealed class NodeSettings
 {
-    /// <summary>The node's options, bootstrap nodes resolved.</summary>
+    /// <summary>The node's options; the bootstrap nodes as written (<see cref="DhtOptions.Bootstrap"/>) until resolved.</summary>
     public DhtOptions Options { get; } = new();
-
-    /// <summary>The bootstrap nodes as written (HOST:PORT).</summary>
-    public List<string> Bootstrap { get; } = [];
 
     /// <summary>Where the node keeps its state; null: the default for its port.</summary>
     public string? DataDirectory { get; set; }
 
     public bool InMemory { get; set; }
 
+    /// <summary>The default level of logging: the setting LogLevel, else <c>Logging:LogLevel:Default</c>, else Warning.</summary>
     public LogLevel LogLevel { get; set; } = LogLevel.Warning;
+
+    /// <summary>Levels per logging category, from the standard <c>Logging:LogLevel</c> section (Default excepted).</summary>
+    public Dictionary<string, LogLevel> LogLevels { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>How often a node without a shell logs its one-line status; zero: never.</summary>
+    public TimeSpan StatusInterval { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>Where metrics are exported with OTLP; null: not exported.</summary>
     public Uri? OtlpEndpoint { get; set; }

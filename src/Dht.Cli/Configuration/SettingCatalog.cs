@@ -2,6 +2,7 @@
 // map one to one onto DhtOptions and StorageLimits, whose doc comments say where each default comes from.
 using System.Globalization;
 using System.Net;
+using Dht.Net;
 using Dht.Storage;
 using Microsoft.Extensions.Logging;
 
@@ -32,7 +33,7 @@ internal static class SettingCatalog
             Key = BootstrapKey, Option = "--bootstrap", Aliases = ["-b"], HelpName = "HOST:PORT", IsList = true, ForClients = true,
             Description = "Node to join through (repeatable); none starts a new network",
             Apply = AddBootstrap,
-            Show = s => s.Bootstrap.Count == 0 ? "none" : string.Join(", ", s.Bootstrap),
+            Show = s => s.Options.Bootstrap.Count == 0 ? "none" : string.Join(", ", s.Options.Bootstrap),
         },
         new Setting
         {
@@ -47,9 +48,19 @@ internal static class SettingCatalog
         {
             Key = "LogLevel", Option = "--log-level", HelpName = "LEVEL", ForClients = true,
             Description = "Logging on standard error: Trace, Debug, Information, Warning, Error, Critical or None",
-            Apply = (s, raw) => Set(TryParseLogLevel(raw, out var level), "must be Trace, Debug, Information, Warning, Error, Critical or None",
+            Apply = (s, raw) => Set(TryParseLogLevel(raw, out var level), LogLevelExpected,
                 () => s.LogLevel = level),
             Show = s => s.LogLevel.ToString(),
+        },
+        new Setting
+        {
+            Key = "StatusInterval", Option = "--status-interval", HelpName = "DURATION",
+            Description = "How often a node without a shell (--no-shell) logs a one-line status (category Dht.Status, Information); 0: never",
+            Apply = (s, raw) => raw.Trim() == "0"
+                ? Done(() => s.StatusInterval = TimeSpan.Zero)
+                : Set(Durations.TryParse(raw, out var v) && v >= TimeSpan.Zero, "must be a duration such as 30s, 1m or 1h, or 0 for none",
+                    () => s.StatusInterval = v),
+            Show = s => s.StatusInterval == TimeSpan.Zero ? "0 (none)" : Durations.Format(s.StatusInterval),
         },
         new Setting
         {
@@ -124,22 +135,23 @@ internal static class SettingCatalog
             s => s.Options.StorageLimits.ItemLifetime, (s, v) => s.Options.StorageLimits.ItemLifetime = v),
     ];
 
+    /// <summary>Checks the form only: names are resolved when the command runs (<see cref="LoadedConfiguration.ResolveBootstrapAsync"/>).</summary>
     private static string? AddBootstrap(NodeSettings settings, string raw)
     {
         string text = raw.Trim();
-        if (!EndPointResolver.TryResolve(text, out var endPoint, out string? problem))
+        if (!HostEndPoint.TryParse(text, out _))
         {
-            return problem.StartsWith("cannot resolve", StringComparison.Ordinal)
-                ? $"must name a host that resolves ({problem})"
-                : "must be HOST:PORT with a port from 1 to 65535";
+            return HostEndPoint.Expected;
         }
 
-        settings.Bootstrap.Add(text);
-        settings.Options.BootstrapNodes.Add(endPoint.Value);
+        settings.Options.Bootstrap.Add(text);
         return null;
     }
 
-    private static bool TryParseLogLevel(string raw, out LogLevel level) =>
+    /// <summary>What a bad level is told, in the LogLevel setting and in the Logging section alike.</summary>
+    public const string LogLevelExpected = "must be Trace, Debug, Information, Warning, Error, Critical or None";
+
+    public static bool TryParseLogLevel(string raw, out LogLevel level) =>
         Enum.TryParse(raw.Trim(), ignoreCase: true, out level) && !raw.Trim().All(c => char.IsAsciiDigit(c) || c == '-') && Enum.IsDefined(level);
 
     private static string? Set(bool ok, string problem, Action apply)

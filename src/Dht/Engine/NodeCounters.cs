@@ -63,4 +63,20 @@ public sealed class NodeCounters
     public long TotalQueriesReceived => QueriesReceivedByMethod.Sum();
 
     public long TotalTimeouts => TimeoutsByMethod.Sum();
+
+    // For health checks: when an answer last came. Ticks, so that a reader on another thread never sees half
+    // a value (a 64-bit read is atomic; a DateTimeOffset is not). Set by the RPC manager where it counts answers.
+    private long _lastAnswerTicks;
+
+    /// <summary>When the node last received an answer (a response or a KRPC error) to a query of its own; null before the first.</summary>
+    public DateTimeOffset? LastAnswerAt
+    {
+        get
+        {
+            long ticks = Volatile.Read(ref _lastAnswerTicks);
+            return ticks == 0 ? null : new DateTimeOffset(ticks, TimeSpan.Zero);
+        }
+    }
+
+    internal void Answered(DateTimeOffset now) => Volatile.Write(ref _lastAnswerTicks, now.UtcTicks);
 }

@@ -179,6 +179,7 @@ internal sealed class RpcManager : ILookupAdvisor
 
         // An error is an answer too: the node is there, and its round trip is as good a sample.
         _recent.Add(now - pending.SentAt);
+        _counters.Answered(now);
         Failures.Answered(new NodeInfo(message.Kind == KrpcMessageKind.Response ? message.Id : pending.ExpectedId ?? default, source));
         if (message.Kind == KrpcMessageKind.Error)
         {

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Dht.Storage;
 
 /// <summary>
@@ -76,15 +78,34 @@ public sealed class StorageLimits
 
     internal void Validate()
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxItems, nameof(MaxItems));
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxBytes, nameof(MaxBytes));
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxItemsPerSourceIp, nameof(MaxItemsPerSourceIp));
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxBytesPerSourceIp, nameof(MaxBytesPerSourceIp));
-        ArgumentOutOfRangeException.ThrowIfLessThan(MaxSeqClockSkew, TimeSpan.Zero, nameof(MaxSeqClockSkew));
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxValueSize, nameof(MaxValueSize));
-        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(MaxTtl, TimeSpan.Zero, nameof(MaxTtl));
-        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(DefaultTtl, TimeSpan.Zero, nameof(DefaultTtl));
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(DefaultTtl, MaxTtl, nameof(DefaultTtl));
-        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(ItemLifetime, TimeSpan.Zero, nameof(ItemLifetime));
+        List<SettingProblem> problems = [];
+        AddProblems("", problems);
+        if (problems is [var first, ..])
+        {
+            throw new ArgumentOutOfRangeException(first.Key, $"{first.Key} {first.Problem}.");
+        }
+    }
+
+    /// <summary>Adds a problem for each bad limit, its key prefixed with <paramref name="prefix"/> (<c>StorageLimits:</c>).</summary>
+    internal void AddProblems(string prefix, List<SettingProblem> problems)
+    {
+        void Check(bool ok, string name, FormattableString problem)
+        {
+            if (!ok)
+            {
+                problems.Add(new SettingProblem(prefix + name, problem.ToString(CultureInfo.InvariantCulture)));
+            }
+        }
+
+        Check(MaxItems > 0, nameof(MaxItems), $"must be positive, was {MaxItems}");
+        Check(MaxBytes > 0, nameof(MaxBytes), $"must be positive, was {MaxBytes}");
+        Check(MaxItemsPerSourceIp > 0, nameof(MaxItemsPerSourceIp), $"must be positive, was {MaxItemsPerSourceIp}");
+        Check(MaxBytesPerSourceIp > 0, nameof(MaxBytesPerSourceIp), $"must be positive, was {MaxBytesPerSourceIp}");
+        Check(MaxSeqClockSkew >= TimeSpan.Zero, nameof(MaxSeqClockSkew), $"must not be negative, was {MaxSeqClockSkew}");
+        Check(MaxValueSize > 0, nameof(MaxValueSize), $"must be positive, was {MaxValueSize}");
+        Check(MaxTtl > TimeSpan.Zero, nameof(MaxTtl), $"must be positive, was {MaxTtl}");
+        Check(DefaultTtl > TimeSpan.Zero, nameof(DefaultTtl), $"must be positive, was {DefaultTtl}");
+        Check(DefaultTtl <= MaxTtl, nameof(DefaultTtl), $"must not exceed {nameof(MaxTtl)} ({MaxTtl}), was {DefaultTtl}");
+        Check(ItemLifetime > TimeSpan.Zero, nameof(ItemLifetime), $"must be positive, was {ItemLifetime}");
     }
 }

@@ -1,0 +1,48 @@
+// Makes the host's one DhtNode from the validated options, and owns the SQLite database behind it.
+using System.Diagnostics.Metrics;
+using Dht.Storage.Sqlite;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Dht.Hosting;
+
+/// <summary>Creates the singleton <see cref="DhtNode"/>; disposed by the container after the node, it closes the database last.</summary>
+/// <param name="options">The validated options.</param>
+/// <param name="loggerFactory">The host's logging.</param>
+/// <param name="stores">Stores registered by the application; they take the place of <see cref="DhtOptions.DataDirectory"/>.</param>
+/// <param name="meterFactory">The host's meter factory, for the node's meter once <see cref="DhtNode"/> takes one.</param>
+internal sealed class DhtNodeFactory(
+    IOptions<DhtOptions> options, ILoggerFactory loggerFactory, DhtStores? stores = null, IMeterFactory? meterFactory = null) : IDisposable
+{
+    private SqliteDatabase? _database;
+
+    /// <summary>
+    /// The host's meter factory. The node still creates its own meter "Dht"; when DhtNode accepts an
+    /// <see cref="IMeterFactory"/>, <see cref="Create"/> passes this one, so the host's metrics pipeline sees the node.
+    /// </summary>
+    internal IMeterFactory? MeterFactory { get; } = meterFactory;
+
+    public DhtNode Create()
+    {
+        var value = options.Value;
+        return new DhtNode(value, stores ?? OpenStores(value.DataDirectory), loggerFactory);
+    }
+
+    public void Dispose() => _database?.Dispose();
+
+    private DhtStores OpenStores(string? dataDirectory)
+    {
+        if (dataDirectory is null)
+        {
+            return new DhtStores();
+        }
+
+        _database = SqliteDatabase.OpenInDirectory(dataDirectory, logger: loggerFactory.CreateLogger("Dht.Storage"));
+        return new DhtStores
+        {
+            NamedValues = new SqliteNamedValueStore(_database),
+            Items = new SqliteItemStore(_database),
+            State = new SqliteNodeState(_database),
+        };
+    }
+}
