@@ -82,7 +82,8 @@ internal sealed partial class DhtEngine : IAsyncDisposable
         _timer = new NodeTimer(time, _loop, NextDeadline, OnTick);
 
         var rateLimiter = new RateLimiter(
-            options.MaxQueriesPerSecondPerIp, options.RateLimitBlockDuration, options.RateLimiterCapacity, options.MaxReplyBytesPerSecondPerIp);
+            options.MaxQueriesPerSecondPerIp, options.RateLimitBlockDuration, options.RateLimiterCapacity, options.MaxReplyBytesPerSecondPerIp,
+            options.RateLimitLoopback);
         var context = new QueryContext(new TokenManager(options.TokenRotationInterval), random, options.BucketSize);
         var dispatcher = new QueryDispatcher(Id, options.ReadOnly, rateLimiter, Counters, context, _logger);
         _family = new NodeFamily(Id, options, transport, time, random, Counters, _loop, _timer, dispatcher);
