@@ -4,7 +4,7 @@
 // of ours with room (RoutingTable.WouldInsert: they take no one's place) and have not failed us lately are
 // pinged, and their answers insert them. Kademlia nodes only learn of nodes from their own lookups; without
 // this, two groups that a third node joined for a moment never meet, because no node of one group ever looks
-// anything up through the bridge before it leaves (docs/SCALE.md, "A bridge that left").
+// anything up through the bridge before it leaves (DepartedBridgeSimulationTests, DepartureScenarioTests).
 //
 // Bounded: the pings come out of a budget (MaxPingsPerMinute) whatever the answers name, so a stranger who
 // answers with many addresses makes us send at most that many pings a minute.
