@@ -15,9 +15,11 @@
 // reset on the next receive unless SIO_UDP_CONNRESET is turned off; Linux only reports it for connected
 // sockets or with IP_RECVERR, neither of which we use. Any reset or refusal that still surfaces is counted
 // and the loop goes on.
+//
+// This file holds the socket, sends, shutdown and the thread-per-transport receive loops; the shared-loop half
+// is UdpTransport.SharedLoop.cs and the log messages are UdpTransport.Log.cs.
 using System.Net;
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
 using Dht.Protocol;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -164,43 +166,6 @@ public sealed partial class UdpTransport : IDatagramTransport
         thread.Start();
     }
 
-    private bool TryStartOnLoop(LinuxReceiveLoop loop)
-    {
-        // The reference keeps the descriptor open (and its number ours) until the registration is settled,
-        // even if DisposeAsync runs meanwhile on another thread.
-        bool added = false;
-        try
-        {
-            _socket.SafeHandle.DangerousAddRef(ref added);
-            _loopId = loop.NewId(); // before the loop can call us: a receiver disposing at once must find it
-            try
-            {
-                loop.Add(_loopId, this, (int)_socket.SafeHandle.DangerousGetHandle());
-            }
-            catch (SocketException e)
-            {
-                LogSharedThreadRefused(_logger, e.SocketErrorCode);
-                _loopId = 0;
-                _loop = null;
-                return false;
-            }
-
-            if (Volatile.Read(ref _disposed) != 0)
-            {
-                _ = loop.RemoveAsync(_loopId);
-            }
-
-            return true;
-        }
-        finally
-        {
-            if (added)
-            {
-                _socket.SafeHandle.DangerousRelease();
-            }
-        }
-    }
-
     /// <inheritdoc />
     public void Send(NetEndPoint destination, ReadOnlySpan<byte> datagram)
     {
@@ -293,108 +258,7 @@ public sealed partial class UdpTransport : IDatagramTransport
             : _receiveLoopExited.Task;
     }
 
-    /// <summary>
-    /// Called by the shared loop when the socket is readable: takes up to <paramref name="maxBatches"/> batches
-    /// (fewer when the socket runs dry) and hands their datagrams to the receiver.
-    /// </summary>
-    internal void ReceiveReady(LinuxBatchReceiver batch, LinuxBatchSender replies, int maxBatches)
-    {
-        var receiver = _receiver!;
-        for (int turn = 0; turn < maxBatches && Volatile.Read(ref _disposed) == 0; turn++)
-        {
-            int received = batch.Receive(_socket, wait: false);
-            if (received < 0)
-            {
-                if (LinuxBatchReceiver.IsEmpty(received))
-                {
-                    return;
-                }
-
-                if (!ReceiveFailed(received))
-                {
-                    _ = _loop!.RemoveAsync(_loopId); // on the loop thread: completes at once
-                    return;
-                }
-
-                continue;
-            }
-
-            HandleBatch(batch, received, receiver, replies);
-            if (received < LinuxBatchReceiver.BatchSize)
-            {
-                return;
-            }
-        }
-    }
-
-    /// <summary>Counts a failed batch receive; true if the socket is still fine, false (logged) if receiving must stop.</summary>
-    private bool ReceiveFailed(int error)
-    {
-        Interlocked.Increment(ref _receiveErrors);
-        if (LinuxBatchReceiver.IsInterrupted(error) || IsTransientErrno(-error))
-        {
-            return true;
-        }
-
-        LogReceiveLoopStopped(_logger, new SocketException(-error), LocalEndPoint);
-        return false;
-    }
-
     private bool IsHandlingHere => Volatile.Read(ref _handlingThread) == Environment.CurrentManagedThreadId;
-
-    /// <summary>Called by the shared loop after this transport threw out of <see cref="ReceiveReady"/>; it receives no more.</summary>
-    internal void OnReceiveLoopFault(Exception exception)
-    {
-        Interlocked.Increment(ref _receiverFaults);
-        LogFromSharedThread(() => LogReceiveLoopStopped(_logger, exception, LocalEndPoint));
-    }
-
-    /// <summary>Called by the shared loop when it has stopped for good (its epoll descriptor failed): this transport receives no more.</summary>
-    internal void OnSharedLoopStopped(int errno) =>
-        LogFromSharedThread(() => LogSharedThreadStopped(_logger, Marshal.GetPInvokeErrorMessage(errno), errno, LocalEndPoint));
-
-    private static void LogFromSharedThread(Action log)
-    {
-        try
-        {
-            log();
-        }
-#pragma warning disable CA1031 // a logger that throws must not take the shared receive thread with it
-        catch (Exception)
-#pragma warning restore CA1031
-        {
-        }
-    }
-
-    private void HandleBatch(LinuxBatchReceiver batch, int received, IDatagramReceiver receiver, LinuxBatchSender replies)
-    {
-        _replies = replies;
-        Volatile.Write(ref _handlingThread, Environment.CurrentManagedThreadId);
-        try
-        {
-            for (int i = 0; i < received && Volatile.Read(ref _disposed) == 0; i++)
-            {
-                if (!batch.TryGet(i, out var from, out var datagram, out bool truncated) || truncated)
-                {
-                    Interlocked.Increment(ref _receiveErrors);
-                    continue;
-                }
-
-                Deliver(receiver, from, datagram);
-            }
-        }
-        finally
-        {
-            Volatile.Write(ref _handlingThread, 0);
-            _replies = null;
-            var (sent, failed) = replies.Flush(_socket);
-            CountFlush(sent, failed);
-            if (_loop is not null && Volatile.Read(ref _disposed) != 0)
-            {
-                _receiveLoopExited.TrySetResult(); // disposed from inside the receiver: now it is over
-            }
-        }
-    }
 
     private void ReceiveLoop()
     {
@@ -580,28 +444,4 @@ public sealed partial class UdpTransport : IDatagramTransport
             LogBufferSizeRefused(_logger, e.SocketErrorCode);
         }
     }
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "UDP transport bound to {LocalEndPoint} (receive buffer {ReceiveBuffer} bytes, send buffer {SendBuffer} bytes)")]
-    private static partial void LogBound(ILogger logger, NetEndPoint localEndPoint, int receiveBuffer, int sendBuffer);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The socket refused the requested buffer sizes ({Error}); keeping the system defaults")]
-    private static partial void LogBufferSizeRefused(ILogger logger, SocketError error);
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Send to {Destination} failed: {Error}")]
-    private static partial void LogSendFailed(ILogger logger, NetEndPoint destination, SocketError error);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The shared receive thread refused the socket ({Error}); it gets a thread of its own")]
-    private static partial void LogSharedThreadRefused(ILogger logger, SocketError error);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "The shared receive thread stopped ({Error}, errno {Errno}): {LocalEndPoint} receives no more")]
-    private static partial void LogSharedThreadStopped(ILogger logger, string error, int errno, NetEndPoint localEndPoint);
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Receive failed: {Error}; continuing")]
-    private static partial void LogReceiveFailed(ILogger logger, SocketError error);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "The receive loop on {LocalEndPoint} stopped: the socket is unusable")]
-    private static partial void LogReceiveLoopStopped(ILogger logger, Exception exception, NetEndPoint localEndPoint);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "The datagram receiver threw on a datagram from {Source}; the datagram is dropped")]
-    private static partial void LogReceiverFailed(ILogger logger, Exception exception, NetEndPoint source);
 }
