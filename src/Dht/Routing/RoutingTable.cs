@@ -179,7 +179,7 @@ internal sealed class RoutingTable : IRoundTripSource
     }
 
     /// <summary>
-    /// As <see cref="FindClosest"/>, but only good contacts (BEP 5: answered one of our queries within the good
+    /// As <see cref="FindClosest(NodeId, int, List{NodeInfo}, NodeId?)"/>, but only good contacts (BEP 5: answered one of our queries within the good
     /// window, and no failure since): what we hand to other nodes.
     /// </summary>
     public void FindClosestVerified(NodeId target, int count, List<NodeInfo> into, DateTimeOffset now, NodeId? excluded = null) =>
@@ -274,6 +274,29 @@ internal sealed class RoutingTable : IRoundTripSource
         {
             bucket.CollectQuestionable(now, _options, max, into);
         }
+    }
+
+    /// <summary>How many contacts are good and questionable at <paramref name="now"/> (the rest are bad); allocates nothing.</summary>
+    public (int Good, int Questionable) CountStates(DateTimeOffset now)
+    {
+        int good = 0, questionable = 0;
+        foreach (var bucket in _buckets)
+        {
+            foreach (var contact in bucket.Contacts)
+            {
+                switch (contact.State(now, _options))
+                {
+                    case ContactState.Good:
+                        good++;
+                        break;
+                    case ContactState.Questionable:
+                        questionable++;
+                        break;
+                }
+            }
+        }
+
+        return (good, questionable);
     }
 
     /// <summary>Per-bucket ranges and counts, farthest bucket first, for status displays.</summary>

@@ -149,6 +149,7 @@ internal sealed class ItemOperations(IOperationContext network, Storage.ItemPoli
         return new ItemPutResult(item.Target, item.Seq, outcome.Stored, outcome.Asked, outcome.ErrorCodes)
         {
             NodesAnswered = outcome.Answered,
+            NodesReached = lookup.Answered,
             StoredLocally = storedLocally,
         };
     }

@@ -53,18 +53,35 @@ internal sealed class NamedValueOperations(
     {
         var target = NodeId.FromKey(key);
         long newestSeen = 0;
+        bool newestLive = false; // whether the newest version seen is a value rather than a tombstone
+
+        // At equal seq a tombstone wins (NamedValueOrder), so one tombstone makes that version a deletion.
+        void See(long seq, bool live)
+        {
+            newestLive = seq > newestSeen ? live : newestLive && (seq < newestSeen || live);
+            newestSeen = Math.Max(newestSeen, seq);
+        }
+
         var lookup = await FindValueAsync(target, (_, r) =>
         {
             if (r.Has(KrpcFields.Seq))
             {
-                newestSeen = Math.Max(newestSeen, r.Seq);
+                See(r.Seq, r.Has(KrpcFields.Value) && BencodedString.TryRead(r.Value.Span, out var v) && !v.IsEmpty);
             }
         }, cancellationToken).ConfigureAwait(true);
 
         var now = network.Now;
         if (published.TryGet(target, out var mine))
         {
-            newestSeen = Math.Max(newestSeen, mine.Seq);
+            See(mine.Seq, mine.Value.Length > 0);
+        }
+
+        // A copy this node holds for the network tells whether there was a value (it is never in its own lookup's
+        // answers), but not the version: that stays above what the network and our own puts hold.
+        bool hadValue = newestLive;
+        if (policy.TryGet(target, now, out var held) && held.Seq >= newestSeen)
+        {
+            hadValue = !held.IsTombstone && (held.Seq > newestSeen || newestLive || newestSeen == 0);
         }
 
         // The writer's default version: a clock in microseconds, above anything seen for this key.
@@ -85,7 +102,13 @@ internal sealed class NamedValueOperations(
             // The storage writer logged it; the put stands, only its re-publication after a restart is lost.
         }
 
-        return new PutResult(key, target, version, outcome.Stored, outcome.Asked) { NodesAnswered = outcome.Answered, StoredLocally = storedLocally };
+        return new PutResult(key, target, version, outcome.Stored, outcome.Asked)
+        {
+            NodesAnswered = outcome.Answered,
+            NodesReached = lookup.Answered,
+            HadValue = hadValue,
+            StoredLocally = storedLocally,
+        };
     }
 
     /// <summary>Reads the newest version of <paramref name="key"/> from the k closest nodes, repairing stale ones.</summary>

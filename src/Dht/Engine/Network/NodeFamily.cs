@@ -41,8 +41,10 @@ internal sealed class NodeFamily : IDatagramReceiver, IQueryObserver, IQueryNetw
     private readonly ConcurrentQueue<QueuedDatagram> _spareDatagrams = new();
     private readonly List<IContactListener> _contactListeners = [];
     private readonly IQueryObserver _ignore = new IgnoringObserver();
+    private readonly Action<DateTimeOffset>? _publish; // the node's counts for other threads (NodeGauges)
+    private readonly PublicAddressVote _publicAddress = new();
     private byte[] _receiveBuffer = new byte[2048];
-    private int _publishedContacts;
+    private object? _publishedPublicEndPoint;
     private bool _closed;
 
     public NodeFamily(
@@ -54,7 +56,8 @@ internal sealed class NodeFamily : IDatagramReceiver, IQueryObserver, IQueryNetw
         NodeCounters counters,
         NodeLoop loop,
         NodeTimer timer,
-        QueryDispatcher dispatcher)
+        QueryDispatcher dispatcher,
+        Action<DateTimeOffset>? publish = null)
     {
         LocalId = localId;
         _transport = transport;
@@ -62,6 +65,7 @@ internal sealed class NodeFamily : IDatagramReceiver, IQueryObserver, IQueryNetw
         _loop = loop;
         _timer = timer;
         _dispatcher = dispatcher;
+        _publish = publish;
         Routing = new RoutingTable(localId, new RoutingTableOptions
         {
             BucketSize = options.BucketSize,
@@ -89,8 +93,11 @@ internal sealed class NodeFamily : IDatagramReceiver, IQueryObserver, IQueryNetw
     /// <summary>When the RPC manager next has timeouts to apply.</summary>
     public DateTimeOffset? NextDeadline => _rpc.NextDeadline;
 
-    /// <summary>Contacts in the routing table as of the loop's last datagram or tick: readable from any thread.</summary>
-    public int PublishedContacts => Volatile.Read(ref _publishedContacts);
+    /// <summary>
+    /// The address and port other nodes see us at, by majority of the BEP 42 <c>ip</c> of their answers
+    /// (<see cref="PublicAddressVote"/>); null until known. Readable from any thread.
+    /// </summary>
+    public NetEndPoint? PublicEndPoint => Volatile.Read(ref _publishedPublicEndPoint) is NetEndPoint seen ? seen : null;
 
     /// <summary>The current time.</summary>
     public DateTimeOffset Now => _time.GetUtcNow();
@@ -159,7 +166,7 @@ internal sealed class NodeFamily : IDatagramReceiver, IQueryObserver, IQueryNetw
         var now = _time.GetUtcNow();
         _dispatcher.Dispatch(this, source, datagram, receivedLength, now);
         _timer.Arm(now);
-        PublishContacts();
+        _publish?.Invoke(now);
     }
 
     /// <summary>A response or error arrived: the RPC manager matches it to our query.</summary>
@@ -187,11 +194,7 @@ internal sealed class NodeFamily : IDatagramReceiver, IQueryObserver, IQueryNetw
     }
 
     /// <summary>Applies the RPC timeouts due at <paramref name="now"/>. Call on the loop.</summary>
-    public void Tick(DateTimeOffset now)
-    {
-        _rpc.Tick(now);
-        PublishContacts();
-    }
+    public void Tick(DateTimeOffset now) => _rpc.Tick(now);
 
     /// <summary>Fails every pending query and stops handling datagrams (shutdown). Call on the loop.</summary>
     public void Close(DateTimeOffset now)
@@ -258,6 +261,12 @@ internal sealed class NodeFamily : IDatagramReceiver, IQueryObserver, IQueryNetw
         }
 
         var node = new NodeInfo(response.Id, query.Destination);
+        if (response.Has(KrpcFields.ExternalAddress) && CompactEncoding.TryReadPeer(response.ExternalAddress.Span, out var seen)
+            && _publicAddress.Add(query.Destination, seen))
+        {
+            Volatile.Write(ref _publishedPublicEndPoint, seen); // boxed once per change of the winner
+        }
+
         Lost.Remove(node.Id);
         var heard = Routing.Heard(node, isResponse: true, now, now - query.SentAt);
         OnHeard(heard, now);
@@ -305,8 +314,6 @@ internal sealed class NodeFamily : IDatagramReceiver, IQueryObserver, IQueryNetw
             Ping(candidate, now);
         }
     }
-
-    private void PublishContacts() => Volatile.Write(ref _publishedContacts, Routing.Count);
 
     private sealed class IgnoringObserver : IQueryObserver
     {
