@@ -104,8 +104,12 @@ internal sealed class RoutingTable : IRoundTripSource
 
         if (_byEndPoint.TryGetValue(node.EndPoint, out var previous))
         {
-            // The address answers under a new id: a restarted node, or someone spoofing it.
-            if (previous.State(now, _options) == ContactState.Good)
+            // The address answers under a new id: a restarted node, or someone spoofing it, or one address churning
+            // ids. A good contact stays. A questionable one gives way to an answer to our query (the address has
+            // shown the new id), but to a mere query only once it is bad (it failed ours): otherwise each new id
+            // would replace it, and cost a new contact's work, at the rate the address sends queries.
+            var state = previous.State(now, _options);
+            if (state == ContactState.Good || (!isResponse && state != ContactState.Bad))
             {
                 return new InsertResult(InsertOutcome.Rejected);
             }

@@ -1,8 +1,10 @@
 // The named-value client side (DESIGN.md section 3): put, get with read repair, delete as a tombstone, and
-// the re-store that replication uses. Lookups are find_value lookups whose write tokens are kept only for
-// nodes that advertise our client version: they are the ones asked to store named values (others may answer
-// with a token yet not serve the extension). A writer among the k closest to its key keeps a copy of its own
-// (Operations/LocalCopies), and a get counts that copy among the answers.
+// the re-store that replication uses. Lookups are find_value lookups over the nodes that serve the extension
+// (the others are only traversed, with find_node: Operations/LookupRun), so every write token comes from a node
+// that serves it, and only those are asked to store. Answers with a seq beyond the clock window that servers
+// enforce (NamedValuePolicy.MaxSeqAt) are ignored: a stranger cannot lock a key by claiming a version far ahead.
+// A writer among the k closest to its key keeps a copy of its own (Operations/LocalCopies), and a get counts
+// that copy among the answers.
 using Dht.Engine.Operations;
 using Dht.Protocol;
 using Dht.Protocol.Krpc;
@@ -64,7 +66,7 @@ internal sealed class NamedValueOperations(
 
         var lookup = await FindValueAsync(target, (_, r) =>
         {
-            if (r.Has(KrpcFields.Seq))
+            if (r.Has(KrpcFields.Seq) && IsWithinClockWindow(r.Seq))
             {
                 See(r.Seq, r.Has(KrpcFields.Value) && BencodedString.TryRead(r.Value.Span, out var v) && !v.IsEmpty);
             }
@@ -84,7 +86,8 @@ internal sealed class NamedValueOperations(
             hadValue = !held.IsTombstone && (held.Seq > newestSeen || newestLive || newestSeen == 0);
         }
 
-        // The writer's default version: a clock in microseconds, above anything seen for this key.
+        // The writer's default version: a clock in microseconds, above anything seen for this key. Seen versions are
+        // at most the clock plus the allowed skew (far below long.MaxValue), so adding one cannot wrap.
         long version = seq ?? Math.Max(now.ToUnixTimeMilliseconds() * 1000, newestSeen + 1);
         var saved = published.Set(key, value.Span, version);
         var local = keepsCopies && LocalCopies.IsAmongClosest(network, lookup)
@@ -119,7 +122,7 @@ internal sealed class NamedValueOperations(
         Dictionary<NodeId, Answer> answers = [];
         var lookup = await FindValueAsync(target, (from, r) =>
         {
-            if (r.Has(KrpcFields.Seq | KrpcFields.Value) && BencodedString.TryRead(r.Value.Span, out var v))
+            if (r.Has(KrpcFields.Seq | KrpcFields.Value) && IsWithinClockWindow(r.Seq) && BencodedString.TryRead(r.Value.Span, out var v))
             {
                 answers[from.Id] = new Answer(r.Seq, v.ToArray(), r.Has(KrpcFields.Ttl) ? TimeSpan.FromSeconds(r.Ttl) : null);
             }
@@ -201,7 +204,7 @@ internal sealed class NamedValueOperations(
         (long Seq, byte[] Value)? newest = null;
         var lookup = await FindValueAsync(target, (_, r) =>
         {
-            if (r.Has(KrpcFields.Seq | KrpcFields.Value) && BencodedString.TryRead(r.Value.Span, out var v)
+            if (r.Has(KrpcFields.Seq | KrpcFields.Value) && IsWithinClockWindow(r.Seq) && BencodedString.TryRead(r.Value.Span, out var v)
                 && (newest is not { } n || NamedValueOrder.IsNewer(r.Seq, v, n.Seq, n.Value)))
             {
                 newest = (r.Seq, v.ToArray());
@@ -231,28 +234,14 @@ internal sealed class NamedValueOperations(
             .ConfigureAwait(true);
     }
 
-    private async Task<LookupRun> FindValueAsync(NodeId target, Action<NodeInfo, KrpcMessage> onResponse, CancellationToken cancellationToken)
-    {
-        HashSet<NodeId> ours = [];
-        var lookup = await network.LookupAsync(KrpcMethod.FindValue, target, (from, r) =>
-        {
-            if (NodeIdentity.IsOurs(r.ClientVersion.Span))
-            {
-                ours.Add(from.Id);
-            }
+    /// <summary>
+    /// False for a seq beyond this node's clock plus the allowed skew (StorageLimits.MaxSeqClockSkew): honest nodes
+    /// refuse to store one, so an answer carrying it is ignored, neither returned, repaired, nor written above.
+    /// </summary>
+    private bool IsWithinClockWindow(long seq) => seq <= policy.MaxSeqAt(network.Now);
 
-            onResponse(from, r);
-        }, cancellationToken).ConfigureAwait(true);
-        foreach (var id in lookup.Tokens.Keys.ToArray())
-        {
-            if (!ours.Contains(id))
-            {
-                lookup.Tokens.Remove(id);
-            }
-        }
-
-        return lookup;
-    }
+    private Task<LookupRun> FindValueAsync(NodeId target, Action<NodeInfo, KrpcMessage> onResponse, CancellationToken cancellationToken) =>
+        network.LookupAsync(KrpcMethod.FindValue, target, onResponse, cancellationToken);
 
     private readonly record struct Answer(long Seq, byte[] Value, TimeSpan? Ttl);
 }

@@ -5,7 +5,9 @@
 // The family is the front door for datagrams: when the node's loop is idle a datagram is handled at once on
 // the receive thread (copied into one reused buffer, because the parser slices memory), otherwise it is
 // copied into a pooled buffer and queued for the loop. It is also the RPC manager's monitor: every query
-// outcome updates the routing table, and a contact that stops answering is remembered for re-pings.
+// outcome updates the routing table, and a contact that stops answering is remembered for re-pings. What a
+// contact shows of our named-value extension is kept on its contact (ExtensionReach), and a refusal of the
+// extension (error 204, an answer without its keys) never counts against a node.
 //
 // Departure from BEP 5: nodes that only query us enter the table as questionable instead of being ignored,
 // and are verified at once with a find_node for our own id, whose answer introduces us to the nodes they know
@@ -179,6 +181,11 @@ internal sealed class NodeFamily : IDatagramReceiver, IQueryObserver, IQueryNetw
         {
             var node = new NodeInfo(query.Id, sender);
             var inserted = Routing.Heard(node, isResponse: false, now);
+            if (ExtensionReach.Advertises(query))
+            {
+                LearnExtension(node, ExtensionSupport.Speaks);
+            }
+
             OnHeard(inserted, now);
             if (inserted.Outcome == InsertOutcome.Inserted)
             {
@@ -227,6 +234,9 @@ internal sealed class NodeFamily : IDatagramReceiver, IQueryObserver, IQueryNetw
 
     public ILookupAdvisor LookupAdvisor => _rpc;
 
+    public ExtensionSupport ExtensionOf(NodeInfo node) =>
+        Routing.TryGet(node.Id, out var contact) && contact.EndPoint == node.EndPoint ? contact.Extension : ExtensionSupport.Unknown;
+
     /// <summary>
     /// Like <see cref="FindClosest"/>, among contacts that answered one of our queries recently: the ones handed
     /// to other nodes.
@@ -269,6 +279,15 @@ internal sealed class NodeFamily : IDatagramReceiver, IQueryObserver, IQueryNetw
 
         Lost.Remove(node.Id);
         var heard = Routing.Heard(node, isResponse: true, now, now - query.SentAt);
+        if (ExtensionReach.IsExtensionMethod(query.Method))
+        {
+            LearnExtension(node, ExtensionReach.IsExtensionAnswer(query.Method, response) ? ExtensionSupport.Speaks : ExtensionSupport.Refuses);
+        }
+        else if (ExtensionReach.Advertises(response))
+        {
+            LearnExtension(node, ExtensionSupport.Speaks);
+        }
+
         OnHeard(heard, now);
         if (heard.FirstResponse)
         {
@@ -288,8 +307,13 @@ internal sealed class NodeFamily : IDatagramReceiver, IQueryObserver, IQueryNetw
 
         if (failure == QueryFailure.ErrorReply)
         {
-            // An error reply still proves the node is alive (Mainline nodes answer our extensions with 204).
-            Routing.Heard(new NodeInfo(id, query.Destination), isResponse: true, now);
+            // An error reply still proves the node is alive; 204 to our extension says it does not serve it.
+            var node = new NodeInfo(id, query.Destination);
+            Routing.Heard(node, isResponse: true, now);
+            if (query.ErrorCode == KrpcErrorCode.MethodUnknown && ExtensionReach.IsExtensionMethod(query.Method))
+            {
+                LearnExtension(node, ExtensionSupport.Refuses);
+            }
         }
         else if (failure is QueryFailure.Timeout or QueryFailure.InvalidResponse)
         {
@@ -312,6 +336,14 @@ internal sealed class NodeFamily : IDatagramReceiver, IQueryObserver, IQueryNetw
         if (inserted.Outcome == InsertOutcome.Pending && inserted.PingCandidate is { } candidate)
         {
             Ping(candidate, now);
+        }
+    }
+
+    private void LearnExtension(NodeInfo node, ExtensionSupport support)
+    {
+        if (Routing.TryGet(node.Id, out var contact) && contact.EndPoint == node.EndPoint)
+        {
+            contact.Learn(support);
         }
     }
 
