@@ -28,7 +28,7 @@ internal static class ClientCommands
     private static Command Get(CliContext context)
     {
         var key = KeyArgument("KEY", "A key name, a BEP 44 immutable item's hash (40 hex digits) or a signed value (PUBKEY/NAME)");
-        var command = Client("get", "Get the newest value of a key from the network (exit status 1: not found)", context, [key], (parse, loaded, json, _) =>
+        var command = Client("get", "Get the newest value of a key from the network (exit status 1: not found; 3: no node answered)", context, [key], (parse, loaded, json, _) =>
         {
             string k = parse.GetValue(key)!;
             if (OptionAsKey(parse, k, "get") is { } option)
@@ -45,7 +45,7 @@ internal static class ClientCommands
             {
                 var r = await NodeCommands.GetAsync(node, k, ct);
                 await WriteAsync(context, json, r, ReportJsonContext.Default.GetReport, [r.ToText()]);
-                return r.Found ? ExitCodes.Success : ExitCodes.Failure;
+                return r.Found ? ExitCodes.Success : r.Reached ? ExitCodes.Failure : ExitCodes.Network;
             });
         });
         Refused(command, "--signed", "get has no --signed: a signed value is read with get PUBKEY/NAME, as a node's put --signed prints it");
@@ -98,7 +98,7 @@ internal static class ClientCommands
                 {
                     var r = isImmutable ? await NodeCommands.PutImmutableAsync(node, bytes, token) : await NodeCommands.PutAsync(node, name!, bytes, token);
                     await WriteAsync(context, json, r, ReportJsonContext.Default.PutReport, [r.ToText()]);
-                    return r.Stored ? ExitCodes.Success : ExitCodes.Failure;
+                    return r.Stored ? ExitCodes.Success : r.Reached ? ExitCodes.Failure : ExitCodes.Network;
                 });
             });
         command.Options.Add(immutable);
@@ -128,7 +128,7 @@ internal static class ClientCommands
             {
                 var r = await NodeCommands.DeleteAsync(node, k, ct);
                 await WriteAsync(context, json, r, ReportJsonContext.Default.DeleteReport, [r.ToText()]);
-                return r.Stored ? ExitCodes.Success : ExitCodes.Failure;
+                return r.Stored ? ExitCodes.Success : r.Reached ? ExitCodes.Failure : ExitCodes.Network;
             });
         });
     }

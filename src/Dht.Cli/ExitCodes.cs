@@ -11,7 +11,10 @@ internal static class ExitCodes
     /// <summary>Bad arguments or configuration.</summary>
     public const int Usage = 2;
 
-    /// <summary>No bootstrap node answered (or the pinged node did not), or the network failed.</summary>
+    /// <summary>
+    /// No bootstrap node answered (or the pinged node did not), or no node answered the operation's lookup, so
+    /// get cannot tell "not found" and put/delete sent nothing.
+    /// </summary>
     public const int Network = 3;
 
     /// <summary>Stopped by Ctrl+C or SIGTERM before the answer (128 + SIGINT, as shells report it).</summary>

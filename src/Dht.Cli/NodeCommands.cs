@@ -7,6 +7,7 @@ using System.Text;
 using Dht.Cli.Reports;
 using Dht.Crypto;
 using Dht.Protocol;
+using Dht.Telemetry;
 
 namespace Dht.Cli;
 
@@ -24,31 +25,31 @@ internal static class NodeCommands
         if (NodeId.TryParse(key, out var hash))
         {
             var item = await node.GetImmutableAsync(hash, cancellationToken);
-            return Report(key, ValueKind.Immutable, item.Found, item.Value, seq: null, deleted: false, item.NodesWithItem);
+            return Report(key, ValueKind.Immutable, item.Status, item.Value, seq: null, item.NodesWithItem, item.NodesAnswered);
         }
 
         if (TryParseSigned(key, out var publicKey, out var salt))
         {
             var item = await node.GetMutableAsync(publicKey, salt, cancellationToken);
-            return Report(key, ValueKind.Signed, item.Found, item.Value, item.Found ? item.Seq : null, deleted: false, item.NodesWithItem);
+            return Report(key, ValueKind.Signed, item.Status, item.Value, item.Found ? item.Seq : null, item.NodesWithItem, item.NodesAnswered);
         }
 
         var r = await node.GetAsync(key, cancellationToken);
-        return Report(key, ValueKind.Named, r.Found, r.Value, r.Seq > 0 ? r.Seq : null, deleted: !r.Found && r.Seq > 0, r.NodesWithValue);
+        return Report(key, ValueKind.Named, r.Status, r.Value, r.Seq > 0 ? r.Seq : null, r.NodesWithValue, r.NodesAnswered);
     }
 
     /// <summary>Stores a named value on the k closest nodes.</summary>
     public static async Task<PutReport> PutAsync(DhtNode node, string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken)
     {
         var r = await node.PutAsync(key, value, cancellationToken);
-        return new PutReport(key, ValueKind.Named, r.Target.ToString(), r.NodesStored > 0, r.NodesStored, r.NodesAsked, r.Seq);
+        return new PutReport(key, ValueKind.Named, r.Target.ToString(), Outcomes.Of(r.Status), r.NodesStored > 0, r.NodesStored, r.NodesAsked, r.Seq);
     }
 
     /// <summary>Stores a BEP 44 immutable item; the report's key is its hash.</summary>
     public static async Task<PutReport> PutImmutableAsync(DhtNode node, ReadOnlyMemory<byte> value, CancellationToken cancellationToken)
     {
         var r = await node.PutImmutableAsync(value, cancellationToken);
-        return new PutReport(r.Target.ToString(), ValueKind.Immutable, r.Target.ToString(), r.NodesStored > 0, r.NodesStored, r.NodesAsked, null);
+        return new PutReport(r.Target.ToString(), ValueKind.Immutable, r.Target.ToString(), Outcomes.Of(r.Status), r.NodesStored > 0, r.NodesStored, r.NodesAsked, null);
     }
 
     /// <summary>Stores a BEP 44 mutable item signed by <paramref name="signingKey"/> with NAME as its salt; the report's key is PUBKEY/NAME.</summary>
@@ -57,14 +58,14 @@ internal static class NodeCommands
     {
         var r = await node.PutMutableAsync(signingKey, Encoding.UTF8.GetBytes(name), value, cancellationToken: cancellationToken);
         string key = $"{Convert.ToHexStringLower(signingKey.PublicKey.Span)}/{name}";
-        return new PutReport(key, ValueKind.Signed, r.Target.ToString(), r.NodesStored > 0, r.NodesStored, r.NodesAsked, r.Seq);
+        return new PutReport(key, ValueKind.Signed, r.Target.ToString(), Outcomes.Of(r.Status), r.NodesStored > 0, r.NodesStored, r.NodesAsked, r.Seq);
     }
 
     /// <summary>Writes a tombstone for KEY.</summary>
     public static async Task<DeleteReport> DeleteAsync(DhtNode node, string key, CancellationToken cancellationToken)
     {
         var r = await node.DeleteAsync(key, cancellationToken);
-        return new DeleteReport(key, r.Target.ToString(), r.NodesStored > 0, r.NodesStored, r.NodesAsked, r.Seq);
+        return new DeleteReport(key, r.Target.ToString(), Outcomes.Of(r.Status), r.NodesStored > 0, r.HadValue, r.NodesStored, r.NodesAsked, r.Seq);
     }
 
     /// <summary>A KRPC ping.</summary>
@@ -135,9 +136,9 @@ internal static class NodeCommands
         return true;
     }
 
-    private static GetReport Report(string key, string kind, bool found, ReadOnlyMemory<byte> value, long? seq, bool deleted, int nodes) =>
-        found
-            ? new GetReport(key, kind, true, Encoding.UTF8.GetString(value.Span), Convert.ToBase64String(value.Span), seq, false, nodes)
-            : new GetReport(key, kind, false, null, null, seq, deleted, nodes);
+    private static GetReport Report(string key, string kind, ReadStatus status, ReadOnlyMemory<byte> value, long? seq, int nodes, int answered) =>
+        status == ReadStatus.Found
+            ? new GetReport(key, kind, Outcomes.Of(status), true, Encoding.UTF8.GetString(value.Span), Convert.ToBase64String(value.Span), seq, false, nodes, answered)
+            : new GetReport(key, kind, Outcomes.Of(status), false, null, null, seq, status == ReadStatus.Deleted, nodes, answered);
 }
 

@@ -228,7 +228,7 @@ internal sealed class NodeShellCommands(DhtNode node, Ed25519KeyPair signingKey,
         var s = node.GetStatus();
         var c = node.Counters;
         output.Line($"Node ID:    {s.Id}");
-        output.Line($"Address:    {s.EndPoint}");
+        output.Line(s.PublicEndPoint is { } seen && seen != s.EndPoint ? $"Address:    {s.EndPoint} (others see {seen})" : $"Address:    {s.EndPoint}");
         output.Line($"Uptime:     {FormatDuration(s.Uptime)}");
         output.Line($"Contacts:   {s.Contacts} in {s.Buckets.Count} bucket(s)");
         foreach (var b in s.Buckets.Where(b => b.Count > 0 || b.Replacements > 0))

@@ -10,22 +10,17 @@ namespace Dht.Hosting;
 /// <param name="options">The validated options.</param>
 /// <param name="loggerFactory">The host's logging.</param>
 /// <param name="stores">Stores registered by the application; they take the place of <see cref="DhtOptions.DataDirectory"/>.</param>
-/// <param name="meterFactory">The host's meter factory, for the node's meter once <see cref="DhtNode"/> takes one.</param>
+/// <param name="meterFactory">The host's meter factory (registered by every generic host): the node's meter "Dht" is made
+/// by it, so the host's metrics pipeline sees the node, and the host disposes it.</param>
 internal sealed class DhtNodeFactory(
     IOptions<DhtOptions> options, ILoggerFactory loggerFactory, DhtStores? stores = null, IMeterFactory? meterFactory = null) : IDisposable
 {
     private SqliteDatabase? _database;
 
-    /// <summary>
-    /// The host's meter factory. The node still creates its own meter "Dht"; when DhtNode accepts an
-    /// <see cref="IMeterFactory"/>, <see cref="Create"/> passes this one, so the host's metrics pipeline sees the node.
-    /// </summary>
-    internal IMeterFactory? MeterFactory { get; } = meterFactory;
-
     public DhtNode Create()
     {
         var value = options.Value;
-        return new DhtNode(value, stores ?? OpenStores(value.DataDirectory), loggerFactory);
+        return new DhtNode(value, stores ?? OpenStores(value.DataDirectory), loggerFactory, meterFactory);
     }
 
     public void Dispose() => _database?.Dispose();

@@ -88,6 +88,7 @@ public sealed partial class DhtNodeService : IHostedService, IDisposable
         }
     }
 
+    /// <summary>Releases the service's cancellation source; the node itself is stopped by <see cref="StopAsync"/>.</summary>
     public void Dispose() => _stopping.Dispose();
 
     private DhtNode Node => _started ?? throw new InvalidOperationException("The node has not been started.");

@@ -6,7 +6,7 @@ using System.Buffers.Binary;
 namespace Dht.Protocol;
 
 /// <summary>Reads and writes compact node info and compact peer info (BEP 5, BEP 32).</summary>
-public static class CompactEncoding
+internal static class CompactEncoding
 {
     /// <summary>Compact IPv4 peer info: 4-byte address and 2-byte port.</summary>
     public const int PeerV4Size = 6;

@@ -119,17 +119,23 @@ public readonly struct NetEndPoint : IEquatable<NetEndPoint>
     public static NetEndPoint Parse(string text) =>
         TryParse(text, out var endPoint) ? endPoint : throw new FormatException($"'{text}' is not an IP address and port.");
 
+    /// <inheritdoc/>
     public bool Equals(NetEndPoint other) =>
         _address == other._address && _port == other._port && _isIPv6 == other._isIPv6;
 
+    /// <inheritdoc/>
     public override bool Equals(object? obj) => obj is NetEndPoint other && Equals(other);
 
+    /// <inheritdoc/>
     public override int GetHashCode() => HashCode.Combine(_address, _port, _isIPv6);
 
+    /// <summary>True when address, port and family are the same.</summary>
     public static bool operator ==(NetEndPoint a, NetEndPoint b) => a.Equals(b);
 
+    /// <summary>True when address, port or family differ.</summary>
     public static bool operator !=(NetEndPoint a, NetEndPoint b) => !a.Equals(b);
 
+    /// <summary>"a.b.c.d:port" or "[v6]:port", the form <see cref="Parse"/> reads.</summary>
     public override string ToString()
     {
         if (!_isIPv6)

@@ -108,16 +108,22 @@ public readonly struct NodeId : IEquatable<NodeId>, IComparable<NodeId>
     /// <summary>The XOR distance between two ids, itself a 160-bit number.</summary>
     public static NodeId operator ^(NodeId a, NodeId b) => new(a._w0 ^ b._w0, a._w1 ^ b._w1, a._w2 ^ b._w2);
 
+    /// <summary>True when the two ids are the same 160 bits.</summary>
     public static bool operator ==(NodeId a, NodeId b) => a.Equals(b);
 
+    /// <summary>True when the two ids differ.</summary>
     public static bool operator !=(NodeId a, NodeId b) => !a.Equals(b);
 
+    /// <summary>Compares ids as 160-bit big-endian numbers (so distances compare as Kademlia orders them).</summary>
     public static bool operator <(NodeId a, NodeId b) => a.CompareTo(b) < 0;
 
+    /// <summary>Compares ids as 160-bit big-endian numbers.</summary>
     public static bool operator >(NodeId a, NodeId b) => a.CompareTo(b) > 0;
 
+    /// <summary>Compares ids as 160-bit big-endian numbers.</summary>
     public static bool operator <=(NodeId a, NodeId b) => a.CompareTo(b) <= 0;
 
+    /// <summary>Compares ids as 160-bit big-endian numbers.</summary>
     public static bool operator >=(NodeId a, NodeId b) => a.CompareTo(b) >= 0;
 
     /// <summary>XOR distance to another id.</summary>
@@ -204,10 +210,13 @@ public readonly struct NodeId : IEquatable<NodeId>, IComparable<NodeId>
         return new NodeId(Ones64(bits), Ones64(bits - 64), Ones32(bits - 128));
     }
 
+    /// <summary>Bitwise AND of two ids (prefix masks).</summary>
     public static NodeId operator &(NodeId a, NodeId b) => new(a._w0 & b._w0, a._w1 & b._w1, a._w2 & b._w2);
 
+    /// <summary>Bitwise OR of two ids.</summary>
     public static NodeId operator |(NodeId a, NodeId b) => new(a._w0 | b._w0, a._w1 | b._w1, a._w2 | b._w2);
 
+    /// <summary>Bitwise complement of an id.</summary>
     public static NodeId operator ~(NodeId a) => new(~a._w0, ~a._w1, ~a._w2);
 
     /// <summary>Writes the 20 big-endian bytes of the id.</summary>
@@ -234,10 +243,13 @@ public readonly struct NodeId : IEquatable<NodeId>, IComparable<NodeId>
     /// <summary>The first 64 bits, as an unsigned number (a cheap, well-spread hash and a sampling key).</summary>
     public ulong High64 => _w0;
 
+    /// <inheritdoc/>
     public bool Equals(NodeId other) => _w0 == other._w0 && _w1 == other._w1 && _w2 == other._w2;
 
+    /// <inheritdoc/>
     public override bool Equals(object? obj) => obj is NodeId other && Equals(other);
 
+    /// <inheritdoc/>
     public override int GetHashCode() => HashCode.Combine(_w0, _w1, _w2);
 
     /// <summary>Orders ids as unsigned 160-bit big-endian numbers.</summary>

@@ -27,19 +27,25 @@ public sealed class SqliteItemStore : IItemStore
         _table = new SqliteEntryTable<StoredItem>(database, "items", Columns, Bind, Read);
     }
 
+    /// <inheritdoc/>
     public int Count => _table.Count;
 
+    /// <inheritdoc/>
     public long TotalBytes => _table.TotalBytes;
 
+    /// <inheritdoc/>
     public bool TryGet(NodeId target, [NotNullWhen(true)] out StoredItem? entry) => _table.TryGet(target, out entry);
 
+    /// <inheritdoc/>
     public Task Put(StoredItem entry) => _table.Put(entry);
 
+    /// <inheritdoc/>
     public bool Remove(NodeId target) => _table.Remove(target);
 
     /// <summary>Every held item, served from memory (a live view).</summary>
     public IEnumerable<StoredItem> All() => _table.All();
 
+    /// <inheritdoc/>
     public int RemoveExpired(DateTimeOffset now) => _table.RemoveExpired(now);
 
     private static void Bind(StoredItem item, SqliteParameterCollection parameters)

@@ -24,19 +24,25 @@ public sealed class SqliteNamedValueStore : INamedValueStore
         _table = new SqliteEntryTable<NamedValue>(database, "named_values", Columns, Bind, Read);
     }
 
+    /// <inheritdoc/>
     public int Count => _table.Count;
 
+    /// <inheritdoc/>
     public long TotalBytes => _table.TotalBytes;
 
+    /// <inheritdoc/>
     public bool TryGet(NodeId target, [NotNullWhen(true)] out NamedValue? entry) => _table.TryGet(target, out entry);
 
+    /// <inheritdoc/>
     public Task Put(NamedValue entry) => _table.Put(entry);
 
+    /// <inheritdoc/>
     public bool Remove(NodeId target) => _table.Remove(target);
 
     /// <summary>Every held value, served from memory (a live view).</summary>
     public IEnumerable<NamedValue> All() => _table.All();
 
+    /// <inheritdoc/>
     public int RemoveExpired(DateTimeOffset now) => _table.RemoveExpired(now);
 
     private static void Bind(NamedValue value, SqliteParameterCollection parameters)

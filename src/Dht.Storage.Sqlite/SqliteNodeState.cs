@@ -29,6 +29,8 @@ public sealed class SqliteNodeState : INodeStateStore
     private (NodeId Id, byte[] Seed)? _identity;
     private (NodeId Id, NetEndPoint EndPoint, DateTimeOffset LastSeen)[] _contacts = [];
 
+    /// <summary>Reads the node's saved identity, contacts and published keys from <paramref name="database"/>.</summary>
+    /// <param name="database">The open database; the caller disposes it after the node.</param>
     public SqliteNodeState(SqliteDatabase database)
     {
         ArgumentNullException.ThrowIfNull(database);

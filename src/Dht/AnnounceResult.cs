@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using Dht.Protocol;
+using Dht.Telemetry;
 
 namespace Dht;
 
@@ -6,8 +8,27 @@ namespace Dht;
 /// <param name="InfoHash">The torrent's info-hash.</param>
 /// <param name="NodesAccepted">Nodes that accepted the announce.</param>
 /// <param name="NodesAsked">Nodes the announce was sent to: the k closest that answered the get_peers lookup with a token.</param>
-public sealed record AnnounceResult(NodeId InfoHash, int NodesAccepted, int NodesAsked)
+public sealed record AnnounceResult(NodeId InfoHash, int NodesAccepted, int NodesAsked) : IOperationResult
 {
     /// <summary>Nodes that answered the announce, accepting or refusing it (the others timed out).</summary>
     public int NodesAnswered { get; init; }
+
+    /// <summary>Nodes that answered the get_peers lookup before the announce: 0 means no node answered, and nothing was sent.</summary>
+    public int NodesReached { get; init; }
+
+    /// <summary>Stored (at least one node accepted it), not stored, or not sent because no node answered.</summary>
+    public WriteStatus Status =>
+        NodesAccepted > 0 ? WriteStatus.Stored
+        : NodesReached == 0 ? WriteStatus.NoNodeAnswered
+        : WriteStatus.NotStored;
+
+    string IOperationResult.Outcome => Outcomes.Of(Status);
+
+    void IOperationResult.Describe(Activity activity)
+    {
+        activity.SetTag(TelemetryTags.NodesReached, NodesReached);
+        activity.SetTag(TelemetryTags.NodesAsked, NodesAsked);
+        activity.SetTag(TelemetryTags.NodesAnswered, NodesAnswered);
+        activity.SetTag(TelemetryTags.NodesStored, NodesAccepted);
+    }
 }

@@ -1,14 +1,16 @@
 // The library's one public entry point. A thin shell around the engine: it owns the UDP transport and the
-// meter. Every call is started on the node's loop and its result handed back off it (Engine/Loop/NodeLoop),
-// so the application's continuations never run on the loop, and nothing depends on the caller's
-// SynchronizationContext.
+// node's instruments. Every call is started on the node's loop and its result handed back off it
+// (Engine/Loop/NodeLoop), so the application's continuations never run on the loop, and nothing depends on the
+// caller's SynchronizationContext.
+using System.Diagnostics.CodeAnalysis;
 using System.Diagnostics.Metrics;
 using System.Net;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Dht.Engine;
+using Dht.Net;
 using Dht.Protocol;
-using Dht.Protocol.Krpc;
+using Dht.Telemetry;
 using Dht.Transport;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -16,14 +18,51 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Dht;
 
 /// <summary>A Kademlia DHT node speaking the BitTorrent Mainline DHT protocol.</summary>
+/// <remarks>
+/// <para>
+/// <b>Lifetime.</b> Construct, <see cref="StartAsync"/>, then <see cref="BootstrapAsync"/> to join a network (or
+/// none, to start one); <see cref="DisposeAsync"/> stops it. A network operation (ping, lookups, announce, get,
+/// put, delete) called before <see cref="StartAsync"/> fails with <see cref="InvalidOperationException"/>, and
+/// after <see cref="DisposeAsync"/> with <see cref="ObjectDisposedException"/>: both are mistakes in the calling
+/// code, not outcomes. What the network did is always a result: a started node that knows no other node returns
+/// results whose status is <see cref="ReadStatus.NoNodeAnswered"/> or <see cref="WriteStatus.NoNodeAnswered"/>.
+/// </para>
+/// <para>
+/// <b>Threads.</b> Every member may be called from any thread, concurrently with any other. The node's state has
+/// one owner, its loop: a serial executor that runs on whichever thread hands it work (the receive thread for a
+/// datagram, a timer thread for upkeep, the caller's thread for a call when the loop is idle) and on the thread
+/// pool when it has a backlog. An async method starts its work on the loop and returns a task whose
+/// continuations never run on it, whatever the caller's <see cref="SynchronizationContext"/>. Properties that
+/// report counts (<see cref="Counters"/>, <see cref="PublicEndPoint"/>, the metrics) read values the loop
+/// publishes, so they never wait and may be a moment old; <see cref="GetStatusAsync"/> takes an exact snapshot on the
+/// loop, and <see cref="GetStatus"/>, <see cref="HeldValues"/> and <see cref="HeldItems"/> block until it has.
+/// Callbacks of the library (the peers of <see cref="GetPeersAsync"/>) are delivered off the loop too.
+/// </para>
+/// <para>
+/// <b>Observability.</b> Metrics go to the meter <see cref="MeterName"/> (made by the <see cref="IMeterFactory"/>
+/// given, else by the node) and spans to the activity source <see cref="ActivitySourceName"/>; both carry the
+/// node's id as the tag <c>dht.node</c>, and cost nothing when nobody listens.
+/// </para>
+/// </remarks>
 public sealed class DhtNode : IAsyncDisposable
 {
+    /// <summary>The name of the meter every node publishes its instruments in (<c>dht.queries.sent</c>, <c>dht.operation.duration</c>...).</summary>
+    public const string MeterName = "Dht";
+
+    /// <summary>The name of the activity source of the nodes' spans (one per operation and per lookup).</summary>
+    public const string ActivitySourceName = "Dht";
+
     private readonly DhtEngine _engine;
-    private readonly Meter? _meter;
+    private readonly NodeMetrics _metrics;
+    private readonly NetEndPoint _localEndPoint;
 
     /// <summary>Creates a node that will listen on UDP at <see cref="DhtOptions.ListenAddress"/>:<see cref="DhtOptions.Port"/>.</summary>
-    public DhtNode(DhtOptions options, ILoggerFactory? loggerFactory = null)
-        : this(options, CreateUdp(options, loggerFactory), TimeProvider.System, new CryptoRandomSource(), loggerFactory)
+    /// <param name="options">The node's settings (validated here).</param>
+    /// <param name="loggerFactory">Where the node logs; nowhere when null.</param>
+    /// <param name="meterFactory">Makes the node's meter (a host's, from dependency injection); null: the node makes its own.</param>
+    [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "Each constructor differs in its required parameters (options; stores; a transport), so a call binds to one of them whatever optional arguments it gives.")]
+    public DhtNode(DhtOptions options, ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null)
+        : this(options, CreateUdp(options, loggerFactory), TimeProvider.System, new CryptoRandomSource(), loggerFactory, meterFactory: meterFactory)
     {
     }
 
@@ -31,25 +70,45 @@ public sealed class DhtNode : IAsyncDisposable
     /// Creates a node on UDP that keeps what it holds in <paramref name="stores"/> (for example SQLite), so that a
     /// restart brings back its identity, contacts, stored values and published keys.
     /// </summary>
-    public DhtNode(DhtOptions options, DhtStores stores, ILoggerFactory? loggerFactory = null)
-        : this(options, CreateUdp(options, loggerFactory), TimeProvider.System, new CryptoRandomSource(), loggerFactory, stores)
+    /// <param name="options">The node's settings (validated here).</param>
+    /// <param name="stores">Where the node keeps what it holds; the caller disposes them after the node.</param>
+    /// <param name="loggerFactory">Where the node logs; nowhere when null.</param>
+    /// <param name="meterFactory">Makes the node's meter (a host's, from dependency injection); null: the node makes its own.</param>
+    [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "Each constructor differs in its required parameters (options; stores; a transport), so a call binds to one of them whatever optional arguments it gives.")]
+    public DhtNode(DhtOptions options, DhtStores stores, ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null)
+        : this(options, CreateUdp(options, loggerFactory), TimeProvider.System, new CryptoRandomSource(), loggerFactory, stores, meterFactory)
     {
     }
 
     /// <summary>Creates a node over any datagram transport (tests, other networks).</summary>
-    public DhtNode(DhtOptions options, IDatagramTransport transport, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null)
-        : this(options, transport, timeProvider ?? TimeProvider.System, new CryptoRandomSource(), loggerFactory)
+    /// <param name="options">The node's settings (validated here; the listening address and port are the transport's).</param>
+    /// <param name="transport">The network; the node disposes it.</param>
+    /// <param name="timeProvider">The clock; the system's when null.</param>
+    /// <param name="loggerFactory">Where the node logs; nowhere when null.</param>
+    /// <param name="meterFactory">Makes the node's meter (a host's, from dependency injection); null: the node makes its own.</param>
+    [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "Each constructor differs in its required parameters (options; stores; a transport), so a call binds to one of them whatever optional arguments it gives.")]
+    public DhtNode(
+        DhtOptions options, IDatagramTransport transport, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null)
+        : this(options, transport, timeProvider ?? TimeProvider.System, new CryptoRandomSource(), loggerFactory, meterFactory: meterFactory)
     {
     }
 
     internal DhtNode(
-        DhtOptions options, IDatagramTransport transport, TimeProvider time, IRandomSource random, ILoggerFactory? loggerFactory, DhtStores? stores = null)
+        DhtOptions options,
+        IDatagramTransport transport,
+        TimeProvider time,
+        IRandomSource random,
+        ILoggerFactory? loggerFactory,
+        DhtStores? stores = null,
+        IMeterFactory? meterFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         loggerFactory ??= NullLoggerFactory.Instance;
         _engine = new DhtEngine(options, transport, time, random, loggerFactory.CreateLogger("Dht.Node"),
             namedValues: stores?.NamedValues, items: stores?.Items, state: stores?.State);
-        _meter = CreateMeter(_engine);
+        _metrics = new NodeMetrics(_engine.Id, _engine.Counters, _engine.Gauges, meterFactory);
+        _engine.Telemetry.Metrics = _metrics;
+        _localEndPoint = SourceAddress.Of(_engine.LocalEndPoint);
     }
 
     /// <summary>This node's id.</summary>
@@ -61,10 +120,21 @@ public sealed class DhtNode : IAsyncDisposable
     /// <summary>Contacts saved by an earlier run, which <see cref="BootstrapAsync"/> pings along with the bootstrap nodes.</summary>
     public int SavedContacts => _engine.SavedContacts.Count;
 
-    /// <summary>The endpoint this node receives on.</summary>
-    public NetEndPoint LocalEndPoint => _engine.LocalEndPoint;
+    /// <summary>
+    /// The address and port the node's socket is bound to: with <see cref="DhtOptions.Port"/> 0, the port the system
+    /// picked; bound to the wildcard address (<c>0.0.0.0</c>, <c>::</c>), which listens on every interface, the
+    /// address this machine sends from by default (its primary interface; loopback when it has no route). Behind a
+    /// NAT, where nodes on the internet reach this one is <see cref="PublicEndPoint"/>.
+    /// </summary>
+    public NetEndPoint LocalEndPoint => _localEndPoint;
 
-    /// <summary>Traffic counters (also published as System.Diagnostics.Metrics instruments of meter "Dht").</summary>
+    /// <summary>
+    /// The address and port other nodes see this node at (behind a NAT, the public ones), as the majority of the
+    /// last 16 nodes that answered us report it (BEP 42's <c>ip</c>; at least 3 must agree); null until known.
+    /// </summary>
+    public NetEndPoint? PublicEndPoint => _engine.PublicEndPoint;
+
+    /// <summary>Traffic counters (also published as instruments of the meter <see cref="MeterName"/>).</summary>
     public NodeCounters Counters => _engine.Counters;
 
     internal DhtEngine Engine => _engine;
@@ -96,10 +166,12 @@ public sealed class DhtNode : IAsyncDisposable
         _engine.AnnounceAsync(infoHash, port, cancellationToken);
 
     /// <summary>Streams the peers of <paramref name="infoHash"/> as the get_peers lookup finds them.</summary>
+    /// <param name="infoHash">The torrent's info-hash.</param>
+    /// <param name="cancellationToken">Stops the lookup and the enumeration.</param>
     public async IAsyncEnumerable<NetEndPoint> GetPeersAsync(NodeId infoHash, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var channel = Channel.CreateUnbounded<NetEndPoint>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
-        var lookup = _engine.GetPeersAsync(infoHash, peer => channel.Writer.TryWrite(peer), cancellationToken);
+        Task lookup = _engine.GetPeersAsync(infoHash, peer => channel.Writer.TryWrite(peer), cancellationToken);
         _ = lookup.ContinueWith(
             static (t, s) => ((Channel<NetEndPoint>)s!).Writer.TryComplete(t.Exception?.GetBaseException()),
             channel,
@@ -153,16 +225,17 @@ public sealed class DhtNode : IAsyncDisposable
         _engine.Loop.CallAsync(() => _engine.NamedValues?.Held(_engine.Time.GetUtcNow()) ?? []).GetAwaiter().GetResult();
 
     /// <summary>A snapshot of the node's state, taken on the node's loop.</summary>
-    public Task<NodeStatus> GetStatusAsync() => _engine.GetStatusAsync();
+    public async Task<NodeStatus> GetStatusAsync() =>
+        await _engine.GetStatusAsync().ConfigureAwait(false) with { EndPoint = _localEndPoint };
 
     /// <summary>A snapshot of the node's state; blocks until the node's loop has taken it.</summary>
-    public NodeStatus GetStatus() => _engine.GetStatusAsync().GetAwaiter().GetResult();
+    public NodeStatus GetStatus() => GetStatusAsync().GetAwaiter().GetResult();
 
     /// <summary>Stops the node: pending queries are cancelled and the socket is closed.</summary>
     public async ValueTask DisposeAsync()
     {
         await _engine.DisposeAsync().ConfigureAwait(false);
-        _meter?.Dispose();
+        _metrics.Dispose();
     }
 
     private static UdpTransport CreateUdp(DhtOptions options, ILoggerFactory? loggerFactory)
@@ -170,25 +243,5 @@ public sealed class DhtNode : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         return new UdpTransport(new IPEndPoint(options.ListenAddress, options.Port), options.Transport, loggerFactory?.CreateLogger("Dht.Transport"));
-    }
-
-    private static Meter CreateMeter(DhtEngine engine)
-    {
-        var meter = new Meter("Dht", "1.0");
-        var c = engine.Counters;
-        var methods = Enum.GetValues<KrpcMethod>();
-        IEnumerable<Measurement<long>> PerMethod(long[] values) =>
-            methods.Select(m => new Measurement<long>(values[(int)m], new KeyValuePair<string, object?>("method", KrpcMethods.DisplayName(m))));
-        meter.CreateObservableCounter("dht.queries.sent", () => PerMethod(c.QueriesSentByMethod), description: "Queries sent, by method");
-        meter.CreateObservableCounter("dht.queries.received", () => PerMethod(c.QueriesReceivedByMethod), description: "Queries received, by method");
-        meter.CreateObservableCounter("dht.responses.received", () => PerMethod(c.ResponsesReceivedByMethod), description: "Responses received, by method");
-        meter.CreateObservableCounter("dht.queries.timed_out", () => PerMethod(c.TimeoutsByMethod), description: "Queries that timed out, by method");
-        meter.CreateObservableCounter("dht.errors.received", () => PerMethod(c.ErrorsReceivedByMethod), description: "KRPC errors received, by method");
-        meter.CreateObservableCounter("dht.messages.invalid", () => c.InvalidMessages, description: "Datagrams that failed to decode or validate");
-        meter.CreateObservableCounter("dht.errors.sent", () => c.ErrorsSent, description: "KRPC errors sent");
-        meter.CreateObservableCounter("dht.queries.rate_limited", () => c.RateLimited, description: "Queries dropped by the per-IP rate limit");
-        meter.CreateObservableCounter("dht.replies.over_budget", () => c.RepliesOverBudget, description: "Replies dropped by the per-IP reply-byte budget");
-        meter.CreateObservableGauge("dht.routing.contacts", () => engine.PublishedContacts, description: "Contacts in the routing table");
-        return meter;
     }
 }

@@ -1,8 +1,13 @@
+using System.Diagnostics;
 using Dht.Protocol;
+using Dht.Telemetry;
 
 namespace Dht;
 
-/// <summary>The outcome of a get: the newest value found, or not found (also after a delete).</summary>
+/// <summary>
+/// The outcome of a named get: the newest value found, or why there is none (<see cref="Status"/>: not found,
+/// deleted, or no node answered).
+/// </summary>
 /// <param name="Key">The key name.</param>
 /// <param name="Target">SHA-1 of the key name.</param>
 /// <param name="Found">True when a live value was found.</param>
@@ -14,10 +19,30 @@ namespace Dht;
 /// on after the get has returned.
 /// </param>
 public sealed record GetResult(string Key, NodeId Target, bool Found, ReadOnlyMemory<byte> Value, long Seq, int NodesWithValue, int NodesRepaired)
+    : IOperationResult
 {
     /// <summary>Nodes the lookup asked.</summary>
     public int NodesAsked { get; init; }
 
-    /// <summary>Nodes that answered the lookup.</summary>
+    /// <summary>Nodes that answered the lookup: 0 means the network was not reached, so "not found" is not known.</summary>
     public int NodesAnswered { get; init; }
+
+    /// <summary>
+    /// Found, deleted (the newest version is a tombstone), not found (nodes answered, none held it), or no node
+    /// answered. A value this node holds itself is found even when no node answered.
+    /// </summary>
+    public ReadStatus Status =>
+        Found ? ReadStatus.Found
+        : Seq > 0 ? ReadStatus.Deleted
+        : NodesAnswered == 0 ? ReadStatus.NoNodeAnswered
+        : ReadStatus.NotFound;
+
+    string IOperationResult.Outcome => Outcomes.Of(Status);
+
+    void IOperationResult.Describe(Activity activity)
+    {
+        activity.SetTag(TelemetryTags.NodesAsked, NodesAsked);
+        activity.SetTag(TelemetryTags.NodesAnswered, NodesAnswered);
+        activity.SetTag(TelemetryTags.NodesWithValue, NodesWithValue);
+    }
 }

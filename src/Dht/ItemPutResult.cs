@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using Dht.Protocol;
+using Dht.Telemetry;
 
 namespace Dht;
 
@@ -8,8 +10,27 @@ namespace Dht;
 /// <param name="NodesStored">Nodes that accepted the put.</param>
 /// <param name="NodesAsked">Nodes the put was sent to: the k closest that answered the lookup with a write token.</param>
 /// <param name="ErrorCodes">KRPC error codes of the nodes that refused (e.g. 302 when a newer version is held).</param>
-public sealed record ItemPutResult(NodeId Target, long Seq, int NodesStored, int NodesAsked, IReadOnlyList<int> ErrorCodes)
+public sealed record ItemPutResult(NodeId Target, long Seq, int NodesStored, int NodesAsked, IReadOnlyList<int> ErrorCodes) : IOperationResult
 {
     /// <summary>Nodes that answered the put, accepting or refusing it (the others timed out).</summary>
     public int NodesAnswered { get; init; }
+
+    /// <summary>Nodes that answered the lookup before the put: 0 means no node answered, and nothing was sent.</summary>
+    public int NodesReached { get; init; }
+
+    /// <summary>Stored (at least one node accepted it), not stored, or not sent because no node answered.</summary>
+    public WriteStatus Status =>
+        NodesStored > 0 ? WriteStatus.Stored
+        : NodesReached == 0 ? WriteStatus.NoNodeAnswered
+        : WriteStatus.NotStored;
+
+    string IOperationResult.Outcome => Outcomes.Of(Status);
+
+    void IOperationResult.Describe(Activity activity)
+    {
+        activity.SetTag(TelemetryTags.NodesReached, NodesReached);
+        activity.SetTag(TelemetryTags.NodesAsked, NodesAsked);
+        activity.SetTag(TelemetryTags.NodesAnswered, NodesAnswered);
+        activity.SetTag(TelemetryTags.NodesStored, NodesStored);
+    }
 }

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using Dht.Protocol;
+using Dht.Telemetry;
 
 namespace Dht;
 
@@ -8,8 +10,34 @@ namespace Dht;
 /// <param name="Seq">The version written.</param>
 /// <param name="NodesStored">Nodes among the k closest that accepted the store.</param>
 /// <param name="NodesAsked">Nodes the store was sent to: the k closest that answered the lookup with a write token.</param>
-public sealed record PutResult(string Key, NodeId Target, long Seq, int NodesStored, int NodesAsked)
+public sealed record PutResult(string Key, NodeId Target, long Seq, int NodesStored, int NodesAsked) : IOperationResult
 {
     /// <summary>Nodes that answered the store, accepting or refusing it (the others timed out).</summary>
     public int NodesAnswered { get; init; }
+
+    /// <summary>Nodes that answered the lookup before the store: 0 means no node answered, and nothing was sent.</summary>
+    public int NodesReached { get; init; }
+
+    /// <summary>
+    /// True when the newest version found before the write (in the answers to its lookup, or this node's own last
+    /// put) was a live value; false when none was found or it was a tombstone. For a delete: whether there was a
+    /// value to delete.
+    /// </summary>
+    public bool HadValue { get; init; }
+
+    /// <summary>Stored (at least one node accepted it), not stored, or not sent because no node answered.</summary>
+    public WriteStatus Status =>
+        NodesStored > 0 ? WriteStatus.Stored
+        : NodesReached == 0 ? WriteStatus.NoNodeAnswered
+        : WriteStatus.NotStored;
+
+    string IOperationResult.Outcome => Outcomes.Of(Status);
+
+    void IOperationResult.Describe(Activity activity)
+    {
+        activity.SetTag(TelemetryTags.NodesReached, NodesReached);
+        activity.SetTag(TelemetryTags.NodesAsked, NodesAsked);
+        activity.SetTag(TelemetryTags.NodesAnswered, NodesAnswered);
+        activity.SetTag(TelemetryTags.NodesStored, NodesStored);
+    }
 }

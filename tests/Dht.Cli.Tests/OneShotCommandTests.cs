@@ -100,7 +100,7 @@ public sealed partial class OneShotCommandTests(OneShotNetwork network, ITestOut
         var get = await RunAsync("", "get", key, "-b", network.EndPoints[2]);
 
         Assert.Equal(0, delete.ExitCode);
-        Assert.Matches($"^Tombstone for key '{key}' stored at [1-3] nodes?$", delete.Output);
+        Assert.Matches($"^Deleted key '{key}': tombstone stored at [1-3] nodes?$", delete.Output);
         Assert.Equal(1, get.ExitCode);
         Assert.Equal($"Not found: {key} (deleted)", get.Output);
     }

@@ -20,6 +20,8 @@ public sealed class OneShotJsonTests(OneShotNetwork network, ITestOutputHelper l
 
         Assert.Equal(0, foundExit);
         Assert.Equal(key, found.GetProperty("key").GetString());
+        Assert.Equal("found", found.GetProperty("status").GetString());
+        Assert.InRange(found.GetProperty("nodesAnswered").GetInt32(), 1, 3);
         Assert.Equal("named", found.GetProperty("kind").GetString());
         Assert.True(found.GetProperty("found").GetBoolean());
         Assert.Equal("hello world", found.GetProperty("value").GetString());
@@ -29,6 +31,7 @@ public sealed class OneShotJsonTests(OneShotNetwork network, ITestOutputHelper l
         Assert.InRange(found.GetProperty("nodesWithValue").GetInt32(), 1, 3);
 
         Assert.Equal(1, missingExit);
+        Assert.Equal("not_found", missing.GetProperty("status").GetString());
         Assert.False(missing.GetProperty("found").GetBoolean());
         Assert.Equal(JsonValueKind.Null, missing.GetProperty("value").ValueKind);
         Assert.Equal(JsonValueKind.Null, missing.GetProperty("seq").ValueKind);
@@ -47,6 +50,7 @@ public sealed class OneShotJsonTests(OneShotNetwork network, ITestOutputHelper l
         Assert.Equal("named", named.GetProperty("kind").GetString());
         Assert.Equal(NodeId.FromKey(key).ToString(), named.GetProperty("target").GetString());
         Assert.True(named.GetProperty("stored").GetBoolean());
+        Assert.Equal("stored", named.GetProperty("status").GetString());
         int stored = named.GetProperty("nodesStored").GetInt32();
         Assert.InRange(stored, 1, 3);
         Assert.InRange(named.GetProperty("nodesAsked").GetInt32(), stored, 3);
@@ -71,6 +75,8 @@ public sealed class OneShotJsonTests(OneShotNetwork network, ITestOutputHelper l
         Assert.Equal(key, delete.GetProperty("key").GetString());
         Assert.Equal(NodeId.FromKey(key).ToString(), delete.GetProperty("target").GetString());
         Assert.True(delete.GetProperty("stored").GetBoolean());
+        Assert.Equal("stored", delete.GetProperty("status").GetString());
+        Assert.False(delete.GetProperty("hadValue").GetBoolean()); // the key was never put
         Assert.InRange(delete.GetProperty("nodesStored").GetInt32(), 1, 3);
         Assert.True(delete.GetProperty("seq").GetInt64() > 0);
     }

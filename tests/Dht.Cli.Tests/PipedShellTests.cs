@@ -37,7 +37,7 @@ public sealed partial class PipedShellTests(OneShotNetwork network, ITestOutputH
         }
 
         Write(script, $"delete {run}-0\nget {run}-0\nquit\nget {run}-1\n");
-        expectedOutput.AddRange([$"Tombstone {run}-0", $"Not found: {run}-0 (deleted)"]);
+        expectedOutput.AddRange([$"Deleted {run}-0", $"Not found: {run}-0 (deleted)"]);
 
         await using var node = DhtProcess.Start(Port(), network.EndPoints[0], "--bind", "127.0.0.1", "--in-memory");
         await node.SendBytesAndCloseInputAsync(script.ToArray(), cts.Token);
@@ -74,7 +74,7 @@ public sealed partial class PipedShellTests(OneShotNetwork network, ITestOutputH
 
     private static string Port() => FreeUdpPort.Next().ToString(CultureInfo.InvariantCulture);
 
-    /// <summary>"Stored key 'K' at N nodes" and "Tombstone for key 'K' stored at N nodes" without the node count, which depends on the network.</summary>
-    [GeneratedRegex(@"^(Stored|Tombstone) (?:for )?key '([^']+)' (?:stored )?at \d+ nodes?$")]
+    /// <summary>"Stored key 'K' at N nodes" and "Deleted key 'K': tombstone stored at N nodes" without the node count, which depends on the network.</summary>
+    [GeneratedRegex(@"^(Stored|Deleted) key '([^']+)'(?:: tombstone stored)? at \d+ nodes?$")]
     private static partial Regex Normalize();
 }

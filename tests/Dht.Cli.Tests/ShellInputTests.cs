@@ -136,15 +136,15 @@ public sealed class ShellInputTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Delete_SaysATombstoneWasStored_AndGetThenSaysDeleted()
+    public async Task Delete_SaysWhetherThereWasAValue_AndGetThenSaysDeleted()
     {
-        var (output, _) = await RunAsync("put k v\ndelete k\nget k\ndelete never-put\n");
+        var (output, _) = await RunAsync("put k v\ndelete k\nget k\ndelete never-put\ndelete k\n");
 
         string[] lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.StartsWith("Tombstone for key 'k' stored at ", lines[1], StringComparison.Ordinal);
+        Assert.StartsWith("Deleted key 'k': tombstone stored at ", lines[1], StringComparison.Ordinal);
         Assert.Equal("Not found: k (deleted)", lines[2]);
-        Assert.StartsWith("Tombstone for key 'never-put' stored at ", lines[3], StringComparison.Ordinal);
-        Assert.DoesNotContain(lines, l => l.StartsWith("Deleted", StringComparison.Ordinal));
+        Assert.StartsWith("No value found for key 'never-put'; tombstone stored at ", lines[3], StringComparison.Ordinal);
+        Assert.StartsWith("No value found for key 'k'; tombstone stored at ", lines[4], StringComparison.Ordinal);
     }
 
     private Task<(string Output, string Error)> RunAsync(string script) => RunAsync(Encoding.UTF8.GetBytes(script));

@@ -40,6 +40,21 @@ public sealed class ShellTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task OnANodeThatKnowsNoOne_ReadsAndWritesSayNoNodeAnswered_NotNotFound()
+    {
+        string output = await RunScriptAsync("get k\nput k v\ndelete k\nget 0123456789abcdef0123456789abcdef01234567\n");
+
+        Assert.Equal(
+            [
+                "No node answered: whether k exists is unknown",
+                "Not stored: no node answered for key 'k'",
+                "Not deleted: no node answered for key 'k'",
+                "No node answered: whether 0123456789abcdef0123456789abcdef01234567 exists is unknown",
+            ],
+            output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
     public async Task Help_ListsTheCommands()
     {
         string output = await RunScriptAsync("help\n");

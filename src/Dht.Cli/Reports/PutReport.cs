@@ -1,21 +1,31 @@
+using System.Text.Json.Serialization;
+using Dht.Telemetry;
+
 namespace Dht.Cli.Reports;
 
 /// <summary>What <c>put</c> stored: its <c>--json</c> object and its line of text.</summary>
 /// <param name="Key">The key name; PUBKEY/NAME for a signed value; the hash for an immutable item.</param>
 /// <param name="Kind"><c>named</c>, <c>immutable</c> or <c>signed</c>.</param>
 /// <param name="Target">Where the value lives in the keyspace (40 hex digits).</param>
+/// <param name="Status"><c>stored</c>, <c>not_stored</c> (nodes answered, none accepted it) or <c>no_node_answered</c> (sent nowhere).</param>
 /// <param name="Stored">At least one node accepted it.</param>
 /// <param name="NodesStored">Nodes that accepted it.</param>
 /// <param name="NodesAsked">Nodes it was sent to.</param>
 /// <param name="Seq">The version written; null for an immutable item.</param>
-internal sealed record PutReport(string Key, string Kind, string Target, bool Stored, int NodesStored, int NodesAsked, long? Seq)
+internal sealed record PutReport(string Key, string Kind, string Target, string Status, bool Stored, int NodesStored, int NodesAsked, long? Seq)
 {
+    /// <summary>Whether the network was reached.</summary>
+    [JsonIgnore]
+    public bool Reached => Status != Outcomes.NoNodeAnswered;
+
     public string ToText()
     {
         string what = Kind == ValueKind.Immutable ? $"immutable item {Key}" : $"key '{Key}'";
         if (!Stored)
         {
-            return NodesAsked == 0 ? $"Not stored: no node was found to store {what}" : $"Not stored: no node accepted {what} ({NodesAsked} asked)";
+            return !Reached ? $"Not stored: no node answered for {what}"
+                : NodesAsked == 0 ? $"Not stored: no node was found to store {what}"
+                : $"Not stored: no node accepted {what} ({NodesAsked} asked)";
         }
 
         return Kind == ValueKind.Signed ? $"Stored {what} at {Nodes(NodesStored)} (seq {Seq})" : $"Stored {what} at {Nodes(NodesStored)}";

@@ -1,7 +1,7 @@
 namespace Dht.Protocol.Bencode;
 
 /// <summary>Why a <see cref="BencodeReader"/> rejected its input.</summary>
-public enum BencodeError : byte
+internal enum BencodeError : byte
 {
     None,
     UnexpectedEnd,

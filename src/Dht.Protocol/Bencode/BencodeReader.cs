@@ -11,7 +11,7 @@ using System.Runtime.CompilerServices;
 namespace Dht.Protocol.Bencode;
 
 /// <summary>A strict, allocation-free bencode tokenizer.</summary>
-public ref struct BencodeReader
+internal ref struct BencodeReader
 {
     /// <summary>The deepest nesting the reader accepts.</summary>
     public const int MaxDepth = 32;

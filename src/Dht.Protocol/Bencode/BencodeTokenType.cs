@@ -1,7 +1,7 @@
 namespace Dht.Protocol.Bencode;
 
 /// <summary>The kind of token a <see cref="BencodeReader"/> is positioned on.</summary>
-public enum BencodeTokenType : byte
+internal enum BencodeTokenType : byte
 {
     /// <summary>Nothing read yet, or the input is exhausted.</summary>
     None,

@@ -8,7 +8,7 @@ using System.Text;
 namespace Dht.Protocol.Bencode;
 
 /// <summary>Writes bencoded tokens to a buffer writer.</summary>
-public readonly ref struct BencodeWriter
+internal readonly ref struct BencodeWriter
 {
     private readonly IBufferWriter<byte> _output;
 

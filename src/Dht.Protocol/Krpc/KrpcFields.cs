@@ -2,7 +2,7 @@ namespace Dht.Protocol.Krpc;
 
 /// <summary>Which optional keys a <see cref="KrpcMessage"/> carries.</summary>
 [Flags]
-public enum KrpcFields : uint
+internal enum KrpcFields : uint
 {
     None = 0,
     Id = 1 << 0,

@@ -4,7 +4,7 @@ using Dht.Protocol.Bencode;
 namespace Dht.Protocol.Krpc;
 
 /// <summary>Decodes the encoded lists of a <see cref="KrpcMessage"/> on demand.</summary>
-public static class KrpcLists
+internal static class KrpcLists
 {
     /// <summary>
     /// Adds the usable compact peers of an encoded <c>values</c> list to <paramref name="into"/>, at most

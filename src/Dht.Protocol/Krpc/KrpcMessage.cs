@@ -7,7 +7,7 @@
 namespace Dht.Protocol.Krpc;
 
 /// <summary>A KRPC message: the envelope (t, y, q, e, v, ip, ro) and the arguments or return values.</summary>
-public sealed class KrpcMessage
+internal sealed class KrpcMessage
 {
     /// <summary>Query, response or error.</summary>
     public KrpcMessageKind Kind { get; set; }

@@ -1,7 +1,7 @@
 namespace Dht.Protocol.Krpc;
 
 /// <summary>The <c>y</c> key of a KRPC message.</summary>
-public enum KrpcMessageKind : byte
+internal enum KrpcMessageKind : byte
 {
     None,
 

@@ -1,7 +1,7 @@
 namespace Dht.Protocol.Krpc;
 
 /// <summary>Wire names of <see cref="KrpcMethod"/> values.</summary>
-public static class KrpcMethods
+internal static class KrpcMethods
 {
     /// <summary>The wire name of a method.</summary>
     public static ReadOnlySpan<byte> NameOf(KrpcMethod method) => method switch

@@ -1,7 +1,7 @@
 namespace Dht.Protocol.Krpc;
 
 /// <summary>Status of a decode and, for failures, a short reason fit to send back in a KRPC error.</summary>
-public readonly record struct KrpcParseResult(KrpcParseStatus Status, string? Reason)
+internal readonly record struct KrpcParseResult(KrpcParseStatus Status, string? Reason)
 {
     public static KrpcParseResult Ok => new(KrpcParseStatus.Ok, null);
 

@@ -1,7 +1,7 @@
 namespace Dht.Protocol.Krpc;
 
 /// <summary>Outcome of decoding a datagram as KRPC.</summary>
-public enum KrpcParseStatus : byte
+internal enum KrpcParseStatus : byte
 {
     /// <summary>A well-formed message whose required fields are present and typed correctly.</summary>
     Ok,

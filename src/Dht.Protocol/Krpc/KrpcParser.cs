@@ -14,7 +14,7 @@ using Dht.Protocol.Bencode;
 namespace Dht.Protocol.Krpc;
 
 /// <summary>KRPC decoding and validation.</summary>
-public static class KrpcParser
+internal static class KrpcParser
 {
     /// <summary>Longest transaction id accepted (BEP 5 ids are typically 2-4 bytes).</summary>
     public const int MaxTransactionIdLength = 32;

@@ -6,7 +6,7 @@ using Dht.Protocol.Bencode;
 namespace Dht.Protocol.Krpc;
 
 /// <summary>KRPC encoding.</summary>
-public static class KrpcWriter
+internal static class KrpcWriter
 {
     /// <summary>Writes <paramref name="message"/> as one bencoded dictionary.</summary>
     public static void Write(KrpcMessage message, IBufferWriter<byte> output)

@@ -26,6 +26,7 @@ using Dht.Peers;
 using Dht.Protocol;
 using Dht.Protocol.Krpc;
 using Dht.Routing;
+using Dht.Telemetry;
 using Dht.Tokens;
 using Dht.Transport;
 using Microsoft.Extensions.Logging;
@@ -47,6 +48,7 @@ internal sealed partial class DhtEngine : IAsyncDisposable
     private readonly Bootstrapper _bootstrapper;
     private readonly MaintenanceSchedule _maintenance;
     private readonly StatusReporter _status;
+    private readonly NodeGauges _gauges;
     private bool _started;
     private bool _disposed;
 
@@ -80,12 +82,13 @@ internal sealed partial class DhtEngine : IAsyncDisposable
         _loop = loopHost is null ? new PooledLoop(OnLoopFault) : new HostedLoop(loopHost, OnLoopFault);
         Identity = NodeIdentity.Load(options.NodeId, state, random);
         _timer = new NodeTimer(time, _loop, NextDeadline, OnTick);
+        Telemetry = new OperationTelemetry(Id, _loop, time);
 
         var rateLimiter = new RateLimiter(
             options.MaxQueriesPerSecondPerIp, options.RateLimitBlockDuration, options.RateLimiterCapacity, options.MaxReplyBytesPerSecondPerIp);
         var context = new QueryContext(new TokenManager(options.TokenRotationInterval), random, options.BucketSize);
         var dispatcher = new QueryDispatcher(Id, options.ReadOnly, rateLimiter, Counters, context, _logger);
-        _family = new NodeFamily(Id, options, transport, time, random, Counters, _loop, _timer, dispatcher);
+        _family = new NodeFamily(Id, options, transport, time, random, Counters, _loop, _timer, dispatcher, Publish);
         _lookups = new LookupRunner(_family, _loop, time, new LookupOptions
         {
             K = options.BucketSize,
@@ -94,7 +97,7 @@ internal sealed partial class DhtEngine : IAsyncDisposable
             HardTimeout = options.QueryTimeout,
         });
         var operations = new OperationContext(
-            _family, _lookups, new WritePath(_family, _loop, time), _loop, time, options.BucketSize, LogBackgroundFailure);
+            _family, _lookups, new WritePath(_family, _loop, time), _loop, time, options.BucketSize, LogBackgroundFailure, Telemetry);
 
         Peers = peers ?? new InMemoryPeerStore(new PeerStoreOptions
         {
@@ -135,6 +138,7 @@ internal sealed partial class DhtEngine : IAsyncDisposable
 
         _maintenance = new MaintenanceSchedule(options.MaintenanceInterval, duties);
         _status = new StatusReporter(_family, _lookups, Counters, Peers, Items, NamedValues, time);
+        _gauges = new NodeGauges(_family, _lookups, Peers, Items, NamedValues);
     }
 
     /// <summary>Our client version in KRPC's top-level <c>v</c> (see <see cref="NodeIdentity.ClientVersion"/>).</summary>
@@ -148,6 +152,9 @@ internal sealed partial class DhtEngine : IAsyncDisposable
     public Crypto.Ed25519KeyPair SigningKey => Identity.SigningKey;
 
     public NetEndPoint LocalEndPoint => _family.LocalEndPoint;
+
+    /// <summary>Where other nodes see us, by majority of their BEP 42 answers; null until known. Any thread.</summary>
+    public NetEndPoint? PublicEndPoint => _family.PublicEndPoint;
 
     public NodeCounters Counters { get; } = new();
 
@@ -164,8 +171,11 @@ internal sealed partial class DhtEngine : IAsyncDisposable
     /// <summary>Contacts saved by an earlier run: pinged when joining, like bootstrap nodes.</summary>
     internal IReadOnlyList<NetEndPoint> SavedContacts => _contacts.Saved;
 
-    /// <summary>Contacts in the routing table as of the loop's last turn with traffic, for other threads.</summary>
-    internal int PublishedContacts => _family.PublishedContacts;
+    /// <summary>Counts of the node's state as the loop last published them, for other threads.</summary>
+    internal NodeGauges Gauges => _gauges;
+
+    /// <summary>Spans and measurements of the node's operations (its meter is set by <see cref="DhtNode"/>).</summary>
+    internal OperationTelemetry Telemetry { get; }
 
     internal IPeerStore Peers { get; }
 
@@ -188,6 +198,7 @@ internal sealed partial class DhtEngine : IAsyncDisposable
         _maintenance.Start(now);
         _timer.Arm(now);
         _family.Start();
+        Publish(now);
         return true;
     });
 
@@ -198,28 +209,28 @@ internal sealed partial class DhtEngine : IAsyncDisposable
     /// away than our closest neighbour (the paper's join procedure).
     /// </summary>
     public Task<BootstrapResult> BootstrapAsync(CancellationToken cancellationToken = default) =>
-        OnLoop(() => _bootstrapper.JoinAsync(cancellationToken));
+        Run(OperationNames.Bootstrap, () => _bootstrapper.JoinAsync(cancellationToken));
 
     /// <summary>Pings an endpoint; the answer adds the node to the routing table.</summary>
     public Task<PingResult> PingAsync(NetEndPoint endPoint, CancellationToken cancellationToken = default) =>
-        OnLoop(() => _bep5.PingAsync(endPoint, cancellationToken));
+        Run(OperationNames.Ping, () => _bep5.PingAsync(endPoint, cancellationToken), endPoint: endPoint);
 
     /// <summary>Iterative find_node for <paramref name="target"/>.</summary>
     public Task<LookupResult> FindNodeAsync(NodeId target, CancellationToken cancellationToken = default) =>
-        OnLoop(() => _bep5.FindNodeAsync(target, cancellationToken));
+        Run(OperationNames.FindNode, () => _bep5.FindNodeAsync(target, cancellationToken), target: target);
 
-    /// <summary>Runs a get_peers lookup, reporting each new peer to <paramref name="onPeer"/> (on the loop); returns how many.</summary>
-    public Task<int> GetPeersAsync(NodeId infoHash, Action<NetEndPoint> onPeer, CancellationToken cancellationToken = default) =>
-        OnLoop(async () =>
+    /// <summary>Runs a get_peers lookup, reporting each new peer to <paramref name="onPeer"/> (on the loop); returns how many and who answered.</summary>
+    public Task<GetPeersOutcome> GetPeersAsync(NodeId infoHash, Action<NetEndPoint> onPeer, CancellationToken cancellationToken = default) =>
+        Run(OperationNames.GetPeers, async () =>
         {
             int found = 0;
-            await _bep5.GetPeersAsync(infoHash, peer =>
+            var lookup = await _bep5.GetPeersAsync(infoHash, peer =>
             {
                 found++;
                 onPeer(peer);
             }, cancellationToken).ConfigureAwait(true);
-            return found;
-        });
+            return new GetPeersOutcome(found, lookup.Asked, lookup.Answered);
+        }, target: infoHash);
 
     /// <summary>Collects the peers of an info-hash into a list.</summary>
     public Task<IReadOnlyList<NetEndPoint>> GetPeersListAsync(NodeId infoHash, CancellationToken cancellationToken = default) =>
@@ -241,37 +252,37 @@ internal sealed partial class DhtEngine : IAsyncDisposable
             throw new ArgumentOutOfRangeException(nameof(port), "A port is 1 to 65535.");
         }
 
-        return OnLoop(() => _bep5.AnnounceAsync(infoHash, port, cancellationToken));
+        return Run(OperationNames.Announce, () => _bep5.AnnounceAsync(infoHash, port, cancellationToken), target: infoHash);
     }
 
     /// <summary>Stores a named value on the k closest nodes (DESIGN.md section 3).</summary>
     public Task<PutResult> PutAsync(string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default) =>
-        OnLoop(() => RequireNamedValues().PutAsync(key, value, null, cancellationToken));
+        Run(OperationNames.Put, () => RequireNamedValues().PutAsync(key, value, null, cancellationToken), key);
 
     /// <summary>Reads the newest version of a named value.</summary>
     public Task<GetResult> GetAsync(string key, CancellationToken cancellationToken = default) =>
-        OnLoop(() => RequireNamedValues().GetAsync(key, cancellationToken));
+        Run(OperationNames.Get, () => RequireNamedValues().GetAsync(key, cancellationToken), key);
 
     /// <summary>Deletes a named value (a tombstone with a higher version).</summary>
     public Task<PutResult> DeleteAsync(string key, CancellationToken cancellationToken = default) =>
-        OnLoop(() => RequireNamedValues().DeleteAsync(key, cancellationToken));
+        Run(OperationNames.Delete, () => RequireNamedValues().DeleteAsync(key, cancellationToken), key);
 
     /// <summary>Stores a BEP 44 immutable item (the value as a bencoded byte string).</summary>
     public Task<ItemPutResult> PutImmutableAsync(ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default) =>
-        OnLoop(() => Items.Operations.PutImmutableAsync(value, cancellationToken));
+        Run(OperationNames.PutItem, () => Items.Operations.PutImmutableAsync(value, cancellationToken));
 
     /// <summary>Reads a BEP 44 immutable item by its target (SHA-1 of the encoded value).</summary>
     public Task<ItemGetResult> GetImmutableAsync(NodeId target, CancellationToken cancellationToken = default) =>
-        OnLoop(() => Items.Operations.GetImmutableAsync(target, cancellationToken));
+        Run(OperationNames.GetItem, () => Items.Operations.GetImmutableAsync(target, cancellationToken), target: target);
 
     /// <summary>Stores the next version of a BEP 44 mutable item signed by <paramref name="keyPair"/>.</summary>
     public Task<ItemPutResult> PutMutableAsync(
         Crypto.Ed25519KeyPair keyPair, ReadOnlyMemory<byte> salt, ReadOnlyMemory<byte> value, long? cas = null, CancellationToken cancellationToken = default) =>
-        OnLoop(() => Items.Operations.PutMutableAsync(keyPair, salt, value, cas, cancellationToken));
+        Run(OperationNames.PutItem, () => Items.Operations.PutMutableAsync(keyPair, salt, value, cas, cancellationToken));
 
     /// <summary>Reads the newest validly signed version of a BEP 44 mutable item.</summary>
     public Task<ItemGetResult> GetMutableAsync(ReadOnlyMemory<byte> publicKey, ReadOnlyMemory<byte> salt, CancellationToken cancellationToken = default) =>
-        OnLoop(() => Items.Operations.GetMutableAsync(publicKey, salt, cancellationToken));
+        Run(OperationNames.GetItem, () => Items.Operations.GetMutableAsync(publicKey, salt, cancellationToken));
 
     /// <summary>Runs a lookup and returns it finished, with its state machine (simulations inspect what it asked).</summary>
     internal Task<LookupRun> RunLookupAsync(
@@ -313,8 +324,29 @@ internal sealed partial class DhtEngine : IAsyncDisposable
     private Task<T> OnLoop<T>(Func<Task<T>> operation) => _loop.InvokeAsync(() =>
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        RequireStarted();
         return operation();
     });
+
+    // An application call: on the loop, traced and timed when someone listens (Telemetry/OperationTelemetry).
+    private Task<T> Run<T>(string operation, Func<Task<T>> body, string? key = null, NodeId? target = null, NetEndPoint? endPoint = null)
+        where T : IOperationResult =>
+        Telemetry.Run(operation, key, target, endPoint, () =>
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            RequireStarted();
+            return body();
+        });
+
+    // Calling before StartAsync is a programmer's error, not an outcome: the node has no socket to send from, and a
+    // result saying "no node answered" would hide the cause.
+    private void RequireStarted()
+    {
+        if (!_started)
+        {
+            throw new InvalidOperationException("The node is not started: call StartAsync before using the network.");
+        }
+    }
 
     private DateTimeOffset NextDeadline() =>
         _family.NextDeadline is { } rpc && rpc < _maintenance.NextDue ? rpc : _maintenance.NextDue;
@@ -328,7 +360,10 @@ internal sealed partial class DhtEngine : IAsyncDisposable
 
         _family.Tick(now);
         _maintenance.RunIfDue(now);
+        Publish(now);
     }
+
+    private void Publish(DateTimeOffset now) => _gauges.Publish(now);
 
     // Joined: save the contacts now (a node killed before its first save could not rejoin), and put back what
     // this node published before a restart rather than an hour from now.

@@ -48,20 +48,28 @@ public sealed class NodeCounters
     /// <summary>Datagrams sent.</summary>
     public long DatagramsSent { get; internal set; }
 
+    /// <summary>Queries of <paramref name="method"/> this node sent.</summary>
     public long QueriesSent(KrpcMethod method) => QueriesSentByMethod[(int)method];
 
+    /// <summary>Queries of <paramref name="method"/> this node received.</summary>
     public long QueriesReceived(KrpcMethod method) => QueriesReceivedByMethod[(int)method];
 
+    /// <summary>Responses to this node's queries of <paramref name="method"/>.</summary>
     public long ResponsesReceived(KrpcMethod method) => ResponsesReceivedByMethod[(int)method];
 
+    /// <summary>Queries of <paramref name="method"/> that got no answer in time.</summary>
     public long Timeouts(KrpcMethod method) => TimeoutsByMethod[(int)method];
 
+    /// <summary>KRPC errors answering this node's queries of <paramref name="method"/>.</summary>
     public long ErrorsReceived(KrpcMethod method) => ErrorsReceivedByMethod[(int)method];
 
+    /// <summary>Queries sent, every method together.</summary>
     public long TotalQueriesSent => QueriesSentByMethod.Sum();
 
+    /// <summary>Queries received, every method together.</summary>
     public long TotalQueriesReceived => QueriesReceivedByMethod.Sum();
 
+    /// <summary>Queries that got no answer in time, every method together.</summary>
     public long TotalTimeouts => TimeoutsByMethod.Sum();
 
     // For health checks: when an answer last came. Ticks, so that a reader on another thread never sees half

@@ -34,6 +34,9 @@ internal sealed class StatusReporter(
             namedValues?.Policy.Count ?? 0,
             namedValues?.Policy.TotalBytes ?? 0,
             items.Policy.Count,
-            items.Policy.TotalBytes);
+            items.Policy.TotalBytes)
+        {
+            PublicEndPoint = family.PublicEndPoint,
+        };
     }
 }

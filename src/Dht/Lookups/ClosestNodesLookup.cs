@@ -28,6 +28,8 @@
 //   that plus another round trip.
 // - A node that failed us recently (the advisor remembers) is never asked, however many answers list it: a
 //   node that has just left stays in other nodes' tables for minutes.
+// - A lookup may seek only some nodes (named values: those that serve the extension): an answer that does not
+//   count (OnResponse's `counts`) only adds its nodes, and the lookup goes on to the k closest that count.
 // - Every resource is bounded (LookupOptions.MaxCandidates, MaxQueries) against hostile answers.
 using Dht.Protocol;
 using Dht.Rpc;
@@ -42,11 +44,7 @@ internal sealed class ClosestNodesLookup
 
     private readonly LookupCandidateList _candidates;
 
-    // Nearly every lookup excludes exactly one id (our own), so the first is held inline and a set is only
-    // made for more.
-    private NodeId _excludedFirst;
-    private bool _hasExcluded;
-    private HashSet<NodeId>? _excludedMore;
+    private ExcludedIds _excluded;
     private int _notContacted;
     private int _inFlight; // Waiting: the queries that hold a parallel slot, the only ones with a deadline to watch
     private DateTimeOffset _nextDeadline = DateTimeOffset.MaxValue; // the earliest soft deadline among them
@@ -92,6 +90,9 @@ internal sealed class ClosestNodesLookup
 
     /// <summary>Answers accepted (late answers after the soft timeout included).</summary>
     public int Responses { get; private set; }
+
+    /// <summary>Answers accepted from nodes that count among the k closest (see <see cref="OnResponse"/>).</summary>
+    public int CountedResponses { get; private set; }
 
     /// <summary>Queries that failed: reported by <see cref="OnFailure"/>, or answered at or after their hard timeout.</summary>
     public int Failures { get; private set; }
@@ -143,19 +144,9 @@ internal sealed class ClosestNodesLookup
     /// </summary>
     public void Exclude(NodeId id)
     {
-        if (IsExcluded(id))
+        if (!_excluded.Add(id))
         {
             return;
-        }
-
-        if (!_hasExcluded)
-        {
-            _excludedFirst = id;
-            _hasExcluded = true;
-        }
-        else
-        {
-            (_excludedMore ??= []).Add(id);
         }
 
         int index = _candidates.IndexOf(id);
@@ -186,7 +177,7 @@ internal sealed class ClosestNodesLookup
         int parallelism = _stalled ? Math.Max(window, _options.Alpha) : _options.Alpha;
         bool mayQuery = QueriesSent < _options.MaxQueries;
         bool slotFree = mayQuery && _inFlight < parallelism;
-        bool shortOfK = Responses < _options.K; // then a silent node still holds the lookup until its hard timeout
+        bool shortOfK = CountedResponses < _options.K; // then a silent node still holds the lookup until its hard timeout
         var wakeAt = _nextDeadline;
         bool unsettled = false; // something among the k closest may still change the result
         int answered = 0;
@@ -252,19 +243,43 @@ internal sealed class ClosestNodesLookup
 
     private LookupStep Query(ref LookupCandidate candidate, DateTimeOffset now)
     {
+        _notContacted--;
+        QueriesSent++;
+        Arm(ref candidate, now);
+        return LookupStep.Query(candidate.Node, now);
+    }
+
+    /// <summary>The caller asks <paramref name="from"/>, still pending, again (another method after an answer that did not
+    /// settle it): its timeouts start over. False, changing nothing, when it is not pending.</summary>
+    public bool Requery(NodeInfo from, DateTimeOffset now)
+    {
+        int index = FindPending(from);
+        if (index < 0)
+        {
+            return false;
+        }
+
+        ref var candidate = ref _candidates.AsSpan()[index];
+        if (candidate.State == LookupNodeState.Waiting)
+        {
+            _inFlight--;
+        }
+
+        Arm(ref candidate, now);
+        return true;
+    }
+
+    private void Arm(ref LookupCandidate candidate, DateTimeOffset now)
+    {
         var timeouts = _advisor?.TimeoutsFor(candidate.Node) ?? new QueryTimeouts(_options.SoftTimeout, _options.HardTimeout);
         candidate.State = LookupNodeState.Waiting;
         candidate.SoftDeadline = now + timeouts.Soft;
         candidate.HardDeadline = now + (timeouts.Hard > timeouts.Soft ? timeouts.Hard : timeouts.Soft);
-        _notContacted--;
         _inFlight++;
-        QueriesSent++;
         if (candidate.SoftDeadline < _nextDeadline)
         {
             _nextDeadline = candidate.SoftDeadline;
         }
-
-        return LookupStep.Query(candidate.Node, now);
     }
 
     /// <summary>
@@ -272,9 +287,10 @@ internal sealed class ClosestNodesLookup
     /// with the nodes it returned. Those may hold anything: the responder, duplicates, excluded ids, unusable
     /// endpoints; only new, usable nodes are kept, and a known id keeps the endpoint first heard. Returns
     /// false, changing nothing, when the lookup is finished, the node was not asked or already settled, or the
-    /// answer comes at or after its hard timeout.
+    /// answer comes at or after its hard timeout. <paramref name="counts"/> false: the node answered but is not one
+    /// of the nodes sought; its nodes are taken, and it is <see cref="LookupNodeState.Passed"/>, not a result.
     /// </summary>
-    public bool OnResponse(NodeInfo from, ReadOnlySpan<NodeInfo> closer, DateTimeOffset now)
+    public bool OnResponse(NodeInfo from, ReadOnlySpan<NodeInfo> closer, DateTimeOffset now, bool counts = true)
     {
         int index = FindPending(from);
         if (index < 0)
@@ -291,8 +307,13 @@ internal sealed class ClosestNodesLookup
             return false;
         }
 
-        Settle(ref candidate, LookupNodeState.Succeeded);
+        Settle(ref candidate, counts ? LookupNodeState.Succeeded : LookupNodeState.Passed);
         Responses++;
+        if (counts)
+        {
+            CountedResponses++;
+        }
+
         int depth = candidate.Depth + 1;
 
         // Progress as in libp2p: the lookup still lacks k nodes, or a returned node is closer than any known.
@@ -435,7 +456,7 @@ internal sealed class ClosestNodesLookup
     private bool TryAdd(NodeInfo node, int depth, out int index)
     {
         index = -1;
-        if (node.EndPoint.IsUnusable || IsExcluded(node.Id))
+        if (node.EndPoint.IsUnusable || _excluded.Contains(node.Id))
         {
             return false;
         }
@@ -472,9 +493,6 @@ internal sealed class ClosestNodesLookup
         index = insertAt;
         return true;
     }
-
-    private bool IsExcluded(NodeId id) =>
-        _hasExcluded && (id == _excludedFirst || (_excludedMore is not null && _excludedMore.Contains(id)));
 
     private NodeInfo[] CollectResults(out int rounds) => _candidates.Answered(_options.K, out rounds);
 }

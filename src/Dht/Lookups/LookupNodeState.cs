@@ -19,6 +19,12 @@ internal enum LookupNodeState : byte
     /// <summary>Answered.</summary>
     Succeeded,
 
+    /// <summary>
+    /// Answered, but is not one of the nodes the lookup seeks (a node of another implementation that a named-value
+    /// lookup passes through): its nodes are taken, it does not count among the k closest.
+    /// </summary>
+    Passed,
+
     /// <summary>Answered with an error, reported failed, or answered past the hard timeout. Never asked again.</summary>
     Failed,
 

@@ -1,7 +1,7 @@
 namespace Dht.Peers;
 
 /// <summary>Limits of the announced-peer store. Every one is enforced; together they bound its memory.</summary>
-public sealed class PeerStoreOptions
+internal sealed class PeerStoreOptions
 {
     /// <summary>
     /// How long an announced peer is kept without a new announce. Default 30 minutes: BEP 5 leaves it open,

@@ -3,7 +3,7 @@ using Dht.Protocol;
 
 namespace Dht.Routing;
 
-/// <summary>The search behind <see cref="RoutingTable.FindClosest"/>, over the table's buckets.</summary>
+/// <summary>The search behind <see cref="RoutingTable.FindClosest(NodeId, int, List{NodeInfo}, NodeId?)"/>, over the table's buckets.</summary>
 internal static class ClosestContacts
 {
     /// <summary>

@@ -38,6 +38,9 @@ internal sealed class Contact
     /// <summary>When we last pinged it while it was questionable; cleared when that ping's outcome arrives.</summary>
     public DateTimeOffset? PingSentAt { get; private set; }
 
+    /// <summary>Whether it serves our named-value extension, as far as it has shown (at this address).</summary>
+    public ExtensionSupport Extension { get; private set; }
+
     /// <summary>
     /// BEP 5's state. Departure: any failure since the last response makes a contact questionable (not good),
     /// even inside the good window, so that a failing contact is re-checked before it is relied upon.
@@ -93,6 +96,15 @@ internal sealed class Contact
 
     internal void OnPinged(DateTimeOffset now) => PingSentAt = now;
 
+    /// <summary>A refusal is final (a node of ours with the extension turned off still sends our client version).</summary>
+    internal void Learn(ExtensionSupport support)
+    {
+        if (support > Extension)
+        {
+            Extension = support;
+        }
+    }
+
     /// <summary>The id is now at another address: nothing learned at the old one applies.</summary>
     internal void MoveTo(NetEndPoint endPoint, DateTimeOffset now)
     {
@@ -102,5 +114,6 @@ internal sealed class Contact
         FailedQueries = 0;
         PingSentAt = null;
         _roundTrip = default;
+        Extension = ExtensionSupport.Unknown;
     }
 }

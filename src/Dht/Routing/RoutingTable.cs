@@ -103,8 +103,12 @@ internal sealed class RoutingTable : IRoundTripSource
 
         if (_byEndPoint.TryGetValue(node.EndPoint, out var previous))
         {
-            // The address answers under a new id: a restarted node, or someone spoofing it.
-            if (previous.State(now, _options) == ContactState.Good)
+            // The address answers under a new id: a restarted node, or someone spoofing it, or one address churning
+            // ids. A good contact stays. A questionable one gives way to an answer to our query (the address has
+            // shown the new id), but to a mere query only once it is bad (it failed ours): otherwise each new id
+            // would replace it, and cost a new contact's work, at the rate the address sends queries.
+            var state = previous.State(now, _options);
+            if (state == ContactState.Good || (!isResponse && state != ContactState.Bad))
             {
                 return new InsertResult(InsertOutcome.Rejected);
             }
@@ -178,7 +182,7 @@ internal sealed class RoutingTable : IRoundTripSource
     }
 
     /// <summary>
-    /// As <see cref="FindClosest"/>, but only good contacts (BEP 5: answered one of our queries within the good
+    /// As <see cref="FindClosest(NodeId, int, List{NodeInfo}, NodeId?)"/>, but only good contacts (BEP 5: answered one of our queries within the good
     /// window, and no failure since): what we hand to other nodes.
     /// </summary>
     public void FindClosestVerified(NodeId target, int count, List<NodeInfo> into, DateTimeOffset now, NodeId? excluded = null) =>
@@ -271,6 +275,29 @@ internal sealed class RoutingTable : IRoundTripSource
                 }
             }
         }
+    }
+
+    /// <summary>How many contacts are good and questionable at <paramref name="now"/> (the rest are bad); allocates nothing.</summary>
+    public (int Good, int Questionable) CountStates(DateTimeOffset now)
+    {
+        int good = 0, questionable = 0;
+        foreach (var bucket in _buckets)
+        {
+            foreach (var contact in bucket.Contacts)
+            {
+                switch (contact.State(now, _options))
+                {
+                    case ContactState.Good:
+                        good++;
+                        break;
+                    case ContactState.Questionable:
+                        questionable++;
+                        break;
+                }
+            }
+        }
+
+        return (good, questionable);
     }
 
     /// <summary>Per-bucket ranges and counts, farthest bucket first, for status displays.</summary>

@@ -7,15 +7,21 @@ namespace Dht.Storage;
 /// </summary>
 public sealed class StorageUnavailableException : IOException
 {
+    /// <summary>Creates the exception with a default message.</summary>
     public StorageUnavailableException()
     {
     }
 
+    /// <summary>Creates the exception with <paramref name="message"/>.</summary>
+    /// <param name="message">What happened.</param>
     public StorageUnavailableException(string message)
         : base(message)
     {
     }
 
+    /// <summary>Creates the exception with <paramref name="message"/>, caused by <paramref name="innerException"/>.</summary>
+    /// <param name="message">What happened.</param>
+    /// <param name="innerException">The failure that caused it.</param>
     public StorageUnavailableException(string message, Exception innerException)
         : base(message, innerException)
     {

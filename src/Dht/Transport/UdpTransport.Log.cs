@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 namespace Dht.Transport;
 
 /// <summary>A <see cref="IDatagramTransport"/> over a UDP socket.</summary>
-public sealed partial class UdpTransport
+internal sealed partial class UdpTransport
 {
     [LoggerMessage(Level = LogLevel.Debug, Message = "UDP transport bound to {LocalEndPoint} (receive buffer {ReceiveBuffer} bytes, send buffer {SendBuffer} bytes)")]
     private static partial void LogBound(ILogger logger, NetEndPoint localEndPoint, int receiveBuffer, int sendBuffer);

@@ -8,7 +8,7 @@ using System.Runtime.InteropServices;
 namespace Dht.Transport;
 
 /// <summary>A <see cref="IDatagramTransport"/> over a UDP socket.</summary>
-public sealed partial class UdpTransport
+internal sealed partial class UdpTransport
 {
     private bool TryStartOnLoop(LinuxReceiveLoop loop)
     {

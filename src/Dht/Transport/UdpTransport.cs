@@ -27,7 +27,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Dht.Transport;
 
 /// <summary>A <see cref="IDatagramTransport"/> over a UDP socket.</summary>
-public sealed partial class UdpTransport : IDatagramTransport
+internal sealed partial class UdpTransport : IDatagramTransport
 {
     /// <summary>Receive buffer size: the largest UDP payload fits, so no datagram is ever truncated.</summary>
     public const int MaxDatagramSize = 65_536;

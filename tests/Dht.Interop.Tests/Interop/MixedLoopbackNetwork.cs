@@ -222,10 +222,13 @@ internal sealed class MixedLoopbackNetwork : IAsyncDisposable
 
         foreach (var node in _ours)
         {
-            var contacts = node.GetStatus().Contacts;
-            if (contacts < Size - 1)
+            // A full bucket keeps the rest as replacements (k = 8): in a network of more than 9 nodes one of our
+            // buckets may hold fewer than all the nodes it covers, yet the node knows them all.
+            var buckets = node.GetStatus().Buckets;
+            int known = buckets.Sum(b => b.Count + b.Replacements);
+            if (known < Size - 1)
             {
-                missing.Add($"ours {node.Id} has {contacts} of {Size - 1} contacts");
+                missing.Add($"ours {node.Id} knows {known} of {Size - 1} nodes ({buckets.Sum(b => b.Count)} contacts)");
             }
         }
 

@@ -66,8 +66,9 @@ public sealed class BencodeReaderTests
     [InlineData("x", BencodeError.InvalidToken, 0)]
     [InlineData("lxe", BencodeError.InvalidToken, 1)]
     [InlineData("GET / HTTP/1.1", BencodeError.InvalidToken, 0)]
-    public void Read_WhenInputIsNotCanonicalBencode_FailsWithErrorAndPosition(string input, BencodeError error, int position)
+    public void Read_WhenInputIsNotCanonicalBencode_FailsWithErrorAndPosition(string input, object expected, int position)
     {
+        var error = (BencodeError)expected; // object: a public test cannot take an internal type
         byte[] data = TestBytes.Latin1(input);
 
         var reader = ReadToEnd(data);
@@ -232,8 +233,9 @@ public sealed class BencodeReaderTests
     [InlineData("d1:ald1:b0:1:a0:eee", BencodeError.UnsortedKeys, 11)]
     [InlineData("d1:ali1e", BencodeError.UnexpectedEnd, 8)]
     [InlineData("d1:ali03eee", BencodeError.InvalidInteger, 5)]
-    public void Skip_WhenSkippedContainerIsMalformed_FailsWithTheError(string input, BencodeError error, int position)
+    public void Skip_WhenSkippedContainerIsMalformed_FailsWithTheError(string input, object expected, int position)
     {
+        var error = (BencodeError)expected; // object: a public test cannot take an internal type
         var reader = new BencodeReader(TestBytes.Latin1(input));
         Assert.True(reader.Read());
         Assert.True(reader.Read());

@@ -121,8 +121,9 @@ public sealed class KrpcEnvelopeTests
     [InlineData("12:implied_porti0e", KrpcParseStatus.Malformed)]
     [InlineData("{IH}4:porti0e", KrpcParseStatus.Malformed)]
     [InlineData("", KrpcParseStatus.Malformed)]
-    public void AnnouncePeer_NeedsAPortUnlessImpliedPortIsSet(string fields, KrpcParseStatus expected)
+    public void AnnouncePeer_NeedsAPortUnlessImpliedPortIsSet(string fields, object status)
     {
+        var expected = (KrpcParseStatus)status; // object: a public test cannot take an internal type
         // Arguments are written in sorted order, so info_hash goes between implied_port and port.
         string arguments = fields.Contains("{IH}", StringComparison.Ordinal)
             ? fields.Replace("{IH}", $"9:info_hash20:{InfoHash}", StringComparison.Ordinal)

@@ -25,7 +25,7 @@ internal sealed class FakeQueryContext : IQueryContext
         reply.Fields |= KrpcFields.Token;
     }
 
-    public void AddClosestNodes(KrpcMessage reply, NodeId target)
+    public void AddClosestNodes(KrpcMessage reply, NodeId target, bool servingExtensionOnly = false)
     {
         reply.Nodes = Nodes;
         reply.Fields |= KrpcFields.Nodes;

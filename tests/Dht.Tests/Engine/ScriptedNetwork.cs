@@ -46,6 +46,9 @@ internal sealed class ScriptedNetwork : IQueryNetwork
 
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>How many of the closest remotes each answer lists (every remote knows all the others).</summary>
+    public int NodesPerAnswer { get; set; } = 8;
+
     public IEnumerable<Remote> Remotes => _remotes.Values;
 
     /// <summary>Adds a remote node (and, when <paramref name="inTable"/>, a contact for it).</summary>
@@ -86,15 +89,23 @@ internal sealed class ScriptedNetwork : IQueryNetwork
             HardDeadline = now + Timeout,
             Observer = observer,
         };
-        if (!_remotes.TryGetValue(node.EndPoint, out var remote) || remote.Silent || (remote.SilentToWrites && query.Has(KrpcFields.Token)))
+        bool unknown = _remotes.TryGetValue(node.EndPoint, out var remote)
+            && remote.UnknownMethods is not null && Dht.Engine.Network.ExtensionReach.IsExtensionMethod(query.Method);
+        if (unknown)
+        {
+            UnknownMethodQueries++;
+        }
+
+        if (remote is null || remote.Silent || (remote.SilentToWrites && query.Has(KrpcFields.Token))
+            || (unknown && remote.UnknownMethods == UnknownMethodAnswer.Silence))
         {
             Later(Timeout, () => observer.OnFailure(pending, QueryFailure.Timeout, _clock.GetUtcNow()));
             return;
         }
 
-        if (remote.ErrorCode is { } code && query.Has(KrpcFields.Token))
+        if ((remote.ErrorCode is { } code && query.Has(KrpcFields.Token)) || (unknown && remote.UnknownMethods == UnknownMethodAnswer.Error204))
         {
-            pending.ErrorCode = code;
+            pending.ErrorCode = unknown ? KrpcErrorCode.MethodUnknown : remote.ErrorCode!.Value;
             Later(Latency, () => observer.OnFailure(pending, QueryFailure.ErrorReply, _clock.GetUtcNow()));
             return;
         }
@@ -107,10 +118,12 @@ internal sealed class ScriptedNetwork : IQueryNetwork
             Fields = KrpcFields.Id | KrpcFields.ClientVersion,
         };
         var target = copy.Has(KrpcFields.InfoHash) ? copy.InfoHash : copy.Target;
-        if (copy.Method != KrpcMethod.Ping)
+        if (copy.Method != KrpcMethod.Ping && (unknown || !copy.Has(KrpcFields.Token)))
         {
-            var closest = _remotes.Values.Where(r => r != remote).Select(r => r.Node)
-                .OrderBy(n => n.Id ^ target).Take(8).ToList();
+            // A node of ours lists only nodes that serve the extension in a find_value answer, as Dispatch/QueryContext.
+            bool servingOnly = copy.Method == KrpcMethod.FindValue && !unknown;
+            var closest = _remotes.Values.Where(r => r != remote && (!servingOnly || Dht.Engine.NodeIdentity.IsOurs(r.ClientVersion))).Select(r => r.Node)
+                .OrderBy(n => n.Id ^ target).Take(NodesPerAnswer).ToList();
             var nodes = new byte[closest.Count * CompactEncoding.NodeV4Size];
             int length = 0;
             foreach (var n in closest)
@@ -119,8 +132,16 @@ internal sealed class ScriptedNetwork : IQueryNetwork
             }
 
             reply.Nodes = nodes;
+            reply.Fields |= KrpcFields.Nodes;
+            if (unknown)
+            {
+                // Taken for find_node: nodes, nothing else.
+                Later(Latency, () => observer.OnResponse(pending, reply, _clock.GetUtcNow()));
+                return;
+            }
+
             reply.Token = remote.Token;
-            reply.Fields |= KrpcFields.Nodes | KrpcFields.Token;
+            reply.Fields |= KrpcFields.Token;
         }
 
         remote.Script?.Invoke(copy, reply);
@@ -134,6 +155,18 @@ internal sealed class ScriptedNetwork : IQueryNetwork
     }
 
     public void LookupFinished(NodeId target, DateTimeOffset now) => Finished.Add(target);
+
+    /// <summary>Our extension's queries that reached remotes of another implementation.</summary>
+    public int UnknownMethodQueries { get; private set; }
+
+    /// <summary>
+    /// As the routing table knows it: a contact of the table with our client version speaks the extension (it has
+    /// sent us messages), any other node is unknown.
+    /// </summary>
+    public Dht.Routing.ExtensionSupport ExtensionOf(NodeInfo node) =>
+        Table.Contains(node) && _remotes.TryGetValue(node.EndPoint, out var remote) && Dht.Engine.NodeIdentity.IsOurs(remote.ClientVersion)
+            ? Dht.Routing.ExtensionSupport.Speaks
+            : Dht.Routing.ExtensionSupport.Unknown;
 
     public Dht.Lookups.ILookupAdvisor? LookupAdvisor => null;
 
@@ -166,6 +199,12 @@ internal sealed class ScriptedNetwork : IQueryNetwork
 
         /// <summary>Its client version (ours by default).</summary>
         public byte[] ClientVersion { get; set; } = Dht.Engine.NodeIdentity.ClientVersion.ToArray();
+
+        /// <summary>
+        /// Set for a node of another implementation: how it answers our extension's queries (otherwise it serves them).
+        /// Give it a client version that is not ours too.
+        /// </summary>
+        public UnknownMethodAnswer? UnknownMethods { get; set; }
 
         /// <summary>Answers writes (queries carrying a token) with this KRPC error.</summary>
         public int? ErrorCode { get; set; }

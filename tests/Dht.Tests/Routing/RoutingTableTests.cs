@@ -187,6 +187,26 @@ public sealed class RoutingTableTests
     }
 
     [Fact]
+    public void Heard_QueryUnderNewIdFromTheAddressOfAQuestionableContact_IsRejected_UntilThatContactIsBad()
+    {
+        var table = _nodes.NewTable();
+        var node = _nodes.AnyNode();
+        table.Heard(node, isResponse: false, T0);
+
+        var churned = new NodeInfo(_nodes.IdWithPrefix(3), node.EndPoint);
+        Assert.Equal(InsertOutcome.Rejected, table.Heard(churned, isResponse: false, T0).Outcome);
+        Assert.True(table.TryGet(node.Id, out _));
+
+        for (int i = 0; i < 5 && table.TryGet(node.Id, out var contact) && contact.State(T0, table.Options) != ContactState.Bad; i++)
+        {
+            table.Failed(node, T0);
+        }
+
+        Assert.Equal(InsertOutcome.Inserted, table.Heard(churned, isResponse: false, T0).Outcome);
+        Assert.False(table.TryGet(node.Id, out _));
+    }
+
+    [Fact]
     public void Heard_WhenOwnBucketFull_SplitsItAndKeepsAllContacts()
     {
         var table = _nodes.NewTable();

@@ -69,6 +69,6 @@ internal sealed class Bep5Operations(IOperationContext network, int maxPeersPerR
                 q.Fields |= KrpcFields.ImpliedPort;
             }
         }, cancellationToken).ConfigureAwait(true);
-        return new AnnounceResult(infoHash, outcome.Stored, outcome.Asked) { NodesAnswered = outcome.Answered };
+        return new AnnounceResult(infoHash, outcome.Stored, outcome.Asked) { NodesAnswered = outcome.Answered, NodesReached = lookup.Answered };
     }
 }

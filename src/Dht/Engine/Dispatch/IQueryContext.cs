@@ -25,7 +25,10 @@ internal interface IQueryContext
     /// Adds the k verified contacts (they answered one of our queries recently) closest to <paramref name="target"/>
     /// as compact "nodes", leaving out the querier: it
     /// knows itself, and when it is among the k closest its slot is the one that names the k-th node
-    /// (rust-libp2p's find_closest does the same).
+    /// (rust-libp2p's find_closest does the same). <paramref name="servingExtensionOnly"/>: for our extension's
+    /// queries, only contacts that serve it (the k closest of them among the 4 k closest), so that a lookup for a
+    /// named value converges on the nodes that hold named values even where they are few, and may ask the nodes
+    /// listed our extension's method at once.
     /// </summary>
-    void AddClosestNodes(KrpcMessage reply, NodeId target);
+    void AddClosestNodes(KrpcMessage reply, NodeId target, bool servingExtensionOnly = false);
 }

@@ -41,16 +41,17 @@ internal sealed class QueryContext(TokenManager tokens, IRandomSource random, in
         reply.Fields |= KrpcFields.Token;
     }
 
-    public void AddClosestNodes(KrpcMessage reply, NodeId target)
+    public void AddClosestNodes(KrpcMessage reply, NodeId target, bool servingExtensionOnly = false)
     {
         _closest.Clear();
-        _family!.FindClosestVerified(target, k, _closest, Now, excluded: _querier);
-        int length = 0;
+        _family!.FindClosestVerified(target, servingExtensionOnly ? 4 * k : k, _closest, Now, excluded: _querier);
+        int length = 0, listed = 0;
         foreach (var node in _closest)
         {
-            if (!node.EndPoint.IsIPv6)
+            if (listed < k && !node.EndPoint.IsIPv6 && (!servingExtensionOnly || _family.ExtensionOf(node) == Routing.ExtensionSupport.Speaks))
             {
                 length += CompactEncoding.WriteNode(node, _nodesScratch.AsSpan(length));
+                listed++;
             }
         }
 

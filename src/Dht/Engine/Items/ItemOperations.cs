@@ -128,7 +128,11 @@ internal sealed class ItemOperations(IOperationContext network)
         var lookup = await network.LookupAsync(KrpcMethod.Get, item.Target, null, cancellationToken).ConfigureAwait(true);
         _published[item.Target] = item with { Cas = null };
         var outcome = await network.WriteAsync(lookup, KrpcMethod.Put, item.AddTo, cancellationToken).ConfigureAwait(true);
-        return new ItemPutResult(item.Target, item.Seq, outcome.Stored, outcome.Asked, outcome.ErrorCodes) { NodesAnswered = outcome.Answered };
+        return new ItemPutResult(item.Target, item.Seq, outcome.Stored, outcome.Asked, outcome.ErrorCodes)
+        {
+            NodesAnswered = outcome.Answered,
+            NodesReached = lookup.Answered,
+        };
     }
 
     private static byte[] Encode(ReadOnlySpan<byte> value)

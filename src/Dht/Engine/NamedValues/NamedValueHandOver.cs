@@ -16,7 +16,7 @@ internal sealed class NamedValueHandOver(NamedValuePolicy policy, IOperationCont
 
     public void OnContactAdded(IQueryNetwork network, NodeInfo node, DateTimeOffset now)
     {
-        if (policy.Count == 0)
+        if (policy.Count == 0 || network.ExtensionOf(node) != Routing.ExtensionSupport.Speaks)
         {
             return;
         }

@@ -1,6 +1,7 @@
-// The named-value server side (DESIGN.md section 3): find_value answers with a token, the closest nodes, and
-// the value with its seq and remaining lifetime when held; store needs a token from an earlier find_value (as
-// announce_peer) and follows the versioning rules of Storage/NamedValuePolicy.
+// The named-value server side (DESIGN.md section 3): find_value answers with a token, the closest nodes that
+// serve the extension (the asker seeks them, and asks them find_value at once), and the value with its seq
+// and remaining lifetime when held; store needs a token from an earlier find_value (as announce_peer) and
+// follows the versioning rules of Storage/NamedValuePolicy.
 //
 // Wire form: v is a bencoded byte string holding the value; an empty string is a tombstone (the API refuses
 // empty values, so the two never mix).
@@ -23,7 +24,7 @@ internal sealed class NamedValueHandler(NamedValuePolicy policy, StorageLimits l
     private QueryAnswer FindValue(IQueryContext context, KrpcMessage query, KrpcMessage reply)
     {
         context.AddToken(reply);
-        context.AddClosestNodes(reply, query.Target);
+        context.AddClosestNodes(reply, query.Target, servingExtensionOnly: true);
         if (policy.TryGet(query.Target, context.Now, out var held))
         {
             // The answer carries the value's remaining lifetime, so that read repair copies it without extending it.

@@ -1,7 +1,8 @@
 // The named-value client side (DESIGN.md section 3): put, get with read repair, delete as a tombstone, and
-// the re-store that replication uses. Lookups are find_value lookups whose write tokens are kept only for
-// nodes that advertise our client version: they are the ones asked to store named values (others may answer
-// with a token yet not serve the extension).
+// the re-store that replication uses. Lookups are find_value lookups over the nodes that serve the extension
+// (the others are only traversed, with find_node: Operations/LookupRun), so every write token comes from a node
+// that serves it, and only those are asked to store. Answers with a seq beyond the clock window that servers
+// enforce (NamedValuePolicy.MaxSeqAt) are ignored: a stranger cannot lock a key by claiming a version far ahead.
 using Dht.Engine.Operations;
 using Dht.Protocol;
 using Dht.Protocol.Krpc;
@@ -46,21 +47,39 @@ internal sealed class NamedValueOperations(IOperationContext network, NamedValue
     {
         var target = NodeId.FromKey(key);
         long newestSeen = 0;
+        bool newestLive = false; // whether the newest version seen is a value rather than a tombstone
+
+        // At equal seq a tombstone wins (NamedValueOrder), so one tombstone makes that version a deletion.
+        void See(long seq, bool live)
+        {
+            newestLive = seq > newestSeen ? live : newestLive && (seq < newestSeen || live);
+            newestSeen = Math.Max(newestSeen, seq);
+        }
+
         var lookup = await FindValueAsync(target, (_, r) =>
         {
-            if (r.Has(KrpcFields.Seq))
+            if (r.Has(KrpcFields.Seq) && IsWithinClockWindow(r.Seq))
             {
-                newestSeen = Math.Max(newestSeen, r.Seq);
+                See(r.Seq, r.Has(KrpcFields.Value) && BencodedString.TryRead(r.Value.Span, out var v) && !v.IsEmpty);
             }
         }, cancellationToken).ConfigureAwait(true);
 
         var now = network.Now;
         if (published.TryGet(target, out var mine))
         {
-            newestSeen = Math.Max(newestSeen, mine.Seq);
+            See(mine.Seq, mine.Value.Length > 0);
         }
 
-        // The writer's default version: a clock in microseconds, above anything seen for this key.
+        // A copy this node holds for the network tells whether there was a value (it is never in its own lookup's
+        // answers), but not the version: that stays above what the network and our own puts hold.
+        bool hadValue = newestLive;
+        if (policy.TryGet(target, now, out var held) && held.Seq >= newestSeen)
+        {
+            hadValue = !held.IsTombstone && (held.Seq > newestSeen || newestLive || newestSeen == 0);
+        }
+
+        // The writer's default version: a clock in microseconds, above anything seen for this key. Seen versions are
+        // at most the clock plus the allowed skew (far below long.MaxValue), so adding one cannot wrap.
         long version = seq ?? Math.Max(now.ToUnixTimeMilliseconds() * 1000, newestSeen + 1);
         var saved = published.Set(key, value.Span, version);
         var outcome = await network.WriteAsync(lookup, KrpcMethod.Store, new StoreArguments(target, value.Span, version, null).AddTo, cancellationToken)
@@ -74,7 +93,12 @@ internal sealed class NamedValueOperations(IOperationContext network, NamedValue
             // The storage writer logged it; the put stands, only its re-publication after a restart is lost.
         }
 
-        return new PutResult(key, target, version, outcome.Stored, outcome.Asked) { NodesAnswered = outcome.Answered };
+        return new PutResult(key, target, version, outcome.Stored, outcome.Asked)
+        {
+            NodesAnswered = outcome.Answered,
+            NodesReached = lookup.Answered,
+            HadValue = hadValue,
+        };
     }
 
     /// <summary>Reads the newest version of <paramref name="key"/> from the k closest nodes, repairing stale ones.</summary>
@@ -85,7 +109,7 @@ internal sealed class NamedValueOperations(IOperationContext network, NamedValue
         Dictionary<NodeId, Answer> answers = [];
         var lookup = await FindValueAsync(target, (from, r) =>
         {
-            if (r.Has(KrpcFields.Seq | KrpcFields.Value) && BencodedString.TryRead(r.Value.Span, out var v))
+            if (r.Has(KrpcFields.Seq | KrpcFields.Value) && IsWithinClockWindow(r.Seq) && BencodedString.TryRead(r.Value.Span, out var v))
             {
                 answers[from.Id] = new Answer(r.Seq, v.ToArray(), r.Has(KrpcFields.Ttl) ? TimeSpan.FromSeconds(r.Ttl) : null);
             }
@@ -163,7 +187,7 @@ internal sealed class NamedValueOperations(IOperationContext network, NamedValue
         (long Seq, byte[] Value)? newest = null;
         var lookup = await FindValueAsync(target, (_, r) =>
         {
-            if (r.Has(KrpcFields.Seq | KrpcFields.Value) && BencodedString.TryRead(r.Value.Span, out var v)
+            if (r.Has(KrpcFields.Seq | KrpcFields.Value) && IsWithinClockWindow(r.Seq) && BencodedString.TryRead(r.Value.Span, out var v)
                 && (newest is not { } n || NamedValueOrder.IsNewer(r.Seq, v, n.Seq, n.Value)))
             {
                 newest = (r.Seq, v.ToArray());
@@ -193,28 +217,14 @@ internal sealed class NamedValueOperations(IOperationContext network, NamedValue
             .ConfigureAwait(true);
     }
 
-    private async Task<LookupRun> FindValueAsync(NodeId target, Action<NodeInfo, KrpcMessage> onResponse, CancellationToken cancellationToken)
-    {
-        HashSet<NodeId> ours = [];
-        var lookup = await network.LookupAsync(KrpcMethod.FindValue, target, (from, r) =>
-        {
-            if (NodeIdentity.IsOurs(r.ClientVersion.Span))
-            {
-                ours.Add(from.Id);
-            }
+    /// <summary>
+    /// False for a seq beyond this node's clock plus the allowed skew (StorageLimits.MaxSeqClockSkew): honest nodes
+    /// refuse to store one, so an answer carrying it is ignored, neither returned, repaired, nor written above.
+    /// </summary>
+    private bool IsWithinClockWindow(long seq) => seq <= policy.MaxSeqAt(network.Now);
 
-            onResponse(from, r);
-        }, cancellationToken).ConfigureAwait(true);
-        foreach (var id in lookup.Tokens.Keys.ToArray())
-        {
-            if (!ours.Contains(id))
-            {
-                lookup.Tokens.Remove(id);
-            }
-        }
-
-        return lookup;
-    }
+    private Task<LookupRun> FindValueAsync(NodeId target, Action<NodeInfo, KrpcMessage> onResponse, CancellationToken cancellationToken) =>
+        network.LookupAsync(KrpcMethod.FindValue, target, onResponse, cancellationToken);
 
     private readonly record struct Answer(long Seq, byte[] Value, TimeSpan? Ttl);
 }

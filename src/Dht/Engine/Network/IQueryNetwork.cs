@@ -1,6 +1,7 @@
 using Dht.Lookups;
 using Dht.Protocol;
 using Dht.Protocol.Krpc;
+using Dht.Routing;
 using Dht.Rpc;
 
 namespace Dht.Engine.Network;
@@ -33,6 +34,12 @@ internal interface IQueryNetwork
     /// routing table closest to <paramref name="target"/>, closest first, other than <paramref name="excluded"/>.
     /// </summary>
     void FindClosest(NodeId target, int count, List<NodeInfo> into, NodeId? excluded = null);
+
+    /// <summary>
+    /// What <paramref name="node"/> has shown of our named-value extension (<see cref="ExtensionReach"/>): its
+    /// queries go only to nodes that speak it.
+    /// </summary>
+    ExtensionSupport ExtensionOf(NodeInfo node);
 
     /// <summary>Per-node timeouts and the nodes to leave alone, for lookups (none: fixed timeouts, no one avoided).</summary>
     ILookupAdvisor? LookupAdvisor { get; }

@@ -5,7 +5,9 @@
 // The family is the front door for datagrams: when the node's loop is idle a datagram is handled at once on
 // the receive thread (copied into one reused buffer, because the parser slices memory), otherwise it is
 // copied into a pooled buffer and queued for the loop. It is also the RPC manager's monitor: every query
-// outcome updates the routing table, and a contact that stops answering is remembered for re-pings.
+// outcome updates the routing table, and a contact that stops answering is remembered for re-pings. What a
+// contact shows of our named-value extension is kept on its contact (ExtensionReach), and a refusal of the
+// extension (error 204, an answer without its keys) never counts against a node.
 //
 // Departure from BEP 5: nodes that only query us enter the table as questionable (pinged before they count
 // as good) instead of being ignored.
@@ -40,8 +42,10 @@ internal sealed class NodeFamily : IDatagramReceiver, IQueryObserver, IQueryNetw
     private readonly ConcurrentQueue<QueuedDatagram> _spareDatagrams = new();
     private readonly List<IContactListener> _contactListeners = [];
     private readonly IQueryObserver _ignore = new IgnoringObserver();
+    private readonly Action<DateTimeOffset>? _publish; // the node's counts for other threads (NodeGauges)
+    private readonly PublicAddressVote _publicAddress = new();
     private byte[] _receiveBuffer = new byte[2048];
-    private int _publishedContacts;
+    private object? _publishedPublicEndPoint;
     private bool _closed;
 
     public NodeFamily(
@@ -53,7 +57,8 @@ internal sealed class NodeFamily : IDatagramReceiver, IQueryObserver, IQueryNetw
         NodeCounters counters,
         NodeLoop loop,
         NodeTimer timer,
-        QueryDispatcher dispatcher)
+        QueryDispatcher dispatcher,
+        Action<DateTimeOffset>? publish = null)
     {
         LocalId = localId;
         _transport = transport;
@@ -61,6 +66,7 @@ internal sealed class NodeFamily : IDatagramReceiver, IQueryObserver, IQueryNetw
         _loop = loop;
         _timer = timer;
         _dispatcher = dispatcher;
+        _publish = publish;
         Routing = new RoutingTable(localId, new RoutingTableOptions
         {
             BucketSize = options.BucketSize,
@@ -84,8 +90,11 @@ internal sealed class NodeFamily : IDatagramReceiver, IQueryObserver, IQueryNetw
     /// <summary>When the RPC manager next has timeouts to apply.</summary>
     public DateTimeOffset? NextDeadline => _rpc.NextDeadline;
 
-    /// <summary>Contacts in the routing table as of the loop's last datagram or tick: readable from any thread.</summary>
-    public int PublishedContacts => Volatile.Read(ref _publishedContacts);
+    /// <summary>
+    /// The address and port other nodes see us at, by majority of the BEP 42 <c>ip</c> of their answers
+    /// (<see cref="PublicAddressVote"/>); null until known. Readable from any thread.
+    /// </summary>
+    public NetEndPoint? PublicEndPoint => Volatile.Read(ref _publishedPublicEndPoint) is NetEndPoint seen ? seen : null;
 
     /// <summary>The current time.</summary>
     public DateTimeOffset Now => _time.GetUtcNow();
@@ -154,7 +163,7 @@ internal sealed class NodeFamily : IDatagramReceiver, IQueryObserver, IQueryNetw
         var now = _time.GetUtcNow();
         _dispatcher.Dispatch(this, source, datagram, receivedLength, now);
         _timer.Arm(now);
-        PublishContacts();
+        _publish?.Invoke(now);
     }
 
     /// <summary>A response or error arrived: the RPC manager matches it to our query.</summary>
@@ -167,7 +176,12 @@ internal sealed class NodeFamily : IDatagramReceiver, IQueryObserver, IQueryNetw
         {
             var node = new NodeInfo(query.Id, sender);
             var inserted = Routing.Heard(node, isResponse: false, now);
-            OnHeard(inserted, node, now);
+            if (ExtensionReach.Advertises(query))
+            {
+                LearnExtension(node, ExtensionSupport.Speaks);
+            }
+
+            OnHeard(inserted, node, now, firstAnswer: false);
             if (inserted.Outcome == InsertOutcome.Inserted)
             {
                 // Only nodes that answered us are handed to others: verify a newcomer now, not at the next upkeep.
@@ -177,11 +191,7 @@ internal sealed class NodeFamily : IDatagramReceiver, IQueryObserver, IQueryNetw
     }
 
     /// <summary>Applies the RPC timeouts due at <paramref name="now"/>. Call on the loop.</summary>
-    public void Tick(DateTimeOffset now)
-    {
-        _rpc.Tick(now);
-        PublishContacts();
-    }
+    public void Tick(DateTimeOffset now) => _rpc.Tick(now);
 
     /// <summary>Fails every pending query and stops handling datagrams (shutdown). Call on the loop.</summary>
     public void Close(DateTimeOffset now)
@@ -214,6 +224,9 @@ internal sealed class NodeFamily : IDatagramReceiver, IQueryObserver, IQueryNetw
 
     public ILookupAdvisor LookupAdvisor => _rpc;
 
+    public ExtensionSupport ExtensionOf(NodeInfo node) =>
+        Routing.TryGet(node.Id, out var contact) && contact.EndPoint == node.EndPoint ? contact.Extension : ExtensionSupport.Unknown;
+
     /// <summary>
     /// Like <see cref="FindClosest"/>, among contacts that answered one of our queries recently: the ones handed
     /// to other nodes.
@@ -245,8 +258,25 @@ internal sealed class NodeFamily : IDatagramReceiver, IQueryObserver, IQueryNetw
         }
 
         var node = new NodeInfo(response.Id, query.Destination);
+        if (response.Has(KrpcFields.ExternalAddress) && CompactEncoding.TryReadPeer(response.ExternalAddress.Span, out var seen)
+            && _publicAddress.Add(query.Destination, seen))
+        {
+            Volatile.Write(ref _publishedPublicEndPoint, seen); // boxed once per change of the winner
+        }
+
         Lost.Remove(node.Id);
-        OnHeard(Routing.Heard(node, isResponse: true, now, now - query.SentAt), node, now);
+        bool answeredBefore = Routing.TryGet(node.Id, out var known) && known.EndPoint == node.EndPoint && known.LastResponse is not null;
+        var inserted = Routing.Heard(node, isResponse: true, now, now - query.SentAt);
+        if (ExtensionReach.IsExtensionMethod(query.Method))
+        {
+            LearnExtension(node, ExtensionReach.IsExtensionAnswer(query.Method, response) ? ExtensionSupport.Speaks : ExtensionSupport.Refuses);
+        }
+        else if (ExtensionReach.Advertises(response))
+        {
+            LearnExtension(node, ExtensionSupport.Speaks);
+        }
+
+        OnHeard(inserted, node, now, firstAnswer: !answeredBefore && Routing.TryGet(node.Id, out var contact) && contact.EndPoint == node.EndPoint);
     }
 
     void IQueryObserver.OnFailure(PendingQuery query, QueryFailure failure, DateTimeOffset now)
@@ -258,8 +288,13 @@ internal sealed class NodeFamily : IDatagramReceiver, IQueryObserver, IQueryNetw
 
         if (failure == QueryFailure.ErrorReply)
         {
-            // An error reply still proves the node is alive (Mainline nodes answer our extensions with 204).
-            Routing.Heard(new NodeInfo(id, query.Destination), isResponse: true, now);
+            // An error reply still proves the node is alive; 204 to our extension says it does not serve it.
+            var node = new NodeInfo(id, query.Destination);
+            Routing.Heard(node, isResponse: true, now);
+            if (query.ErrorCode == KrpcErrorCode.MethodUnknown && ExtensionReach.IsExtensionMethod(query.Method))
+            {
+                LearnExtension(node, ExtensionSupport.Refuses);
+            }
         }
         else if (failure is QueryFailure.Timeout or QueryFailure.InvalidResponse)
         {
@@ -276,13 +311,19 @@ internal sealed class NodeFamily : IDatagramReceiver, IQueryObserver, IQueryNetw
     {
     }
 
-    private void OnHeard(InsertResult inserted, NodeInfo node, DateTimeOffset now)
+    /// <summary>
+    /// <paramref name="firstAnswer"/>: the node is a contact that has just answered one of our queries for the first
+    /// time at this address; only then are the contact listeners told. A node that only queries us is never handed
+    /// anything: its id is its own claim, and one address changing it at will would otherwise cost us work for
+    /// each new id (it is pinged on arrival, and told once it answers).
+    /// </summary>
+    private void OnHeard(InsertResult inserted, NodeInfo node, DateTimeOffset now, bool firstAnswer)
     {
         if (inserted.Outcome == InsertOutcome.Pending && inserted.PingCandidate is { } candidate)
         {
             Ping(candidate, now);
         }
-        else if (inserted.Outcome == InsertOutcome.Inserted)
+        else if (firstAnswer)
         {
             foreach (var listener in _contactListeners)
             {
@@ -291,7 +332,13 @@ internal sealed class NodeFamily : IDatagramReceiver, IQueryObserver, IQueryNetw
         }
     }
 
-    private void PublishContacts() => Volatile.Write(ref _publishedContacts, Routing.Count);
+    private void LearnExtension(NodeInfo node, ExtensionSupport support)
+    {
+        if (Routing.TryGet(node.Id, out var contact) && contact.EndPoint == node.EndPoint)
+        {
+            contact.Learn(support);
+        }
+    }
 
     private sealed class IgnoringObserver : IQueryObserver
     {

@@ -2,10 +2,21 @@
 // failures and soft timeouts, and collects what the responses carry (write tokens, peers, values) through a
 // per-lookup callback. All calls happen on the node's loop; the completion is set after the callback that
 // finishes the lookup, so the awaiting code never runs inside an RPC callback.
+//
+// A lookup with our extension's method (find_value) seeks the k closest nodes that serve the extension. Nodes
+// not known to serve it, to us or to the node whose find_value answer listed them, are sent find_node
+// (LookupRunner). One that answers with our client version is sent find_value too (a follow-up) and stays
+// pending in the lookup until that answer (value, write token, nodes that serve the extension) or its
+// failure: it counts among the k closest only with a write token. The others only pass on their nodes and
+// never count. A node that refuses find_value with 204 (one of ours with named values off) is asked find_node
+// instead. No node is asked more than twice. Only answers to the lookup's own method reach the callback and
+// hand out write tokens.
 using System.Runtime.InteropServices;
+using Dht.Engine.Network;
 using Dht.Lookups;
 using Dht.Protocol;
 using Dht.Protocol.Krpc;
+using Dht.Routing;
 using Dht.Rpc;
 
 namespace Dht.Engine.Operations;
@@ -19,6 +30,8 @@ internal sealed class LookupRun : IQueryObserver
     private readonly TaskCompletionSource<LookupRun> _completion = new();
     private readonly List<NodeInfo> _closer = [];
     private readonly List<LookupStepRecord> _path = [];
+    private HashSet<NodeId>? _askedTwice;
+    private HashSet<NodeId>? _namedByServers; // listed in an answer to our extension's method: they serve it
     private bool _done;
 
     public LookupRun(
@@ -133,26 +146,39 @@ internal sealed class LookupRun : IQueryObserver
         }
 
         var from = new NodeInfo(response.Id, query.Destination);
+        if (query.Method != Method && Serves(from, response) && FollowUp(from, now))
+        {
+            return; // it stays pending in the lookup until it answers the lookup's own method
+        }
+
         Answered++;
-        Record(from, answered: true, now);
         _closer.Clear();
         if (response.Has(KrpcFields.Nodes))
         {
             CompactEncoding.TryReadNodes(response.Nodes.Span, ipv6: false, _closer);
         }
 
-        if (response.Has(KrpcFields.Token))
+        bool counts = query.Method == Method && ExtensionReach.IsExtensionAnswer(Method, response);
+        Record(from, answered: true, now);
+        if (counts)
         {
-            Tokens[response.Id] = response.Token.ToArray();
+            if (ExtensionReach.IsExtensionMethod(Method))
+            {
+                _namedByServers ??= [];
+                foreach (var node in _closer)
+                {
+                    _namedByServers.Add(node.Id);
+                }
+            }
+
+            Collect(from, response);
+            if (_done)
+            {
+                return;
+            }
         }
 
-        _onResponse?.Invoke(from, response);
-        if (_done)
-        {
-            return;
-        }
-
-        _lookup.OnResponse(from, CollectionsMarshal.AsSpan(_closer), now);
+        _lookup.OnResponse(from, CollectionsMarshal.AsSpan(_closer), now, counts);
         Pump(now);
     }
 
@@ -163,9 +189,53 @@ internal sealed class LookupRun : IQueryObserver
             return;
         }
 
-        Record(query.Node, answered: false, now);
-        _lookup.OnFailure(query.Node, now);
+        var node = query.Node;
+        if (query.Method == Method && ExtensionReach.IsExtensionMethod(Method) && failure == QueryFailure.ErrorReply
+            && query.ErrorCode == KrpcErrorCode.MethodUnknown && (_askedTwice ??= []).Add(node.Id) && _lookup.Requery(node, now))
+        {
+            _runner.Send(this, node, ExtensionReach.Traversal(Method), now);
+            return;
+        }
+
+        Record(node, answered: false, now);
+        _lookup.OnFailure(node, now);
         Pump(now);
+    }
+
+    /// <summary>
+    /// True when <paramref name="node"/> was listed in an answer to our extension's method: a node that serves the
+    /// extension lists only others that do (Dispatch/QueryContext), so it is asked that method at once.
+    /// </summary>
+    public bool NamedByServer(NodeInfo node) => _namedByServers is not null && _namedByServers.Contains(node.Id);
+
+    /// <summary>True when a node that answered find_node serves our extension: a contact known to, or our client version in its answer.</summary>
+    private bool Serves(NodeInfo node, KrpcMessage response) => _runner.ExtensionOf(node) switch
+    {
+        ExtensionSupport.Speaks => true,
+        ExtensionSupport.Refuses => false,
+        _ => ExtensionReach.Advertises(response),
+    };
+
+    /// <summary>Sends the lookup's own method to a node that answered find_node, unless it was asked twice already.</summary>
+    private bool FollowUp(NodeInfo node, DateTimeOffset now)
+    {
+        if (!(_askedTwice ??= []).Add(node.Id) || !_lookup.Requery(node, now))
+        {
+            return false;
+        }
+
+        _runner.Send(this, node, Method, now);
+        return true;
+    }
+
+    private void Collect(NodeInfo from, KrpcMessage response)
+    {
+        if (response.Has(KrpcFields.Token))
+        {
+            Tokens[response.Id] = response.Token.ToArray();
+        }
+
+        _onResponse?.Invoke(from, response);
     }
 
     public void OnSoftTimeout(PendingQuery query, DateTimeOffset now)

@@ -1,11 +1,14 @@
 // Starts iterative lookups on one network (address family) and keeps track of the running ones: seeds each
 // from the routing table, sends the queries its state machine asks for (get_peers names its target
-// info_hash, every other method target), and marks the target's bucket refreshed when it finishes.
+// info_hash, every other method target), and marks the target's bucket refreshed when it finishes. A lookup
+// with our extension's method (find_value) sends it only to nodes known to serve the extension and find_node
+// to the others (ExtensionReach; LookupRun follows up on nodes that turn out to serve it).
 using Dht.Engine.Loop;
 using Dht.Engine.Network;
 using Dht.Lookups;
 using Dht.Protocol;
 using Dht.Protocol.Krpc;
+using Dht.Routing;
 
 namespace Dht.Engine.Operations;
 
@@ -47,7 +50,30 @@ internal sealed class LookupRunner(IQueryNetwork network, NodeLoop loop, TimePro
         KrpcMethod method, NodeId target, Action<NodeInfo, KrpcMessage>? onResponse, DateTimeOffset now, Action<LookupRun>? started = null)
     {
         _seeds.Clear();
-        network.FindClosest(target, Math.Max(options.K * 2, 16), _seeds);
+        int seeds = Math.Max(options.K * 2, 16);
+        if (ExtensionReach.IsExtensionMethod(method))
+        {
+            // The closest contacts, and as many that serve the extension among the 4 times as many closest: where
+            // they are few, the closest contacts may not name them, and other implementations never will.
+            network.FindClosest(target, seeds * 4, _seeds);
+            int kept = 0, serving = 0;
+            for (int i = 0; i < _seeds.Count; i++)
+            {
+                bool serves = network.ExtensionOf(_seeds[i]) == ExtensionSupport.Speaks;
+                if (i < seeds || (serves && serving < seeds))
+                {
+                    _seeds[kept++] = _seeds[i];
+                    serving += serves ? 1 : 0;
+                }
+            }
+
+            _seeds.RemoveRange(kept, _seeds.Count - kept);
+        }
+        else
+        {
+            network.FindClosest(target, seeds, _seeds);
+        }
+
         var lookup = new ClosestNodesLookup(target, _seeds, options, network.LookupAdvisor);
         lookup.Exclude(network.LocalId);
         var run = new LookupRun(this, method, lookup, onResponse, now);
@@ -67,10 +93,22 @@ internal sealed class LookupRunner(IQueryNetwork network, NodeLoop loop, TimePro
         }
     }
 
-    internal void Send(LookupRun run, NodeInfo node, DateTimeOffset now)
+    /// <summary>What a node has shown of our extension (see <see cref="IQueryNetwork.ExtensionOf"/>).</summary>
+    internal ExtensionSupport ExtensionOf(NodeInfo node) => network.ExtensionOf(node);
+
+    /// <summary>
+    /// Sends the lookup's query to <paramref name="node"/>: find_node in place of our extension's method when the
+    /// node is not known to serve it, neither to us nor to the node that named it in a find_value answer.
+    /// </summary>
+    internal void Send(LookupRun run, NodeInfo node, DateTimeOffset now) =>
+        Send(run, node, ExtensionReach.IsExtensionMethod(run.Method) && network.ExtensionOf(node) != ExtensionSupport.Speaks && !run.NamedByServer(node)
+            ? ExtensionReach.Traversal(run.Method)
+            : run.Method, now);
+
+    internal void Send(LookupRun run, NodeInfo node, KrpcMethod method, DateTimeOffset now)
     {
-        var q = network.PrepareQuery(run.Method);
-        if (run.Method == KrpcMethod.GetPeers)
+        var q = network.PrepareQuery(method);
+        if (method == KrpcMethod.GetPeers)
         {
             q.InfoHash = run.Target;
             q.Fields |= KrpcFields.InfoHash;

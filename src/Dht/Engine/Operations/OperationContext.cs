@@ -2,12 +2,20 @@ using Dht.Engine.Loop;
 using Dht.Engine.Network;
 using Dht.Protocol;
 using Dht.Protocol.Krpc;
+using Dht.Telemetry;
 
 namespace Dht.Engine.Operations;
 
 /// <summary>The <see cref="IOperationContext"/> of one network: its lookups, its write path, its queries.</summary>
 internal sealed class OperationContext(
-    IQueryNetwork network, LookupRunner lookups, WritePath writes, NodeLoop loop, TimeProvider time, int k, Action<Exception> backgroundFailed)
+    IQueryNetwork network,
+    LookupRunner lookups,
+    WritePath writes,
+    NodeLoop loop,
+    TimeProvider time,
+    int k,
+    Action<Exception> backgroundFailed,
+    OperationTelemetry? telemetry = null)
     : IOperationContext
 {
     public NodeId LocalId => network.LocalId;
@@ -23,8 +31,11 @@ internal sealed class OperationContext(
         NodeId target,
         Action<NodeInfo, KrpcMessage>? onResponse,
         CancellationToken cancellationToken,
-        Action<LookupRun>? started = null) =>
-        lookups.RunAsync(method, target, onResponse, cancellationToken, started);
+        Action<LookupRun>? started = null)
+    {
+        var lookup = lookups.RunAsync(method, target, onResponse, cancellationToken, started);
+        return telemetry is { ObservesLookups: true } ? telemetry.ObserveLookupAsync(method, target, lookup) : lookup;
+    }
 
     public Task<WriteOutcome> WriteAsync(LookupRun lookup, KrpcMethod method, Action<KrpcMessage> arguments, CancellationToken cancellationToken) =>
         writes.WriteAsync(lookup, method, arguments).WaitAsync(cancellationToken);

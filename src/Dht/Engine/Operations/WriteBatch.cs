@@ -1,4 +1,5 @@
 using Dht.Engine.Loop;
+using Dht.Engine.Network;
 using Dht.Protocol.Krpc;
 using Dht.Rpc;
 
@@ -6,7 +7,9 @@ namespace Dht.Engine.Operations;
 
 /// <summary>
 /// The write queries of one <see cref="WritePath"/> call: completes when every one has been answered, refused
-/// with an error, or has failed (its query timeout passed, or it could not be sent).
+/// with an error, or has failed (its query timeout passed, or it could not be sent). A store answered the way a
+/// node that does not serve our extension answers (<see cref="ExtensionReach.IsExtensionAnswer"/>: libtorrent takes
+/// it for find_node) counts as answered, not stored.
 /// </summary>
 internal sealed class WriteBatch(NodeLoop loop) : IQueryObserver
 {
@@ -14,6 +17,7 @@ internal sealed class WriteBatch(NodeLoop loop) : IQueryObserver
     private readonly List<int> _errorCodes = [];
     private int _asked;
     private int _stored;
+    private int _answeredNotStored;
     private int _outstanding;
     private bool _sealed;
 
@@ -35,7 +39,15 @@ internal sealed class WriteBatch(NodeLoop loop) : IQueryObserver
 
     public void OnResponse(PendingQuery query, KrpcMessage response, DateTimeOffset now)
     {
-        _stored++;
+        if (!ExtensionReach.IsExtensionAnswer(query.Method, response))
+        {
+            _answeredNotStored++;
+        }
+        else
+        {
+            _stored++;
+        }
+
         _outstanding--;
         TryComplete();
     }
@@ -59,7 +71,7 @@ internal sealed class WriteBatch(NodeLoop loop) : IQueryObserver
     {
         if (_sealed && _outstanding == 0 && !_completion.Task.IsCompleted)
         {
-            loop.CompleteLater(_completion, new WriteOutcome(_asked, _stored + _errorCodes.Count, _stored, _errorCodes.ToArray()));
+            loop.CompleteLater(_completion, new WriteOutcome(_asked, _stored + _answeredNotStored + _errorCodes.Count, _stored, _errorCodes.ToArray()));
         }
     }
 }

@@ -59,19 +59,42 @@ public sealed class NamedValueOperationsTests
         Assert.Equal(8, Holders("key", put.Seq).Count);
     }
 
-    [Fact]
-    public async Task Put_IsNotSentToNodesThatDoNotAdvertiseTheExtension()
+    [Theory]
+    [InlineData(UnknownMethodAnswer.Silence)]
+    [InlineData(UnknownMethodAnswer.AsFindNode)]
+    public async Task Put_AmongForeignNodes_StoresOnTheKClosestThatServeTheExtension_AndSendsTheOthersNoneOfIt(UnknownMethodAnswer answer)
     {
         var target = NodeId.FromKey("key");
         var foreign = _node.Network.Remotes.OrderBy(r => r.Node.Id ^ target).Take(3).ToList();
         foreach (var remote in foreign)
         {
             remote.ClientVersion = "LT\x01\x02"u8.ToArray();
+            remote.UnknownMethods = answer;
         }
 
         var put = await Run(() => _values.PutAsync("key", "value"u8.ToArray(), null, CancellationToken.None));
-        Assert.Equal(5, put.NodesAsked);
-        Assert.DoesNotContain(_node.Network.Sent, s => s.Query.Method == KrpcMethod.Store && foreign.Any(f => f.Node == s.To));
+        Assert.Equal((8, 8), (put.NodesAsked, put.NodesStored));
+        Assert.Equal(0, _node.Network.UnknownMethodQueries);
+        Assert.DoesNotContain(_node.Network.Sent, s => s.Query.Method is KrpcMethod.FindValue or KrpcMethod.Store && foreign.Any(f => f.Node == s.To));
+    }
+
+    [Fact]
+    public async Task Store_AnsweredAsFindNode_IsNotCountedAsStored()
+    {
+        // A node that says it is ours but takes store for find_node (an impostor, or a stale capability).
+        var target = NodeId.FromKey("key");
+        var closest = _node.Network.Remotes.OrderBy(r => r.Node.Id ^ target).First();
+        closest.Script = (query, reply) =>
+        {
+            if (query.Method == KrpcMethod.Store)
+            {
+                reply.Nodes = new byte[26];
+                reply.Fields |= KrpcFields.Nodes;
+            }
+        };
+
+        var put = await Run(() => _values.PutAsync("key", "value"u8.ToArray(), null, CancellationToken.None));
+        Assert.Equal((8, 8, 7), (put.NodesAsked, put.NodesAnswered, put.NodesStored));
     }
 
     [Fact]
@@ -109,5 +132,52 @@ public sealed class NamedValueOperationsTests
         _held[other.Node.Id].Put(target, "theirs"u8, ahead, null, default, _node.Clock.GetUtcNow());
         var put = await Run(() => _values.PutAsync("key", "mine"u8.ToArray(), null, CancellationToken.None));
         Assert.Equal(ahead + 1, put.Seq);
+    }
+
+    [Theory]
+    [InlineData(long.MaxValue)]
+    [InlineData(0)] // replaced by one second beyond the clock plus the skew
+    public async Task Put_WhenAnAnswerClaimsASeqBeyondTheClockWindow_IgnoresIt_AndWritesAtTheClock(long claimed)
+    {
+        long started = _node.Clock.GetUtcNow().ToUnixTimeMilliseconds() * 1000;
+        ClosestAnsweringWith("ATTACKER"u8.ToArray(), claimed == 0 ? BeyondWindow() : claimed);
+
+        var put = await Run(() => _values.PutAsync("key", "mine"u8.ToArray(), null, CancellationToken.None));
+
+        Assert.InRange(put.Seq, started, _node.Clock.GetUtcNow().ToUnixTimeMilliseconds() * 1000);
+        Assert.Equal(8, Holders("key", put.Seq).Count);
+    }
+
+    [Fact]
+    public async Task Get_WhenAnAnswerClaimsASeqBeyondTheClockWindow_ReturnsTheNewestWithinIt()
+    {
+        var put = await Run(() => _values.PutAsync("key", "good"u8.ToArray(), null, CancellationToken.None));
+        ClosestAnsweringWith("ATTACKER"u8.ToArray(), long.MaxValue);
+
+        var get = await Run(() => _values.GetAsync("key", CancellationToken.None));
+
+        Assert.Equal((true, "good", put.Seq), (get.Found, Encoding.ASCII.GetString(get.Value.Span), get.Seq));
+    }
+
+    /// <summary>A second past the newest seq a server accepts now (the clock in microseconds plus the allowed skew); the put runs well within that second.</summary>
+    private long BeyondWindow() =>
+        (_node.Clock.GetUtcNow().ToUnixTimeMilliseconds() * 1000) + (long)new StorageLimits().MaxSeqClockSkew.TotalMicroseconds + 1_000_000;
+
+    /// <summary>The remote closest to "key" answers every find_value with <paramref name="value"/> at <paramref name="seq"/>.</summary>
+    private void ClosestAnsweringWith(byte[] value, long seq)
+    {
+        var target = NodeId.FromKey("key");
+        var liar = _node.Network.Remotes.OrderBy(r => r.Node.Id ^ target).First();
+        var policy = _held[liar.Node.Id];
+        liar.Script = (query, reply) =>
+        {
+            Serve(policy, query, reply);
+            if (query.Method == KrpcMethod.FindValue)
+            {
+                reply.Value = Dht.Engine.BencodedString.Encode(value);
+                reply.Seq = seq;
+                reply.Fields |= KrpcFields.Value | KrpcFields.Seq;
+            }
+        };
     }
 }
