@@ -3,7 +3,6 @@ using Dht.Engine;
 using Dht.Protocol;
 using Dht.Protocol.Krpc;
 using Dht.Routing;
-using Dht.Tests.Engine;
 
 namespace Dht.Tests.Simulation;
 

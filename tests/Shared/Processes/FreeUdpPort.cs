@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Dht.TestSupport;
+namespace Dht.TestSupport.Processes;
 
 /// <summary>
 /// UDP ports for child processes (<c>dht</c>, bittorrent-dht) that take their port on the command line.

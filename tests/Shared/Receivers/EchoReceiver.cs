@@ -1,7 +1,7 @@
 using Dht.Protocol;
 using Dht.Transport;
 
-namespace Dht.Tests.Testing;
+namespace Dht.TestSupport.Receivers;
 
 /// <summary>Sends every datagram straight back to where it came from.</summary>
 internal sealed class EchoReceiver(IDatagramTransport transport) : IDatagramReceiver

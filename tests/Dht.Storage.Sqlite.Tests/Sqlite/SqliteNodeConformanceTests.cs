@@ -2,10 +2,8 @@ using System.Net;
 using Dht.Protocol;
 using Dht.Protocol.Krpc;
 using Dht.Storage.Sqlite;
-using Dht.Tests.Engine;
-using Dht.Tests.Storage;
 using Microsoft.Data.Sqlite;
-using static Dht.Tests.Storage.ScriptedStores;
+using static Dht.TestSupport.Storage.ScriptedStores;
 
 namespace Dht.Tests.Sqlite;
 

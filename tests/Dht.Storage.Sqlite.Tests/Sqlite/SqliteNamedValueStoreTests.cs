@@ -1,7 +1,6 @@
 using Dht.Protocol;
 using Dht.Storage;
 using Dht.Storage.Sqlite;
-using Dht.Tests.Storage;
 
 namespace Dht.Tests.Sqlite;
 

@@ -1,4 +1,4 @@
-namespace Dht.Tests.Engine;
+namespace Dht.TestSupport.Engine;
 
 /// <summary>How a scripted remote of another implementation answers a method it does not know (our extension's).</summary>
 public enum UnknownMethodAnswer

@@ -306,7 +306,7 @@ public sealed class UdpTransportTests
         await using var server = BindLoopback(shared);
         var replies = new RecordingReceiver();
         client.Start(replies);
-        server.Start(new Testing.EchoReceiver(server));
+        server.Start(new EchoReceiver(server));
 
         for (int sent = 0; sent < Count; sent += Window)
         {

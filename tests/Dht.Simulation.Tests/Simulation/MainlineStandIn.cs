@@ -3,7 +3,6 @@ using Dht.Engine.Network;
 using Dht.Protocol;
 using Dht.Protocol.Krpc;
 using Dht.Simulation;
-using Dht.Tests.Engine;
 using Dht.Transport;
 
 namespace Dht.Tests.Simulation;

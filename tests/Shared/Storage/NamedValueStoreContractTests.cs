@@ -1,7 +1,7 @@
 using Dht.Protocol;
 using Dht.Storage;
 
-namespace Dht.Tests.Storage;
+namespace Dht.TestSupport.Storage;
 
 /// <summary>
 /// What every <see cref="INamedValueStore"/> must do, whatever it keeps values in. A store is dumb: it

@@ -1,7 +1,7 @@
 using Dht.Protocol;
 using Dht.Storage;
 
-namespace Dht.Tests.Storage;
+namespace Dht.TestSupport.Storage;
 
 /// <summary>
 /// What every <see cref="IItemStore"/> must do, whatever it keeps items in. A store is dumb: it holds

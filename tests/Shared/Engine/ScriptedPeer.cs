@@ -4,7 +4,7 @@ using System.Net.Sockets;
 using Dht.Protocol;
 using Dht.Protocol.Krpc;
 
-namespace Dht.Tests.Engine;
+namespace Dht.TestSupport.Engine;
 
 /// <summary>
 /// A hand-driven KRPC peer on 127.0.0.1: sends exactly the bytes a test builds and returns the decoded

@@ -1,6 +1,6 @@
 using Dht.Protocol;
 
-namespace Dht.Tests.Storage;
+namespace Dht.TestSupport.Storage;
 
 /// <summary>Targets at chosen distances from a node whose id is all zeros.</summary>
 internal static class StorageIds

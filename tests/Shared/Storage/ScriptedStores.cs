@@ -1,9 +1,8 @@
 using System.Text;
 using Dht.Protocol;
 using Dht.Protocol.Krpc;
-using Dht.Tests.Engine;
 
-namespace Dht.Tests.Storage;
+namespace Dht.TestSupport.Storage;
 
 /// <summary>
 /// The storing queries a <see cref="ScriptedPeer"/> sends in the storage tests, each answered by the node.
