@@ -74,7 +74,8 @@ internal sealed class NodeProcess : IAsyncDisposable
         }
 
         string[] storage = dataDirectory is null ? ["--in-memory"] : ["--data-dir", dataDirectory];
-        foreach (string a in (string[])["node", .. storage, "--bind", "127.0.0.1", "--port", port.ToString(CultureInfo.InvariantCulture)])
+        // Every source of this tool is a 127.x address: the node must limit loopback as it would the Internet.
+        foreach (string a in (string[])["node", .. storage, "--bind", "127.0.0.1", "--rate-limit-loopback", "--port", port.ToString(CultureInfo.InvariantCulture)])
         {
             start.ArgumentList.Add(a);
         }

@@ -26,7 +26,7 @@ public class RateLimiterBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _limiter = new RateLimiter(500, TimeSpan.FromMinutes(1), Capacity, 32_768);
+        _limiter = new RateLimiter(500, TimeSpan.FromMinutes(1), Capacity, 32_768, limitLoopback: true);
         _nextAddress = 0x0A000000;
         for (int i = 0; i < Capacity; i++)
         {

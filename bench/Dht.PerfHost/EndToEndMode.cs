@@ -19,27 +19,10 @@ internal static class EndToEndMode
         double warmupSeconds = args.Int("warmup-seconds", 3);
         int seed = args.Int("seed", 1);
         bool ownThreads = args.Int("own-receive-threads", 0) != 0; // 1: a receive thread per node, for comparison
-        var nodes = new List<DhtNode>();
         var setup = Stopwatch.StartNew();
+        var nodes = await LoopbackNodes.StartAsync(count, sharedReceiveThread: !ownThreads, cancellationToken);
         try
         {
-            var endPoints = new List<NetEndPoint>();
-            for (int i = 0; i < count; i++)
-            {
-                // Each node joins through the (up to) three nodes before it.
-                var node = new DhtNode(NodeFactory.Loopback(0, raiseRateLimit: false, endPoints.TakeLast(3), sharedReceiveThread: !ownThreads));
-                nodes.Add(node);
-                await node.StartAsync(cancellationToken);
-                if (i > 0)
-                {
-                    await node.BootstrapAsync(cancellationToken);
-                }
-
-                endPoints.Add(node.LocalEndPoint);
-            }
-
-            // A second round once everyone is there, so early nodes know late ones.
-            await Task.WhenAll(nodes.Select(n => n.FindNodeAsync(n.Id, cancellationToken)));
             double setupSeconds = setup.Elapsed.TotalSeconds;
 
             // The runtime compiles hot code to its optimised tier during the first seconds of load (on two cores
@@ -63,10 +46,7 @@ internal static class EndToEndMode
         }
         finally
         {
-            foreach (var node in nodes)
-            {
-                await node.DisposeAsync();
-            }
+            await LoopbackNodes.DisposeAllAsync(nodes);
         }
 
         return 0;

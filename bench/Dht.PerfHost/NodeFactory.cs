@@ -18,7 +18,8 @@ internal static class NodeFactory
         if (raiseRateLimit)
         {
             // The load generator is one source; like libtorrent's dht_block_ratelimit, the limits (queries and
-            // reply bytes) are raised so the sweep measures the packet path, not the flood protection.
+            // reply bytes) are raised so the sweep measures the packet path, not the flood protection. (Loopback
+            // sources are not limited by default anyway, DhtOptions.RateLimitLoopback; this holds if that changes.)
             options.MaxQueriesPerSecondPerIp = 100_000_000;
             options.MaxReplyBytesPerSecondPerIp = int.MaxValue / 4;
         }

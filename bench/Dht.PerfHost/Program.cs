@@ -7,6 +7,9 @@
 //           [--warmup-seconds 3]                      gets from other nodes, after an untimed warm-up; prints
 //           [--own-receive-threads 1]                 latency percentiles (1: a receive thread per node instead
 //                                                     of the process's shared one)
+//   departures [--nodes 50] [--ops 200]               the same network: BEP 44 and named puts and gets from the
+//           [--leave-percent 25] [--warmup-seconds 3] nodes in turn, all alive; then a quarter leave silently and
+//                                                     the survivors do it again at once, and once more
 //   inproc  [--query ping|find_node|get] [--count N]  the packet path without a socket: datagrams handed straight
 //                                                     to the node, time and managed bytes allocated per query
 //
@@ -21,7 +24,7 @@ internal static class Program
     {
         if (args.Length == 0)
         {
-            await Console.Error.WriteLineAsync("usage: Dht.PerfHost serve|e2e|inproc [options]  (see Program.cs)");
+            await Console.Error.WriteLineAsync("usage: Dht.PerfHost serve|e2e|departures|inproc [options]  (see Program.cs)");
             return 2;
         }
 
@@ -44,6 +47,7 @@ internal static class Program
         {
             "serve" => await ServeMode.RunAsync(options, cts.Token),
             "e2e" => await EndToEndMode.RunAsync(options, cts.Token),
+            "departures" => await DeparturesMode.RunAsync(options, cts.Token),
             "inproc" => InProcessMode.Run(options),
             _ => Fail(args[0]),
         };

@@ -7,11 +7,16 @@
 #   lt_host.py e2e [--nodes 50] [--items 600] [--seed N]     a loopback network of sessions in this process;
 #                  [--warmup-seconds 3]                      BEP 44 immutable puts, then gets from other nodes,
 #                                                            after an untimed warm-up of the same operations
+#   lt_host.py departures [--nodes 50] [--ops 200]           the same network, BEP 44 immutable puts and gets
+#                  [--leave-percent 25] [--seed N]           from the nodes in turn, all alive; then a quarter of
+#                  [--warmup-seconds 3]                      the sessions leave silently (deleted) and the
+#                                                            survivors do it again at once, and once more
 #
 # Every session: only the DHT (no LSD, UPnP, NAT-PMP), rate limits raised (dht_upload_rate_limit and
 # dht_block_ratelimit very high; 0 would crash it), dht_block_timeout 1, and dht_restrict_routing_ips /
 # dht_restrict_search_ips off so that many nodes on 127.0.0.1 may share a routing table. libtorrent only
 # adds nodes that it has queried itself, so each session bootstraps from several earlier ones.
+import gc
 import json
 import os
 import random
@@ -160,12 +165,9 @@ def run_items(nodes, items, rnd, label):
     return puts, gets, put_ok, found, correct
 
 
-def e2e(args):
-    count = int(args.get('nodes', 50))
-    items = int(args.get('items', 600))
-    rnd = random.Random(int(args.get('seed', 1)))
+def network(count, rnd):
+    """A loopback network of sessions in this process, each knowing at least a few others."""
     alerts = lt.alert.category_t.dht_notification | lt.alert.category_t.dht_operation_notification
-    started = time.monotonic()
     nodes, ports = [], []
     for i in range(count):
         s = session(0, ports[-4:], alerts)
@@ -184,6 +186,15 @@ def e2e(args):
     time.sleep(2)
     for s in nodes:
         s.pop_alerts()
+    return nodes
+
+
+def e2e(args):
+    count = int(args.get('nodes', 50))
+    items = int(args.get('items', 600))
+    rnd = random.Random(int(args.get('seed', 1)))
+    started = time.monotonic()
+    nodes = network(count, rnd)
     setup = time.monotonic() - started
 
     # Warm-up, not timed: the same operations on other items for a few seconds (every host does this).
@@ -203,13 +214,43 @@ def e2e(args):
         s.pause()
 
 
+def departures(args):
+    count = int(args.get('nodes', 50))
+    ops = int(args.get('ops', 200))
+    leave = count * int(args.get('leave-percent', 25)) // 100
+    rnd = random.Random(int(args.get('seed', 1)))
+    nodes = network(count, rnd)
+    warm_until = time.monotonic() + float(args.get('warmup-seconds', 3))
+    while time.monotonic() < warm_until:
+        run_items(nodes, 50, random.Random(rnd.getrandbits(32)), 'warm-up')
+
+    def report(phase):
+        puts, gets, put_ok, _, correct = run_items(nodes, ops, random.Random(rnd.getrandbits(32)), phase)
+        print(json.dumps({'impl': 'libtorrent', 'mode': 'departures', 'phase': phase, 'kind': 'bep44',
+                          'nodes': len(nodes), 'ops': ops, 'put_ok': put_ok, 'found': correct,
+                          'put_p50_ms': round(percentile(puts, 0.5), 3), 'put_p99_ms': round(percentile(puts, 0.99), 3),
+                          'get_p50_ms': round(percentile(gets, 0.5), 3), 'get_p99_ms': round(percentile(gets, 0.99), 3)}),
+              flush=True)
+
+    report('alive')
+    leaving = set(rnd.sample(range(count), leave))
+    # Deleting a session closes its sockets; the DHT has no goodbye message, so the others are not told.
+    nodes = [s for i, s in enumerate(nodes) if i not in leaving]
+    gc.collect()
+    report('after-departures')
+    report('again')
+    for s in nodes:
+        s.pause()
+
+
 def main():
-    if len(sys.argv) < 2 or sys.argv[1] not in ('serve', 'e2e'):
-        print('usage: lt_host.py serve|e2e [--name value ...]', file=sys.stderr)
+    modes = {'serve': serve, 'e2e': e2e, 'departures': departures}
+    if len(sys.argv) < 2 or sys.argv[1] not in modes:
+        print('usage: lt_host.py serve|e2e|departures [--name value ...]', file=sys.stderr)
         return 2
     rest = sys.argv[2:]
     args = {rest[i][2:]: rest[i + 1] for i in range(0, len(rest) - 1, 2)}
-    (serve if sys.argv[1] == 'serve' else e2e)(args)
+    modes[sys.argv[1]](args)
     return 0
 
 

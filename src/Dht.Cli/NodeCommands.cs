@@ -42,14 +42,20 @@ internal static class NodeCommands
     public static async Task<PutReport> PutAsync(DhtNode node, string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken)
     {
         var r = await node.PutAsync(key, value, cancellationToken);
-        return new PutReport(key, ValueKind.Named, r.Target.ToString(), Outcomes.Of(r.Status), r.NodesStored > 0, r.NodesStored, r.NodesAsked, r.Seq);
+        return new PutReport(key, ValueKind.Named, r.Target.ToString(), Outcomes.Of(r.Status), r.NodesStored > 0 || r.StoredLocally, r.NodesStored, r.NodesAsked, r.Seq)
+        {
+            StoredLocally = r.StoredLocally,
+        };
     }
 
     /// <summary>Stores a BEP 44 immutable item; the report's key is its hash.</summary>
     public static async Task<PutReport> PutImmutableAsync(DhtNode node, ReadOnlyMemory<byte> value, CancellationToken cancellationToken)
     {
         var r = await node.PutImmutableAsync(value, cancellationToken);
-        return new PutReport(r.Target.ToString(), ValueKind.Immutable, r.Target.ToString(), Outcomes.Of(r.Status), r.NodesStored > 0, r.NodesStored, r.NodesAsked, null);
+        return new PutReport(r.Target.ToString(), ValueKind.Immutable, r.Target.ToString(), Outcomes.Of(r.Status), r.NodesStored > 0 || r.StoredLocally, r.NodesStored, r.NodesAsked, null)
+        {
+            StoredLocally = r.StoredLocally,
+        };
     }
 
     /// <summary>Stores a BEP 44 mutable item signed by <paramref name="signingKey"/> with NAME as its salt; the report's key is PUBKEY/NAME.</summary>
@@ -58,14 +64,20 @@ internal static class NodeCommands
     {
         var r = await node.PutMutableAsync(signingKey, Encoding.UTF8.GetBytes(name), value, cancellationToken: cancellationToken);
         string key = $"{Convert.ToHexStringLower(signingKey.PublicKey.Span)}/{name}";
-        return new PutReport(key, ValueKind.Signed, r.Target.ToString(), Outcomes.Of(r.Status), r.NodesStored > 0, r.NodesStored, r.NodesAsked, r.Seq);
+        return new PutReport(key, ValueKind.Signed, r.Target.ToString(), Outcomes.Of(r.Status), r.NodesStored > 0 || r.StoredLocally, r.NodesStored, r.NodesAsked, r.Seq)
+        {
+            StoredLocally = r.StoredLocally,
+        };
     }
 
     /// <summary>Writes a tombstone for KEY.</summary>
     public static async Task<DeleteReport> DeleteAsync(DhtNode node, string key, CancellationToken cancellationToken)
     {
         var r = await node.DeleteAsync(key, cancellationToken);
-        return new DeleteReport(key, r.Target.ToString(), Outcomes.Of(r.Status), r.NodesStored > 0, r.HadValue, r.NodesStored, r.NodesAsked, r.Seq);
+        return new DeleteReport(key, r.Target.ToString(), Outcomes.Of(r.Status), r.NodesStored > 0 || r.StoredLocally, r.HadValue, r.NodesStored, r.NodesAsked, r.Seq)
+        {
+            StoredLocally = r.StoredLocally,
+        };
     }
 
     /// <summary>A KRPC ping.</summary>

@@ -100,6 +100,8 @@ public sealed class SimulatedDht
     private DhtEngine AddNode(NodeId? id, NetEndPoint? endPoint, INamedValueStore? store, NetEndPoint[] bootstrap)
     {
         var options = _configure?.Invoke() ?? new DhtOptions();
+        // The simulated 127.x.y.z addresses stand for hosts of a real network: limit them as such.
+        options.RateLimitLoopback = true;
         options.NodeId = id ?? options.NodeId ?? NodeId.CreateRandom(Random);
         foreach (var b in bootstrap)
         {

@@ -15,12 +15,19 @@ public sealed record ItemPutResult(NodeId Target, long Seq, int NodesStored, int
     /// <summary>Nodes that answered the put, accepting or refusing it (the others timed out).</summary>
     public int NodesAnswered { get; init; }
 
+    /// <summary>
+    /// This node kept a copy too (not counted in <see cref="NodesStored"/>): it is among the k closest to the
+    /// target, as in any network of k nodes or fewer and when it knows no other node. It serves the copy and
+    /// hands it to closer nodes as they join.
+    /// </summary>
+    public bool StoredLocally { get; init; }
+
     /// <summary>Nodes that answered the lookup before the put: 0 means no node answered, and nothing was sent.</summary>
     public int NodesReached { get; init; }
 
-    /// <summary>Stored (at least one node accepted it), not stored, or not sent because no node answered.</summary>
+    /// <summary>Stored (at least one node accepted it, or this node kept a copy), not stored, or not sent because no node answered.</summary>
     public WriteStatus Status =>
-        NodesStored > 0 ? WriteStatus.Stored
+        NodesStored > 0 || StoredLocally ? WriteStatus.Stored
         : NodesReached == 0 ? WriteStatus.NoNodeAnswered
         : WriteStatus.NotStored;
 

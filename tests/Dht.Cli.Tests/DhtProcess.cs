@@ -92,19 +92,35 @@ internal sealed class DhtProcess : IAsyncDisposable
     public void KillHard() => _process.Kill();
 
     /// <summary>Asks the process to stop as a service manager would, with SIGTERM (not on Windows).</summary>
-    public async Task SendTerminateSignalAsync(CancellationToken cancellationToken)
+    public Task SendTerminateSignalAsync(CancellationToken cancellationToken) => SendSignalAsync("TERM", cancellationToken);
+
+    /// <summary>Stops the process as Ctrl+C in its terminal would, with SIGINT (not on Windows).</summary>
+    public Task SendInterruptSignalAsync(CancellationToken cancellationToken) => SendSignalAsync("INT", cancellationToken);
+
+    private async Task SendSignalAsync(string signal, CancellationToken cancellationToken)
     {
         var info = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
         info.ArgumentList.Add("-c");
-        info.ArgumentList.Add("kill -TERM " + _process.Id.ToString(CultureInfo.InvariantCulture));
+        info.ArgumentList.Add($"kill -{signal} {_process.Id.ToString(CultureInfo.InvariantCulture)}");
         using var kill = Process.Start(info) ?? throw new InvalidOperationException("sh did not start");
         await kill.WaitForExitAsync(cancellationToken);
-        Assert.True(kill.ExitCode == 0, $"kill -TERM failed with {kill.ExitCode}");
+        Assert.True(kill.ExitCode == 0, $"kill -{signal} failed with {kill.ExitCode}");
     }
 
     /// <summary>Waits for the first output line that matches, failing with the transcript if none comes.</summary>
     public Task<string> WaitForLineAsync(Func<string, bool> match, CancellationToken cancellationToken) =>
         WaitForAsync(() => _output, match, cancellationToken);
+
+    /// <summary>Waits until <paramref name="count"/> output lines match, and returns them in order.</summary>
+    public async Task<List<string>> WaitForLinesAsync(Func<string, bool> match, int count, CancellationToken cancellationToken)
+    {
+        int seen = 0; // counted afresh on each scan of the output
+        await WaitForAsync(() => { seen = 0; return _output; }, l => match(l) && ++seen == count, cancellationToken);
+        lock (_gate)
+        {
+            return [.. _output.Where(match)];
+        }
+    }
 
     /// <summary>Waits for the first line on standard error (where the log goes) that matches.</summary>
     public Task<string> WaitForErrorLineAsync(Func<string, bool> match, CancellationToken cancellationToken) =>

@@ -1,4 +1,4 @@
-namespace Dht.TestSupport;
+namespace Dht.TestSupport.Processes;
 
 internal static partial class FreeUdpPort
 {

@@ -25,10 +25,9 @@ internal sealed class LoopbackNetwork : IAsyncDisposable
         for (int i = 0; i < count; i++)
         {
             string port = FreeUdpPort.Next().ToString(CultureInfo.InvariantCulture);
-            // A client's puts reach each node of a small network more than once per put: a fast machine could
-            // pass the default 500 queries/s per source and be ignored for a minute; the limiter is tested apart. The
-            // storage quota stays at its default: one client may fill a store that has room.
-            List<string> args = [port, .. _endPoints.TakeLast(BootstrapFanIn), "--bind", "127.0.0.1", "--no-shell", "--rate-limit", "1000000"];
+            // Default limits: loopback sources are not rate-limited (DhtOptions.RateLimitLoopback), so a client
+            // storing at network speed is served; the storage quota stays at its default too.
+            List<string> args = [port, .. _endPoints.TakeLast(BootstrapFanIn), "--bind", "127.0.0.1", "--no-shell"];
             var node = DhtProcess.Start([.. args]);
             _nodes.Add(node); // before waiting, so a node that fails to start is still killed on dispose
             await node.WaitForLineAsync(l => l.StartsWith("Node ID:", StringComparison.Ordinal), cancellationToken);

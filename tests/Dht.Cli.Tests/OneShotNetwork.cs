@@ -27,9 +27,8 @@ public sealed class OneShotNetwork : IAsyncLifetime
         for (int i = 0; i < Size; i++)
         {
             string port = FreeUdpPort.Next().ToString(CultureInfo.InvariantCulture);
-            // A piped shell stores at network speed from one port; in a network this small every node is among
-            // the k closest for every key, so the default per-source rate limit (500 queries/s) would block it.
-            var node = DhtProcess.Start([port, .. EndPoints, "--bind", "127.0.0.1", "--no-shell", "--in-memory", "--rate-limit", "1000000"]);
+            // Default limits: loopback sources are not rate-limited (DhtOptions.RateLimitLoopback).
+            var node = DhtProcess.Start([port, .. EndPoints, "--bind", "127.0.0.1", "--no-shell", "--in-memory"]);
             _nodes.Add(node); // before waiting, so a node that fails to start is still killed
             string idLine = await node.WaitForLineAsync(l => l.StartsWith("Node ID:", StringComparison.Ordinal), cts.Token);
             Assert.False(node.Output.Contains("no bootstrap node answered", StringComparison.Ordinal), node.Transcript);

@@ -33,7 +33,8 @@ public sealed partial class PersistenceCrashTests(ITestOutputHelper log)
         await using var y = DhtProcess.Start(portY, "--bind", "127.0.0.1", "--no-shell", "--data-dir", dirs.For("y"));
         string idY = PersistenceRestartTests.IdOf(await y.WaitForLineAsync(PersistenceRestartTests.NodeIdLine, cts.Token));
 
-        // Two nodes: Y is the only other node the client knows, so "at 1 node" means Y acknowledged the store.
+        // Two nodes: Y is the only other node the client knows, so "at 2 nodes (this one and 1 other)" means Y
+        // acknowledged the store (the client keeps its own copy too).
         // One put at a time, so that at most one store is in flight at the kill (piped puts otherwise run 32 at once).
         await using var client = DhtProcess.Start("0", PersistenceRestartTests.Loopback(portY), "--bind", "127.0.0.1", "--in-memory", "--parallel", "1");
         var script = new StringBuilder();
@@ -43,7 +44,7 @@ public sealed partial class PersistenceCrashTests(ITestOutputHelper log)
         }
 
         await client.SendAndCloseInputAsync(script.ToString(), cts.Token);
-        await client.WaitForLineAsync(l => l == $"Stored key 'k{KillAfter}' at 1 node", cts.Token);
+        await client.WaitForLineAsync(l => l == $"Stored key 'k{KillAfter}' at 2 nodes (this one and 1 other)", cts.Token);
         var streamTime = total.Elapsed;
         int seenAtKill = client.Output.Split('\n').Count(l => StoredLine().IsMatch(l));
         y.KillHard();
@@ -94,7 +95,7 @@ public sealed partial class PersistenceCrashTests(ITestOutputHelper log)
             $"killed at {streamTime.TotalSeconds:0.0} s with {seenAtKill} acknowledgements read ({acknowledged.Count} in all, {heldAfterCrash} stores in the database); total {total.Elapsed.TotalSeconds:0.0} s"));
     }
 
-    [GeneratedRegex(@"^Stored key '(k\d+)' at 1 node$")]
+    [GeneratedRegex(@"^Stored key '(k\d+)' at 2 nodes \(this one and 1 other\)$")]
     private static partial Regex StoredLine();
 
     [GeneratedRegex(@"^Stored:\s+(\d+) value\(s\)", RegexOptions.Multiline)]

@@ -36,8 +36,8 @@ public sealed partial class PersistenceRestartTests(ITestOutputHelper log)
         await using var x = DhtProcess.Start(portX, Loopback(portA), Loopback(portB), "--bind", "127.0.0.1", "--no-shell", "--data-dir", dirs.For("x"));
         string idX = IdOf(await x.WaitForLineAsync(NodeIdLine, cts.Token));
 
-        // Three nodes and k = 8: every node is among the closest to every key, so each put reaching 3 nodes
-        // means X acknowledged it. A node is waited for past the 2 s default, so that a slow fsync on a busy
+        // Three nodes and k = 8: every node is among the closest to every key, so each put reaching the 3 of
+        // them (and the writer's own copy) means X acknowledged it. A node is waited for past the 2 s default, so that a slow fsync on a busy
         // machine cannot drop it from the count.
         await using (var writer = DhtProcess.Start(["0", Loopback(portA), "--bind", "127.0.0.1", "--in-memory", .. Patient]))
         {
@@ -50,7 +50,7 @@ public sealed partial class PersistenceRestartTests(ITestOutputHelper log)
             await writer.SendAndCloseInputAsync(script.ToString(), cts.Token);
             Assert.True(await writer.WaitForExitAsync(cts.Token) == 0, writer.Transcript);
             Assert.Equal(
-                Enumerable.Range(1, KeyCount).Select(i => $"Stored key 'key{i}' at 3 nodes"),
+                Enumerable.Range(1, KeyCount).Select(i => $"Stored key 'key{i}' at 4 nodes (this one and 3 others)"),
                 writer.Output.Split('\n').Where(l => l.StartsWith("Stored key", StringComparison.Ordinal)));
         }
 
@@ -144,7 +144,7 @@ public sealed partial class PersistenceRestartTests(ITestOutputHelper log)
         await p.SendAsync("put greeting first draft\nput motto carpe diem\nput greeting hello world\nstatus\n", cts.Token);
         await p.WaitForLineAsync(l => l.StartsWith("Stored:", StringComparison.Ordinal), cts.Token);
         Assert.Equal(
-            ["Stored key 'greeting' at 2 nodes", "Stored key 'motto' at 2 nodes", "Stored key 'greeting' at 2 nodes"],
+            ["Stored key 'greeting' at 3 nodes (this one and 2 others)", "Stored key 'motto' at 3 nodes (this one and 2 others)", "Stored key 'greeting' at 3 nodes (this one and 2 others)"],
             p.Output.Split('\n').Where(l => l.StartsWith("Stored key", StringComparison.Ordinal)));
         p.KillHard();
         Assert.NotEqual(0, await p.WaitForExitAsync(cts.Token));

@@ -40,15 +40,16 @@ public sealed class ShellTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task OnANodeThatKnowsNoOne_ReadsAndWritesSayNoNodeAnswered_NotNotFound()
+    public async Task OnANodeThatKnowsNoOne_ReadsSayNoNodeAnswered_NotNotFound_AndWritesAreKeptHere()
     {
+        // A lone node is among the k closest to every key: it keeps what it writes (and says so).
         string output = await RunScriptAsync("get k\nput k v\ndelete k\nget 0123456789abcdef0123456789abcdef01234567\n");
 
         Assert.Equal(
             [
                 "No node answered: whether k exists is unknown",
-                "Not stored: no node answered for key 'k'",
-                "Not deleted: no node answered for key 'k'",
+                "Stored key 'k' at 1 node (this one)",
+                "Deleted key 'k': tombstone stored at 1 node (this one)",
                 "No node answered: whether 0123456789abcdef0123456789abcdef01234567 exists is unknown",
             ],
             output.Split('\n', StringSplitOptions.RemoveEmptyEntries));

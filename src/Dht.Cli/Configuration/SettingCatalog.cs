@@ -115,6 +115,8 @@ internal static class SettingCatalog
             s => s.Options.RateLimiterCapacity, (s, v) => s.Options.RateLimiterCapacity = v),
         Int("MaxReplyBytesPerSecondPerIp", "--reply-budget", "Reply bytes per second one address may receive beyond what it sent", 1000, int.MaxValue,
             s => s.Options.MaxReplyBytesPerSecondPerIp, (s, v) => s.Options.MaxReplyBytesPerSecondPerIp = v),
+        Bool("RateLimitLoopback", "--rate-limit-loopback", "Apply the rate limit and reply budget to loopback (127.0.0.1) sources too, each address and port its own source",
+            s => s.Options.RateLimitLoopback, (s, v) => s.Options.RateLimitLoopback = v),
         Bool("ReadOnly", "--read-only", "BEP 43 read-only node: asks but answers no queries and is kept in no routing table",
             s => s.Options.ReadOnly, (s, v) => s.Options.ReadOnly = v),
         Bool("EnableNamedValues", "--named-values", "Serve and use named values (find_value/store); '--named-values false' turns them off",

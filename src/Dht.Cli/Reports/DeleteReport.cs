@@ -18,13 +18,16 @@ namespace Dht.Cli.Reports;
 /// <param name="Seq">The tombstone's version.</param>
 internal sealed record DeleteReport(string Key, string Target, string Status, bool Stored, bool HadValue, int NodesStored, int NodesAsked, long Seq)
 {
+    /// <summary>The node that ran the command kept the tombstone too (not counted in <see cref="NodesStored"/>).</summary>
+    public bool StoredLocally { get; init; }
+
     /// <summary>Whether the network was reached.</summary>
     [JsonIgnore]
     public bool Reached => Status != Outcomes.NoNodeAnswered;
 
     public string ToText() =>
-        Stored && HadValue ? $"Deleted key '{Key}': tombstone stored at {PutReport.Nodes(NodesStored)}"
-        : Stored ? $"No value found for key '{Key}'; tombstone stored at {PutReport.Nodes(NodesStored)}"
+        Stored && HadValue ? $"Deleted key '{Key}': tombstone stored at {PutReport.Nodes(NodesStored, StoredLocally)}"
+        : Stored ? $"No value found for key '{Key}'; tombstone stored at {PutReport.Nodes(NodesStored, StoredLocally)}"
         : !Reached ? $"Not deleted: no node answered for key '{Key}'"
         : NodesAsked == 0 ? $"Not deleted: no node was found to store the tombstone for key '{Key}'"
         : $"Not deleted: no node accepted the tombstone for key '{Key}' ({NodesAsked} asked)";

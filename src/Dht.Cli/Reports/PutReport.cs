@@ -14,6 +14,9 @@ namespace Dht.Cli.Reports;
 /// <param name="Seq">The version written; null for an immutable item.</param>
 internal sealed record PutReport(string Key, string Kind, string Target, string Status, bool Stored, int NodesStored, int NodesAsked, long? Seq)
 {
+    /// <summary>The node that ran the command kept a copy too (not counted in <see cref="NodesStored"/>).</summary>
+    public bool StoredLocally { get; init; }
+
     /// <summary>Whether the network was reached.</summary>
     [JsonIgnore]
     public bool Reached => Status != Outcomes.NoNodeAnswered;
@@ -28,8 +31,12 @@ internal sealed record PutReport(string Key, string Kind, string Target, string 
                 : $"Not stored: no node accepted {what} ({NodesAsked} asked)";
         }
 
-        return Kind == ValueKind.Signed ? $"Stored {what} at {Nodes(NodesStored)} (seq {Seq})" : $"Stored {what} at {Nodes(NodesStored)}";
+        string where = Nodes(NodesStored, StoredLocally);
+        return Kind == ValueKind.Signed ? $"Stored {what} at {where} (seq {Seq})" : $"Stored {what} at {where}";
     }
 
-    public static string Nodes(int count) => count == 1 ? "1 node" : $"{count} nodes";
+    /// <summary>"3 nodes"; with this node's own copy, "1 node (this one)" or "4 nodes (this one and 3 others)".</summary>
+    public static string Nodes(int others, bool local) => !local
+        ? others == 1 ? "1 node" : $"{others} nodes"
+        : others == 0 ? "1 node (this one)" : $"{others + 1} nodes (this one and {others} {(others == 1 ? "other" : "others")})";
 }

@@ -85,7 +85,8 @@ internal sealed partial class DhtEngine : IAsyncDisposable
         Telemetry = new OperationTelemetry(Id, _loop, time);
 
         var rateLimiter = new RateLimiter(
-            options.MaxQueriesPerSecondPerIp, options.RateLimitBlockDuration, options.RateLimiterCapacity, options.MaxReplyBytesPerSecondPerIp);
+            options.MaxQueriesPerSecondPerIp, options.RateLimitBlockDuration, options.RateLimiterCapacity, options.MaxReplyBytesPerSecondPerIp,
+            options.RateLimitLoopback);
         var context = new QueryContext(new TokenManager(options.TokenRotationInterval), random, options.BucketSize);
         var dispatcher = new QueryDispatcher(Id, options.ReadOnly, rateLimiter, Counters, context, _logger);
         _family = new NodeFamily(Id, options, transport, time, random, Counters, _loop, _timer, dispatcher, Publish);
@@ -108,14 +109,19 @@ internal sealed partial class DhtEngine : IAsyncDisposable
         });
         _bep5 = new Bep5Operations(operations, options.MaxPeersPerResponse);
         dispatcher.Register(new Bep5Handler(Peers, options.MaxPeersPerResponse));
-        Items = new ItemExtension(Id, items ?? new Storage.InMemoryItemStore(), options.StorageLimits, operations);
+        bool keepsCopies = !options.ReadOnly;
+        Items = new ItemExtension(Id, items ?? new Storage.InMemoryItemStore(), options.StorageLimits, operations, keepsCopies);
         dispatcher.Register(Items.Handler);
+        HandOver = new HandOver(operations);
+        HandOver.Add(Items.HandOver);
         if (options.EnableNamedValues)
         {
-            NamedValues = new NamedValueExtension(Id, namedValues ?? new Storage.InMemoryNamedValueStore(), options.StorageLimits, state, operations);
+            NamedValues = new NamedValueExtension(Id, namedValues ?? new Storage.InMemoryNamedValueStore(), options.StorageLimits, state, operations, keepsCopies);
             dispatcher.Register(NamedValues.Handler);
-            _family.AddContactListener(NamedValues.HandOver);
+            HandOver.Add(NamedValues.HandOver);
         }
+
+        _family.AddContactListener(HandOver);
 
         _contacts = new ContactSaver(state, _family.Routing);
         _bootstrapper = new Bootstrapper(_family, _bep5, options.BootstrapNodes, _contacts.Saved, random, OnJoined, _logger);
@@ -181,6 +187,9 @@ internal sealed partial class DhtEngine : IAsyncDisposable
 
     /// <summary>BEP 44 items.</summary>
     internal ItemExtension Items { get; }
+
+    /// <summary>Hands held values to new contacts on their first answer.</summary>
+    internal HandOver HandOver { get; }
 
     /// <summary>The named-value extension, unless <see cref="DhtOptions.EnableNamedValues"/> is off.</summary>
     internal NamedValueExtension? NamedValues { get; }

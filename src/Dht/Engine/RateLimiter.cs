@@ -12,6 +12,10 @@
 // Departure from libtorrent: its upload quota is one budget for the whole node (dht_upload_rate_limit,
 // 8,000 bytes/s), so a flood from anywhere silences the node for everyone; here each source has its own.
 //
+// Loopback sources are exempt unless the node is told to limit them (DhtOptions.RateLimitLoopback): a local
+// test network puts every node and client on 127.0.0.1. When limited, a loopback source is its address and
+// port, as storage quotas count it (SourceKey), so the nodes of such a network do not share one budget.
+//
 // The table of sources is an LRU bounded by RateLimiterCapacity: lookup, insert and eviction are O(1), so a
 // flood of spoofed sources costs a bounded table and constant time per datagram. Every datagram moves its
 // source to the recent end, so a blocked source stays blocked for as long as it keeps sending; a block is
@@ -34,9 +38,10 @@ internal sealed class RateLimiter
     private readonly double _replyBurst;
     private readonly long _blockTicks;
     private readonly long _idleTicks;
+    private readonly bool _limitLoopback;
     private readonly LruTable<UInt128, Source> _sources;
 
-    public RateLimiter(int queriesPerSecond, TimeSpan blockDuration, int capacity, int replyBytesPerSecond)
+    public RateLimiter(int queriesPerSecond, TimeSpan blockDuration, int capacity, int replyBytesPerSecond, bool limitLoopback)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(queriesPerSecond, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(replyBytesPerSecond, 1);
@@ -45,6 +50,7 @@ internal sealed class RateLimiter
         _replyBytesPerTick = replyBytesPerSecond / (double)TimeSpan.TicksPerSecond;
         _replyBurst = replyBytesPerSecond * (double)ReplyBurstSeconds;
         _blockTicks = blockDuration.Ticks;
+        _limitLoopback = limitLoopback;
 
         // After this long without a datagram a source's buckets are full again (the query burst refills in
         // two seconds, the reply burst in three) and its block is over: its entry says nothing a new one would not.
@@ -61,6 +67,11 @@ internal sealed class RateLimiter
     /// </summary>
     public bool Allow(NetEndPoint source, int bytes, DateTimeOffset now)
     {
+        if (IsExempt(source))
+        {
+            return true;
+        }
+
         long ticks = now.UtcTicks;
         ref var s = ref _sources.GetOrAdd(KeyOf(source), out bool added);
         if (added)
@@ -94,6 +105,11 @@ internal sealed class RateLimiter
     /// </summary>
     public bool TrySpendReply(NetEndPoint source, int bytes, DateTimeOffset now)
     {
+        if (IsExempt(source))
+        {
+            return true;
+        }
+
         ref var s = ref _sources.Find(KeyOf(source));
         if (Unsafe.IsNullRef(ref s))
         {
@@ -131,7 +147,8 @@ internal sealed class RateLimiter
         }
     }
 
-    // Loopback sources are keyed by address and port: local test networks put every node on 127.0.0.1.
+    private bool IsExempt(NetEndPoint source) => !_limitLoopback && source.IsLoopback;
+
     private static UInt128 KeyOf(NetEndPoint source) =>
         source.IsLoopback ? source.AddressKey ^ ((UInt128)source.Port << 64) : source.AddressKey;
 

@@ -17,10 +17,13 @@
 //   node until its hard timeout; so did this lookup, which made one departed node among the k closest cost
 //   every search 2 s.) The result is therefore the k closest *responsive* nodes: a live node that loses a
 //   packet may be left out of it, in exchange for searches that run at the speed of the live network.
-//   Short of k answers in all, though, an unresponsive node still holds the lookup until its hard timeout:
-//   in a network of k nodes or fewer, or when every node stalls at once (a busy machine), giving up at the
-//   soft timeout would end the search with too few nodes, or none. The nodes that failed are then avoided
-//   (below), so this costs a departure once, not on every search.
+//   Short of k answers in all, though, unresponsive nodes still hold the lookup until their hard timeout
+//   while they are at least as many as the nodes that answered: when every node stalls at once (a busy
+//   machine), giving up at the soft timeout would end the search with too few nodes, or none. Once most
+//   nodes asked have answered, as in a network of k nodes or fewer that a node has just left, the silent
+//   ones are taken for departed: otherwise every newcomer to such a network (a piped shell that joins, works
+//   and leaves) waits its initial 2 s timeout for each shell that left before it, since the live nodes still
+//   list those. The nodes that failed are then avoided (below), so a departure costs each node once.
 // - Silent nodes do not count among the k closest, so the lookup queries past them (libtorrent), yet never
 //   beyond those k and LookupOptions.Spares more (the paper: k), so the stall does not spend queries on nodes
 //   that cannot make the result. The spare is asked with the k closest, so that when one of them turns out
@@ -177,7 +180,8 @@ internal sealed class ClosestNodesLookup
         int parallelism = _stalled ? Math.Max(window, _options.Alpha) : _options.Alpha;
         bool mayQuery = QueriesSent < _options.MaxQueries;
         bool slotFree = mayQuery && _inFlight < parallelism;
-        bool shortOfK = CountedResponses < _options.K; // then a silent node still holds the lookup until its hard timeout
+        // Then a silent node still holds the lookup until its hard timeout.
+        bool shortOfK = CountedResponses < _options.K && CountedResponses <= SilentWithinHardTimeout(now);
         var wakeAt = _nextDeadline;
         bool unsettled = false; // something among the k closest may still change the result
         int answered = 0;
@@ -239,6 +243,20 @@ internal sealed class ClosestNodesLookup
         }
 
         return LookupStep.Wait(wakeAt);
+    }
+
+    private int SilentWithinHardTimeout(DateTimeOffset now)
+    {
+        int silent = 0;
+        foreach (ref readonly var candidate in _candidates.AsSpan())
+        {
+            if (candidate.State == LookupNodeState.Unresponsive && now < candidate.HardDeadline)
+            {
+                silent++;
+            }
+        }
+
+        return silent;
     }
 
     private LookupStep Query(ref LookupCandidate candidate, DateTimeOffset now)

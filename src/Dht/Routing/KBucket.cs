@@ -35,6 +35,23 @@ internal sealed class KBucket
         return -1;
     }
 
+    /// <summary>Appends, up to <paramref name="max"/> in all, questionable contacts with no ping outstanding, least recently seen first.</summary>
+    public void CollectQuestionable(DateTimeOffset now, RoutingTableOptions options, int max, List<NodeInfo> into)
+    {
+        foreach (var contact in Contacts)
+        {
+            if (into.Count >= max)
+            {
+                return;
+            }
+
+            if (contact.State(now, options) == ContactState.Questionable && !contact.IsPingOutstanding(now, options))
+            {
+                into.Add(contact.Node);
+            }
+        }
+    }
+
     /// <summary>Inserts keeping the least-recently-seen order, for contacts that were not just heard from.</summary>
     public void InsertByLastSeen(Contact contact)
     {

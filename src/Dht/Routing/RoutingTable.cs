@@ -23,8 +23,9 @@
 //   questionable contacts (FindClosest).
 // - Each contact keeps a round-trip estimate (RFC 6298) of its answers, from which its queries' timeouts come.
 // - Nodes that have only queried us are inserted, as the paper inserts every sender (libtorrent only adds
-//   nodes it has queried). They stay questionable until they answer one of our queries, so they are pinged
-//   and can never push out a good contact.
+//   nodes it has queried), but stay questionable until they answer one of our queries (FirstResponse marks
+//   that answer): they are verified by the caller and never push out a good contact. Nodes we only hear
+//   about from others enter only by answering us; WouldInsert says which are worth asking.
 // - A known id does not move to another address unless its contact is bad, and a known address does not
 //   change hands to another id while its contact is good: spoofed senders cannot redirect good contacts.
 // - BEP 5's refresh: a bucket with no contact heard from and no lookup into its range for RefreshInterval is
@@ -192,6 +193,19 @@ internal sealed class RoutingTable : IRoundTripSource
     public RoundTripEstimate RoundTripOf(NodeId id, NetEndPoint endPoint) =>
         _byId.TryGetValue(id, out var contact) && contact.EndPoint == endPoint ? contact.RoundTrip : default;
 
+    /// <summary>
+    /// True when <paramref name="node"/> is unknown (by id or address, replacement caches included) and would
+    /// enter a bucket if it answered: its bucket has a free slot, or is the last one and may split.
+    /// </summary>
+    public bool WouldInsert(NodeInfo node)
+    {
+        int index = BucketIndexOf(node.Id);
+        var bucket = _buckets[index];
+        return node.Id != LocalId && !node.EndPoint.IsUnusable && !_byId.ContainsKey(node.Id) && !_byEndPoint.ContainsKey(node.EndPoint)
+            && bucket.IndexOfReplacement(node.Id) < 0
+            && (bucket.Contacts.Count < _options.BucketSize || (index == _buckets.Count - 1 && _buckets.Count < NodeId.Bits));
+    }
+
     /// <summary>A contact in a bucket (not a replacement candidate).</summary>
     public bool TryGet(NodeId id, [NotNullWhen(true)] out Contact? contact) => _byId.TryGetValue(id, out contact);
 
@@ -262,18 +276,7 @@ internal sealed class RoutingTable : IRoundTripSource
         into.Clear();
         foreach (var bucket in _buckets)
         {
-            foreach (var contact in bucket.Contacts)
-            {
-                if (into.Count >= max)
-                {
-                    return;
-                }
-
-                if (contact.State(now, _options) == ContactState.Questionable && !contact.IsPingOutstanding(now, _options))
-                {
-                    into.Add(contact.Node);
-                }
-            }
+            bucket.CollectQuestionable(now, _options, max, into);
         }
     }
 
@@ -301,16 +304,8 @@ internal sealed class RoutingTable : IRoundTripSource
     }
 
     /// <summary>Per-bucket ranges and counts, farthest bucket first, for status displays.</summary>
-    public IReadOnlyList<BucketSnapshot> Snapshot(DateTimeOffset now)
-    {
-        var result = new BucketSnapshot[_buckets.Count];
-        for (int i = 0; i < result.Length; i++)
-        {
-            result[i] = _buckets[i].Snapshot(i, i == result.Length - 1, LocalId, now, _options);
-        }
-
-        return result;
-    }
+    public IReadOnlyList<BucketSnapshot> Snapshot(DateTimeOffset now) =>
+        _buckets.Select((b, i) => b.Snapshot(i, i == _buckets.Count - 1, LocalId, now, _options)).ToArray();
 
     private InsertResult HeardKnown(Contact known, NodeInfo node, bool isResponse, DateTimeOffset now, TimeSpan? roundTrip)
     {
@@ -339,6 +334,7 @@ internal sealed class RoutingTable : IRoundTripSource
             _byEndPoint.Add(known.EndPoint, known);
         }
 
+        bool firstResponse = isResponse && known.LastResponse is null;
         known.OnHeard(isResponse, now, roundTrip);
         bucket.Contacts.Remove(known);
         bucket.Contacts.Add(known);
@@ -348,7 +344,7 @@ internal sealed class RoutingTable : IRoundTripSource
             Refill(vacated);
         }
 
-        return new InsertResult(InsertOutcome.Updated);
+        return new InsertResult(InsertOutcome.Updated) { FirstResponse = firstResponse };
     }
 
     private InsertResult InsertNew(NodeInfo node, bool isResponse, DateTimeOffset now, TimeSpan? roundTrip)
@@ -359,8 +355,7 @@ internal sealed class RoutingTable : IRoundTripSource
             var bucket = _buckets[index];
             if (bucket.Contacts.Count < _options.BucketSize)
             {
-                AddHeard(bucket, node, isResponse, now, roundTrip);
-                return new InsertResult(InsertOutcome.Inserted);
+                return new InsertResult(InsertOutcome.Inserted) { FirstResponse = AddHeard(bucket, node, isResponse, now, roundTrip) };
             }
 
             if (index == _buckets.Count - 1 && _buckets.Count < NodeId.Bits)
@@ -374,8 +369,7 @@ internal sealed class RoutingTable : IRoundTripSource
                 if (contact.State(now, _options) == ContactState.Bad)
                 {
                     RemoveFromBucket(bucket, contact);
-                    AddHeard(bucket, node, isResponse, now, roundTrip);
-                    return new InsertResult(InsertOutcome.Inserted);
+                    return new InsertResult(InsertOutcome.Inserted) { FirstResponse = AddHeard(bucket, node, isResponse, now, roundTrip) };
                 }
             }
 
@@ -427,15 +421,20 @@ internal sealed class RoutingTable : IRoundTripSource
         return contact;
     }
 
-    /// <summary>Adds a node just heard from at the tail, keeping what its replacement entry knew of it.</summary>
-    private void AddHeard(KBucket bucket, NodeInfo node, bool isResponse, DateTimeOffset now, TimeSpan? roundTrip)
+    /// <summary>
+    /// Adds a node just heard from at the tail, keeping what its replacement entry knew of it; true when this was
+    /// its first answer to us.
+    /// </summary>
+    private bool AddHeard(KBucket bucket, NodeInfo node, bool isResponse, DateTimeOffset now, TimeSpan? roundTrip)
     {
         var contact = TakeReplacementOrCreate(bucket, node, now);
+        bool firstResponse = isResponse && contact.LastResponse is null;
         contact.OnHeard(isResponse, now, roundTrip);
         bucket.Contacts.Add(contact);
         _byId.Add(contact.Id, contact);
         _byEndPoint.Add(contact.EndPoint, contact);
         bucket.LastActivity = now;
+        return firstResponse;
     }
 
     private void AddReplacement(KBucket bucket, NodeInfo node, bool isResponse, DateTimeOffset now, TimeSpan? roundTrip)

@@ -59,6 +59,13 @@ internal abstract class EntryPolicy<T>
     public IEnumerable<T> Live(DateTimeOffset now) => _store.All().Where(e => e.ExpiresAt > now);
 
     /// <summary>
+    /// Appends to <paramref name="into"/> held targets (expired ones included until removed) that
+    /// <paramref name="node"/> is closer to than this node, what a new contact may be handed, looking at no more
+    /// than <paramref name="maxExamined"/> entries whatever else is held; returns how many it looked at.
+    /// </summary>
+    public int HeldCloserTo(NodeId node, int maxExamined, List<NodeId> into) => _index.CloserTo(node, maxExamined, into);
+
+    /// <summary>
     /// When a store from another node last arrived for the held <paramref name="target"/> (null if none did,
     /// or nothing is held): hourly replication skips keys another holder has just replicated. Kept with the
     /// entry and forgotten with it, so it is bounded by what is stored.

@@ -17,6 +17,10 @@
 // sender that would itself be the most over its share once it holds the new entry may only displace its own
 // farther entries; otherwise the put is refused, and a refused put never costs a held entry.
 //
+// Every held target is also kept in order of distance from this node's id, so that the targets a new contact
+// is closer to than we are (hand-over, Kademlia section 2.5) are found as ranges of that order, without
+// looking at the rest.
+//
 // Not thread-safe: owned by the node's event loop.
 using Dht.Protocol;
 
@@ -30,6 +34,7 @@ internal sealed class StorageIndex
     private readonly Func<NodeId, bool> _removeFromStore;
     private readonly Dictionary<NodeId, StorageIndexEntry> _entries = [];
     private readonly SortedSet<(long ExpiresTicks, NodeId Target)> _byExpiry = [];
+    private readonly SortedSet<NodeId> _byDistance = [];
     private readonly Dictionary<NetEndPoint, SourceShare> _sources = [];
     private readonly SortedSet<SourceShare> _byLoad = new(SourceShare.ByLoad);
     private readonly List<NodeId> _scratch = [];
@@ -74,6 +79,59 @@ internal sealed class StorageIndex
     /// <summary>When a store from another node last arrived for the held <paramref name="target"/>; null if none did or nothing is held.</summary>
     public DateTimeOffset? LastStoreReceived(NodeId target) =>
         _entries.TryGetValue(target, out var entry) && entry.ReceivedTicks != 0 ? new DateTimeOffset(entry.ReceivedTicks, TimeSpan.Zero) : null;
+
+    /// <summary>
+    /// Appends to <paramref name="into"/> held targets that <paramref name="node"/> is closer to than this node is,
+    /// in order of distance from our id, looking at no more than <paramref name="maxExamined"/> entries; returns
+    /// how many it looked at. Those targets are the ones whose distance from our id has the bit set where
+    /// <paramref name="node"/> first differs from our id (bit p): one range of the distance order for each
+    /// value of the bits above p. The targets close to us all share the range where those bits are zero,
+    /// which comes first; an entry outside the ranges moves the search to the next range at once.
+    /// </summary>
+    public int CloserTo(NodeId node, int maxExamined, List<NodeId> into)
+    {
+        int p = _localId.CommonPrefixLength(node);
+        if (p >= NodeId.Bits)
+        {
+            return 0;
+        }
+
+        var above = NodeId.Mask(p);
+        var bit = ~above & NodeId.Mask(p + 1);
+        var from = bit;
+        int examined = 0;
+        while (examined < maxExamined)
+        {
+            bool moved = false;
+            foreach (var distance in _byDistance.GetViewBetween(from, NodeId.Max))
+            {
+                examined++;
+                if ((distance & bit) != NodeId.Zero)
+                {
+                    into.Add(distance ^ _localId);
+                }
+                else
+                {
+                    // Farther from the node than from us: skip to the next range, with this entry's higher bits.
+                    from = (distance & above) | bit;
+                    moved = true;
+                    break;
+                }
+
+                if (examined >= maxExamined)
+                {
+                    break;
+                }
+            }
+
+            if (!moved)
+            {
+                break;
+            }
+        }
+
+        return examined;
+    }
 
     /// <summary>
     /// True when a put of <paramref name="size"/> bytes from <paramref name="source"/> for
@@ -241,6 +299,7 @@ internal sealed class StorageIndex
     {
         _entries.Add(target, entry);
         _byExpiry.Add((entry.ExpiresTicks, target));
+        _byDistance.Add(target ^ _localId);
         Bytes += entry.Size;
         if (!_sources.TryGetValue(entry.Source, out var share))
         {
@@ -260,6 +319,7 @@ internal sealed class StorageIndex
         }
 
         _byExpiry.Remove((old.ExpiresTicks, target));
+        _byDistance.Remove(target ^ _localId);
         Bytes -= old.Size;
         var share = _sources[old.Source];
         share.Distances.Remove(target ^ _localId);

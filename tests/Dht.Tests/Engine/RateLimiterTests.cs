@@ -11,8 +11,8 @@ public sealed class RateLimiterTests
     private static readonly NetEndPoint B = NetEndPoint.Parse("198.51.100.2:6881");
     private static readonly NetEndPoint C = NetEndPoint.Parse("198.51.100.3:6881");
 
-    private static RateLimiter Limiter(int queriesPerSecond = 10, int capacity = 100, int replyBytesPerSecond = 1000) =>
-        new(queriesPerSecond, Block, capacity, replyBytesPerSecond);
+    private static RateLimiter Limiter(int queriesPerSecond = 10, int capacity = 100, int replyBytesPerSecond = 1000, bool limitLoopback = true) =>
+        new(queriesPerSecond, Block, capacity, replyBytesPerSecond, limitLoopback);
 
     [Fact]
     public void Allow_ABurstOfTwoSecondsWorth_ThenBlocksTheSourceForTheBlockDuration()
@@ -60,6 +60,23 @@ public sealed class RateLimiterTests
         Assert.True(limiter.Allow(NetEndPoint.Parse("198.51.100.9:2"), 50, Start));
         Assert.False(limiter.Allow(NetEndPoint.Parse("198.51.100.9:3"), 50, Start));
         Assert.Equal(3, limiter.TrackedSources);
+    }
+
+    [Fact]
+    public void Allow_WhenLoopbackIsNotLimited_AnswersLoopbackWithoutLimit_AndStillLimitsOthers()
+    {
+        var limiter = Limiter(queriesPerSecond: 1, replyBytesPerSecond: 1000, limitLoopback: false);
+        var local = NetEndPoint.Parse("127.0.0.1:7001");
+        for (int i = 0; i < 100; i++)
+        {
+            Assert.True(limiter.Allow(local, 50, Start));
+            Assert.True(limiter.TrySpendReply(local, 1400, Start));
+        }
+
+        Assert.Equal(0, limiter.TrackedSources);
+        Assert.True(limiter.Allow(A, 50, Start));
+        Assert.True(limiter.Allow(A, 50, Start));
+        Assert.False(limiter.Allow(A, 50, Start));
     }
 
     [Fact]

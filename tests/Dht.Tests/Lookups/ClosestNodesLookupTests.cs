@@ -96,6 +96,33 @@ public sealed class ClosestNodesLookupTests
     }
 
     [Fact]
+    public void Next_ShortOfKAnswers_WhenMoreAnsweredThanFellSilent_EndsWithoutWaitingForTheHardTimeout()
+    {
+        // A network of four nodes, one of which has left: the three that answer make the result at the silent
+        // node's soft timeout, as a newcomer to a small network with a departed node in it needs.
+        var lookup = Create(new LookupOptions { Alpha = 4 }, 1, 2, 3, 4);
+        DrainQueries(lookup, T0, out _);
+        lookup.OnResponse(Node(2), [], Ms(1));
+        lookup.OnResponse(Node(3), [], Ms(1));
+        lookup.OnResponse(Node(4), [], Ms(1));
+
+        Assert.Equal(LookupStepKind.Finished, lookup.Next(Ms(500)).Kind);
+        Assert.Equal(Nodes(2, 3, 4), lookup.Results);
+    }
+
+    [Fact]
+    public void Next_ShortOfKAnswers_WhenAsManyFellSilentAsAnswered_WaitsForTheHardTimeout()
+    {
+        var lookup = Create(1, 2);
+        DrainQueries(lookup, T0, out _);
+        lookup.OnResponse(Node(2), [], Ms(1));
+
+        var wait = lookup.Next(Ms(500));
+        Assert.Equal(LookupStepKind.Waiting, wait.Kind);
+        Assert.Equal(Ms(2000), wait.WakeAt);
+    }
+
+    [Fact]
     public void Next_ShortOfKAnswers_TakesALateAnswerAndGoesOnFromIt()
     {
         var lookup = Create(new LookupOptions { K = 2 }, 5);

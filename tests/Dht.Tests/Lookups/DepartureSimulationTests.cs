@@ -2,6 +2,7 @@ using Dht.Engine;
 using Dht.Lookups;
 using Dht.Protocol;
 using Dht.Protocol.Krpc;
+using Dht.Simulation;
 
 namespace Dht.Tests.Lookups;
 

@@ -30,7 +30,7 @@ public sealed class RoutingTableTests
 
         var result = table.Heard(node, isResponse: true, T0);
 
-        Assert.Equal(new InsertResult(InsertOutcome.Inserted), result);
+        Assert.Equal(new InsertResult(InsertOutcome.Inserted) { FirstResponse = true }, result);
         Assert.Equal(1, table.Count);
         Assert.True(table.TryGet(node.Id, out var contact));
         Assert.Equal(node, contact.Node);

@@ -3,7 +3,7 @@ using Dht.Protocol;
 using Dht.Protocol.Krpc;
 using Dht.Storage;
 using Dht.Tests.Engine;
-using static Dht.Tests.Storage.ScriptedStores;
+using static Dht.TestSupport.Storage.ScriptedStores;
 
 namespace Dht.Tests.Storage;
 

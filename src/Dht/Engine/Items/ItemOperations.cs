@@ -1,6 +1,8 @@
 // The BEP 44 client side: put and get of immutable and mutable items. Every answer is checked before it is
 // believed (hash or signature), so a node that lies is simply ignored. What this node puts it re-puts every
-// hour while it runs (BEP 44: items expire after two), through ItemRepublisher.
+// hour while it runs (BEP 44: items expire after two), through ItemRepublisher. A publisher among the k
+// closest to the target keeps a copy of its own (Operations/LocalCopies); a get looks at the copies held here
+// first: an immutable item held here is the answer, a mutable one competes with the answers by seq.
 using Dht.Crypto;
 using Dht.Engine.Operations;
 using Dht.Protocol;
@@ -9,7 +11,10 @@ using Dht.Protocol.Krpc;
 namespace Dht.Engine.Items;
 
 /// <summary>Puts and gets BEP 44 items on the network.</summary>
-internal sealed class ItemOperations(IOperationContext network)
+/// <param name="network">Lookups, writes and the clock.</param>
+/// <param name="policy">The items held here: this node's own copies go there too.</param>
+/// <param name="keepsCopies">False for a node that holds nothing for others (BEP 43 read-only).</param>
+internal sealed class ItemOperations(IOperationContext network, Storage.ItemPolicy policy, bool keepsCopies = true)
 {
     private readonly Dictionary<NodeId, PublishedItem> _published = [];
 
@@ -49,6 +54,11 @@ internal sealed class ItemOperations(IOperationContext network)
     /// <summary>Finds an immutable item; the first answer whose hash matches ends the lookup.</summary>
     public async Task<ItemGetResult> GetImmutableAsync(NodeId target, CancellationToken cancellationToken)
     {
+        if (policy.TryGet(target, network.Now, out var held) && !held.IsMutable)
+        {
+            return Found(null, target, held.Value.ToArray(), 0, 0);
+        }
+
         byte[]? found = null;
         int holders = 0;
         LookupRun? self = null;
@@ -79,6 +89,12 @@ internal sealed class ItemOperations(IOperationContext network)
         int holders = 0;
         var key = publicKey.ToArray();
         var saltBytes = salt.ToArray();
+        if (policy.TryGet(target, network.Now, out var held) && held.IsMutable && held.PublicKey.Span.SequenceEqual(key))
+        {
+            bestSeq = held.Seq;
+            best = held.Value.ToArray();
+        }
+
         var lookup = await network.LookupAsync(KrpcMethod.Get, target, (_, r) =>
         {
             if (!r.Has(KrpcFields.Value | KrpcFields.Signature | KrpcFields.Seq | KrpcFields.Key)
@@ -104,14 +120,14 @@ internal sealed class ItemOperations(IOperationContext network)
         return Found(lookup, target, best, bestSeq, holders);
     }
 
-    private static ItemGetResult Found(LookupRun lookup, NodeId target, byte[]? encoded, long seq, int holders) =>
+    private static ItemGetResult Found(LookupRun? lookup, NodeId target, byte[]? encoded, long seq, int holders) =>
         (encoded is null
             ? new ItemGetResult(target, false, ReadOnlyMemory<byte>.Empty, ReadOnlyMemory<byte>.Empty, 0, 0)
             : new ItemGetResult(target, true, BencodedString.DecodeOrSelf(encoded), encoded, seq, holders))
         with
         {
-            NodesAsked = lookup.Asked,
-            NodesAnswered = lookup.Answered,
+            NodesAsked = lookup?.Asked ?? 0,
+            NodesAnswered = lookup?.Answered ?? 0,
         };
 
     /// <summary>Re-puts everything this node put (BEP 44: the publisher keeps its items alive). Call on the loop.</summary>
@@ -127,12 +143,23 @@ internal sealed class ItemOperations(IOperationContext network)
     {
         var lookup = await network.LookupAsync(KrpcMethod.Get, item.Target, null, cancellationToken).ConfigureAwait(true);
         _published[item.Target] = item with { Cas = null };
+        var local = keepsCopies && LocalCopies.IsAmongClosest(network, lookup) ? LocalCopies.KeptAsync(KeepCopy(item)) : Task.FromResult(false);
         var outcome = await network.WriteAsync(lookup, KrpcMethod.Put, item.AddTo, cancellationToken).ConfigureAwait(true);
+        bool storedLocally = await local.WaitAsync(cancellationToken).ConfigureAwait(true);
         return new ItemPutResult(item.Target, item.Seq, outcome.Stored, outcome.Asked, outcome.ErrorCodes)
         {
             NodesAnswered = outcome.Answered,
             NodesReached = lookup.Answered,
+            StoredLocally = storedLocally,
         };
+    }
+
+    private Storage.StoreResult KeepCopy(PublishedItem item)
+    {
+        var now = network.Now;
+        return item.PublicKey.IsEmpty
+            ? policy.PutImmutable(item.EncodedValue.Span, default, now)
+            : policy.PutMutable(item.PublicKey.Span, item.Salt.Span, item.Seq, item.EncodedValue.Span, item.Signature.Span, item.Cas, default, now);
     }
 
     private static byte[] Encode(ReadOnlySpan<byte> value)
@@ -151,30 +178,6 @@ internal sealed class ItemOperations(IOperationContext network)
         long Seq, ReadOnlyMemory<byte> Signature, long? Cas)
     {
         /// <summary>The put's arguments (the token is the write path's).</summary>
-        public void AddTo(KrpcMessage q)
-        {
-            q.Value = EncodedValue;
-            q.Fields |= KrpcFields.Value;
-            if (PublicKey.IsEmpty)
-            {
-                return;
-            }
-
-            q.Key = PublicKey;
-            q.Signature = Signature;
-            q.Seq = Seq;
-            q.Fields |= KrpcFields.Key | KrpcFields.Signature | KrpcFields.Seq;
-            if (!Salt.IsEmpty)
-            {
-                q.Salt = Salt;
-                q.Fields |= KrpcFields.Salt;
-            }
-
-            if (Cas is { } cas)
-            {
-                q.Cas = cas;
-                q.Fields |= KrpcFields.Cas;
-            }
-        }
+        public void AddTo(KrpcMessage q) => ItemPutArguments.AddTo(q, EncodedValue, PublicKey, Salt, Seq, Signature, Cas);
     }
 }

@@ -32,7 +32,7 @@ internal sealed class RoutingUpkeep(
         family.Lost.Due(now, MaxPingsPerTick, _nodes);
         foreach (var node in _nodes)
         {
-            family.PingLost(node, now);
+            family.PingNotInTable(node, now);
         }
 
         // Bad contacts stay in their buckets until replaced, so "lost every contact" means no usable one.

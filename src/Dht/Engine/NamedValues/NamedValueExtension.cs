@@ -11,12 +11,19 @@ namespace Dht.Engine.NamedValues;
 /// <summary>The parts of the named-value extension of one node.</summary>
 internal sealed class NamedValueExtension
 {
-    public NamedValueExtension(NodeId localId, INamedValueStore store, StorageLimits limits, INodeStateStore? state, IOperationContext network)
+    /// <param name="localId">This node's id.</param>
+    /// <param name="store">The values held.</param>
+    /// <param name="limits">Storage limits.</param>
+    /// <param name="state">Where published keys are kept across restarts; none when null.</param>
+    /// <param name="network">Lookups, writes and the clock.</param>
+    /// <param name="keepsCopies">False for a node that holds nothing for others (BEP 43 read-only).</param>
+    public NamedValueExtension(
+        NodeId localId, INamedValueStore store, StorageLimits limits, INodeStateStore? state, IOperationContext network, bool keepsCopies = true)
     {
         Policy = new NamedValuePolicy(store, localId, limits);
         var published = new PublishedValues(state);
         Handler = new NamedValueHandler(Policy, limits);
-        Operations = new NamedValueOperations(network, Policy, published, limits);
+        Operations = new NamedValueOperations(network, Policy, published, limits, keepsCopies);
         Replicator = new NamedValueReplicator(Operations, Policy, published, network);
         HandOver = new NamedValueHandOver(Policy, network);
     }

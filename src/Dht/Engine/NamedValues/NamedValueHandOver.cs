@@ -1,7 +1,8 @@
-// Kademlia section 2.5: a node that enters the routing table gets the values it is now among the k closest
-// to, if it is closer to them than we are. Only values whose k-th closest known contact is farther than the
-// new node are handed over; each one with a find_value (for a write token) and a store.
-using Dht.Engine.Network;
+// The named-value side of hand-over (Engine/Maintenance/HandOver): which held values a new contact is closer to,
+// and handing each one over with a find_value (for a write token, and to see what the contact holds) and a
+// store, unless the contact already holds that version or a newer one. Only nodes that advertise our client
+// version are handed named values: others do not serve the extension.
+using Dht.Engine.Maintenance;
 using Dht.Engine.Operations;
 using Dht.Protocol;
 using Dht.Protocol.Krpc;
@@ -9,57 +10,51 @@ using Dht.Storage;
 
 namespace Dht.Engine.NamedValues;
 
-/// <summary>Hands held values to new contacts that are closer to them.</summary>
-internal sealed class NamedValueHandOver(NamedValuePolicy policy, IOperationContext operations) : IContactListener
+/// <summary>Hands held named values to new contacts that are closer to them.</summary>
+internal sealed class NamedValueHandOver(NamedValuePolicy policy, IOperationContext operations) : IHandOverSource
 {
-    private readonly List<NodeInfo> _closest = [];
+    public bool Serves(ReadOnlySpan<byte> clientVersion) => NodeIdentity.IsOurs(clientVersion);
 
-    public void OnContactAdded(IQueryNetwork network, NodeInfo node, DateTimeOffset now)
+    public int HeldCloserTo(NodeId node, int maxExamined, List<NodeId> into) => policy.HeldCloserTo(node, maxExamined, into);
+
+    public async Task HandOverAsync(NodeInfo node, IReadOnlyList<NodeId> targets)
     {
-        if (policy.Count == 0 || network.ExtensionOf(node) != Routing.ExtensionSupport.Speaks)
+        foreach (var target in targets)
         {
-            return;
-        }
-
-        List<NamedValue>? handOver = null;
-        foreach (var value in policy.Live(now))
-        {
-            if (value.Target.CompareDistance(node.Id, network.LocalId) >= 0)
+            if (!policy.TryGet(target, operations.Now, out var value))
             {
                 continue;
             }
 
-            _closest.Clear();
-            network.FindClosest(value.Target, operations.K, _closest);
-            if (_closest.Count < operations.K || value.Target.CompareDistance(node.Id, _closest[^1].Id) <= 0)
-            {
-                (handOver ??= []).Add(value);
-            }
-        }
-
-        if (handOver is not null)
-        {
-            operations.RunInBackground(HandOverAsync(node, handOver));
-        }
-    }
-
-    private async Task HandOverAsync(NodeInfo node, List<NamedValue> values)
-    {
-        foreach (var value in values)
-        {
             var answer = await operations.QueryAsync(node, KrpcMethod.FindValue, q =>
             {
-                q.Target = value.Target;
+                q.Target = target;
                 q.Fields |= KrpcFields.Target;
-            }, static r => r.Has(KrpcFields.Token) ? r.Token.ToArray() : null, CancellationToken.None).ConfigureAwait(true);
-            if (!answer.Answered || answer.Value is not { } token)
+            }, r => new Held(
+                r.Has(KrpcFields.Token) ? r.Token.ToArray() : null,
+                r.Has(KrpcFields.Seq | KrpcFields.Value) && BencodedString.TryRead(r.Value.Span, out var v)
+                    && !NamedValueOrder.IsNewer(value.Seq, value.Value.Span, r.Seq, v)), CancellationToken.None).ConfigureAwait(true);
+            if (!answer.Answered)
             {
-                return;
+                return; // gone again: the rest waits for replication
+            }
+
+            if (answer.Value is not { Token: { } token, Current: false })
+            {
+                continue;
             }
 
             var remaining = value.ExpiresAt - operations.Now;
+            if (remaining <= TimeSpan.Zero)
+            {
+                continue;
+            }
+
             await operations.WriteAsync(KrpcMethod.Store, [node], new Dictionary<NodeId, byte[]> { [node.Id] = token },
-                new StoreArguments(value.Target, value.Value.Span, value.Seq, remaining).AddTo, CancellationToken.None).ConfigureAwait(true);
+                new StoreArguments(target, value.Value.Span, value.Seq, remaining).AddTo, CancellationToken.None).ConfigureAwait(true);
         }
     }
+
+    // What the contact answered: its write token, and whether it already holds our version or a newer one.
+    private sealed record Held(byte[]? Token, bool Current);
 }

@@ -3,6 +3,8 @@
 // (the others are only traversed, with find_node: Operations/LookupRun), so every write token comes from a node
 // that serves it, and only those are asked to store. Answers with a seq beyond the clock window that servers
 // enforce (NamedValuePolicy.MaxSeqAt) are ignored: a stranger cannot lock a key by claiming a version far ahead.
+// A writer among the k closest to its key keeps a copy of its own (Operations/LocalCopies), and a get counts
+// that copy among the answers.
 using Dht.Engine.Operations;
 using Dht.Protocol;
 using Dht.Protocol.Krpc;
@@ -11,7 +13,13 @@ using Dht.Storage;
 namespace Dht.Engine.NamedValues;
 
 /// <summary>Puts, gets and deletes named values on the network.</summary>
-internal sealed class NamedValueOperations(IOperationContext network, NamedValuePolicy policy, PublishedValues published, StorageLimits limits)
+/// <param name="network">Lookups, writes and the clock.</param>
+/// <param name="policy">The values held here: this node's own copies go there too.</param>
+/// <param name="published">What this node published, re-published while it runs.</param>
+/// <param name="limits">Value size and lifetime limits.</param>
+/// <param name="keepsCopies">False for a node that holds nothing for others (BEP 43 read-only).</param>
+internal sealed class NamedValueOperations(
+    IOperationContext network, NamedValuePolicy policy, PublishedValues published, StorageLimits limits, bool keepsCopies = true)
 {
     /// <summary>Stores <paramref name="value"/> under <paramref name="key"/> on the k closest nodes.</summary>
     /// <param name="key">The key name.</param>
@@ -82,8 +90,12 @@ internal sealed class NamedValueOperations(IOperationContext network, NamedValue
         // at most the clock plus the allowed skew (far below long.MaxValue), so adding one cannot wrap.
         long version = seq ?? Math.Max(now.ToUnixTimeMilliseconds() * 1000, newestSeen + 1);
         var saved = published.Set(key, value.Span, version);
+        var local = keepsCopies && LocalCopies.IsAmongClosest(network, lookup)
+            ? LocalCopies.KeptAsync(value.IsEmpty ? policy.PutTombstone(target, version, null, default, now) : policy.Put(target, value.Span, version, null, default, now))
+            : Task.FromResult(false);
         var outcome = await network.WriteAsync(lookup, KrpcMethod.Store, new StoreArguments(target, value.Span, version, null).AddTo, cancellationToken)
             .ConfigureAwait(true);
+        bool storedLocally = await local.WaitAsync(cancellationToken).ConfigureAwait(true);
         try
         {
             await saved.WaitAsync(cancellationToken).ConfigureAwait(true); // reported once the key would be re-published after a restart
@@ -98,6 +110,7 @@ internal sealed class NamedValueOperations(IOperationContext network, NamedValue
             NodesAnswered = outcome.Answered,
             NodesReached = lookup.Answered,
             HadValue = hadValue,
+            StoredLocally = storedLocally,
         };
     }
 
@@ -115,7 +128,9 @@ internal sealed class NamedValueOperations(IOperationContext network, NamedValue
             }
         }, cancellationToken).ConfigureAwait(true);
 
-        Answer? best = null;
+        var now = network.Now;
+        Answer? mine = policy.TryGet(target, now, out var local) ? new Answer(local.Seq, local.Value.ToArray(), local.ExpiresAt - now) : null;
+        Answer? best = mine;
         foreach (var a in answers.Values)
         {
             if (best is not { } b || NamedValueOrder.IsNewer(a.Seq, a.Value, b.Seq, b.Value))
@@ -126,12 +141,6 @@ internal sealed class NamedValueOperations(IOperationContext network, NamedValue
             {
                 best = b with { Ttl = a.Ttl }; // the longest remaining lifetime among the holders of the winner
             }
-        }
-
-        var now = network.Now;
-        if (best is null && policy.TryGet(target, now, out var local))
-        {
-            best = new Answer(local.Seq, local.Value.ToArray(), local.ExpiresAt - now);
         }
 
         if (best is not { } winner)
@@ -157,6 +166,14 @@ internal sealed class NamedValueOperations(IOperationContext network, NamedValue
             {
                 stale.Add(node);
             }
+        }
+
+        if (mine is { } held && NamedValueOrder.IsNewer(winner.Seq, winner.Value, held.Seq, held.Value))
+        {
+            // Our own copy is stale too: it takes the newest, as any replica would from read repair.
+            _ = winner.Value.Length == 0
+                ? policy.PutTombstone(target, winner.Seq, winner.Ttl, default, now)
+                : policy.Put(target, winner.Value, winner.Seq, winner.Ttl, default, now);
         }
 
         if (stale.Count > 0)

@@ -9,8 +9,9 @@
 // contact shows of our named-value extension is kept on its contact (ExtensionReach), and a refusal of the
 // extension (error 204, an answer without its keys) never counts against a node.
 //
-// Departure from BEP 5: nodes that only query us enter the table as questionable (pinged before they count
-// as good) instead of being ignored.
+// Departure from BEP 5: nodes that only query us enter the table as questionable instead of being ignored,
+// and are verified at once with a find_node for our own id, whose answer introduces us to the nodes they know
+// (ContactDiscovery). A contact's first answer is what tells the contact listeners (hand-over).
 using System.Collections.Concurrent;
 using Dht.Engine.Dispatch;
 using Dht.Engine.Loop;
@@ -74,6 +75,7 @@ internal sealed class NodeFamily : IDatagramReceiver, IQueryObserver, IQueryNetw
         }, time.GetUtcNow());
         _rpc = new RpcManager(transport, this, counters, random, options.SoftTimeout, options.QueryTimeout,
             options.MaxPendingQueries, NodeIdentity.ClientVersion, options.ReadOnly, roundTrips: Routing);
+        Discovery = new ContactDiscovery(this);
     }
 
     public NodeId LocalId { get; }
@@ -84,6 +86,9 @@ internal sealed class NodeFamily : IDatagramReceiver, IQueryObserver, IQueryNetw
 
     /// <summary>Up to 64 contacts that stopped answering, re-pinged after 1 minute, backing off to hourly, forgotten after a day.</summary>
     public LostContacts Lost { get; } = new(64, TimeSpan.FromMinutes(1), TimeSpan.FromHours(1), TimeSpan.FromDays(1));
+
+    /// <summary>Meets the nodes that newcomers name in the answer that verifies them.</summary>
+    public ContactDiscovery Discovery { get; }
 
     public int PendingQueries => _rpc.PendingCount;
 
@@ -105,7 +110,7 @@ internal sealed class NodeFamily : IDatagramReceiver, IQueryObserver, IQueryNetw
     /// <summary>The transport, for answers that the dispatcher sends.</summary>
     public IDatagramTransport Transport => _transport;
 
-    /// <summary>Tells <paramref name="listener"/> about every contact that enters the routing table.</summary>
+    /// <summary>Tells <paramref name="listener"/> about every contact of the routing table when it first answers us.</summary>
     public void AddContactListener(IContactListener listener) => _contactListeners.Add(listener);
 
     /// <summary>Starts receiving. Call on the loop.</summary>
@@ -181,11 +186,16 @@ internal sealed class NodeFamily : IDatagramReceiver, IQueryObserver, IQueryNetw
                 LearnExtension(node, ExtensionSupport.Speaks);
             }
 
-            OnHeard(inserted, node, now, firstAnswer: false);
+            OnHeard(inserted, now);
             if (inserted.Outcome == InsertOutcome.Inserted)
             {
-                // Only nodes that answered us are handed to others: verify a newcomer now, not at the next upkeep.
-                Ping(node, now);
+                // Only nodes that answered us are handed to others: verify a newcomer now, not at the next upkeep,
+                // and learn from its answer whom it knows near us.
+                Routing.MarkPinged(node.Id, now);
+                var q = PrepareQuery(KrpcMethod.FindNode);
+                q.Target = LocalId;
+                q.Fields |= KrpcFields.Target;
+                Send(q, node, Discovery, now);
             }
         }
     }
@@ -245,8 +255,11 @@ internal sealed class NodeFamily : IDatagramReceiver, IQueryObserver, IQueryNetw
         Send(PrepareQuery(KrpcMethod.Ping), node, _ignore, now);
     }
 
-    /// <summary>Pings a lost contact (not in the table): an answer brings it back through the RPC monitor.</summary>
-    public void PingLost(NodeInfo node, DateTimeOffset now) => Send(PrepareQuery(KrpcMethod.Ping), node, _ignore, now);
+    /// <summary>Pings a node not in the table (a lost contact, or one heard of): an answer brings it in through the RPC monitor.</summary>
+    public void PingNotInTable(NodeInfo node, DateTimeOffset now) => Send(PrepareQuery(KrpcMethod.Ping), node, _ignore, now);
+
+    /// <summary>True while <paramref name="node"/> failed us lately (our lookups leave it alone).</summary>
+    public bool IsAvoided(NodeInfo node, DateTimeOffset now) => _rpc.IsAvoided(node, now);
 
     // ---- Routing-table upkeep from every query outcome (IQueryObserver as the RPC monitor) -------------
 
@@ -265,8 +278,7 @@ internal sealed class NodeFamily : IDatagramReceiver, IQueryObserver, IQueryNetw
         }
 
         Lost.Remove(node.Id);
-        bool answeredBefore = Routing.TryGet(node.Id, out var known) && known.EndPoint == node.EndPoint && known.LastResponse is not null;
-        var inserted = Routing.Heard(node, isResponse: true, now, now - query.SentAt);
+        var heard = Routing.Heard(node, isResponse: true, now, now - query.SentAt);
         if (ExtensionReach.IsExtensionMethod(query.Method))
         {
             LearnExtension(node, ExtensionReach.IsExtensionAnswer(query.Method, response) ? ExtensionSupport.Speaks : ExtensionSupport.Refuses);
@@ -276,7 +288,14 @@ internal sealed class NodeFamily : IDatagramReceiver, IQueryObserver, IQueryNetw
             LearnExtension(node, ExtensionSupport.Speaks);
         }
 
-        OnHeard(inserted, node, now, firstAnswer: !answeredBefore && Routing.TryGet(node.Id, out var contact) && contact.EndPoint == node.EndPoint);
+        OnHeard(heard, now);
+        if (heard.FirstResponse)
+        {
+            foreach (var listener in _contactListeners)
+            {
+                listener.OnContactVerified(this, node, response.ClientVersion.Span, now);
+            }
+        }
     }
 
     void IQueryObserver.OnFailure(PendingQuery query, QueryFailure failure, DateTimeOffset now)
@@ -311,24 +330,12 @@ internal sealed class NodeFamily : IDatagramReceiver, IQueryObserver, IQueryNetw
     {
     }
 
-    /// <summary>
-    /// <paramref name="firstAnswer"/>: the node is a contact that has just answered one of our queries for the first
-    /// time at this address; only then are the contact listeners told. A node that only queries us is never handed
-    /// anything: its id is its own claim, and one address changing it at will would otherwise cost us work for
-    /// each new id (it is pinged on arrival, and told once it answers).
-    /// </summary>
-    private void OnHeard(InsertResult inserted, NodeInfo node, DateTimeOffset now, bool firstAnswer)
+    // A full bucket with questionable contacts: ping its least recently seen one (BEP 5) to free a slot.
+    private void OnHeard(InsertResult inserted, DateTimeOffset now)
     {
         if (inserted.Outcome == InsertOutcome.Pending && inserted.PingCandidate is { } candidate)
         {
             Ping(candidate, now);
-        }
-        else if (firstAnswer)
-        {
-            foreach (var listener in _contactListeners)
-            {
-                listener.OnContactAdded(this, node, now);
-            }
         }
     }
 

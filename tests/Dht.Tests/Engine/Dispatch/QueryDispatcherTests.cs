@@ -29,7 +29,7 @@ public sealed class QueryDispatcherTests
         var loop = new HostedLoop(_clock.SynchronizationContext, e => throw e);
         var timer = new NodeTimer(_clock, loop, () => DateTimeOffset.MaxValue, _ => { });
         var dispatcher = new QueryDispatcher(
-            NodeId.FromKey("me"), readOnly: false, new RateLimiter(1000, TimeSpan.FromMinutes(1), 100, 1_000_000), _counters,
+            NodeId.FromKey("me"), readOnly: false, new RateLimiter(1000, TimeSpan.FromMinutes(1), 100, 1_000_000, limitLoopback: true), _counters,
             new QueryContext(new TokenManager(), random, 8), _logger);
         dispatcher.Register(_handler);
         _family = new NodeFamily(NodeId.FromKey("me"), options, _transport, _clock, random, _counters, loop, timer, dispatcher);

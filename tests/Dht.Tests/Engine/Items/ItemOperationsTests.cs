@@ -22,7 +22,8 @@ public sealed class ItemOperationsTests
 
     public ItemOperationsTests()
     {
-        _items = new ItemOperations(_node.Operations);
+        // The client keeps no copy of its own here: these tests are about what the network holds and answers.
+        _items = new ItemOperations(_node.Operations, new ItemPolicy(new InMemoryItemStore(), _node.Network.LocalId), keepsCopies: false);
         var random = new Random(21);
         for (int i = 0; i < 16; i++)
         {
