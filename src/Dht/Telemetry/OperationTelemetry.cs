@@ -41,8 +41,7 @@ internal sealed class OperationTelemetry(NodeId nodeId, NodeLoop loop, TimeProvi
         }
 
         var started = time.GetUtcNow();
-        var running = loop.InvokeAsync(activity is null ? body : () => Within(activity, body));
-        return FinishAsync(running, operation, activity, started);
+        return loop.InvokeAsync(() => ObserveAsync(body, operation, activity, started));
     }
 
     /// <summary>Runs <paramref name="lookup"/> (on the loop) with its span and measurements.</summary>
@@ -131,19 +130,20 @@ internal sealed class OperationTelemetry(NodeId nodeId, NodeLoop loop, TimeProvi
         return activity;
     }
 
-    private static async Task<T> Within<T>(Activity activity, Func<Task<T>> body)
-    {
-        Activity.Current = activity; // for this call's awaits only: an async method's changes end with it
-        return await body().ConfigureAwait(true);
-    }
-
-    private async Task<T> FinishAsync<T>(Task<T> running, string operation, Activity? activity, DateTimeOffset started)
+    // Runs on the loop, so every await comes back to it: the measurement ends where the operation does, and a
+    // simulated node stays on its simulation's one thread even while someone listens.
+    private async Task<T> ObserveAsync<T>(Func<Task<T>> body, string operation, Activity? activity, DateTimeOffset started)
         where T : IOperationResult
     {
+        if (activity is not null)
+        {
+            Activity.Current = activity; // for this call's awaits only: an async method's changes end with it
+        }
+
         string outcome = Outcomes.Error;
         try
         {
-            var result = await running.ConfigureAwait(false);
+            var result = await body().ConfigureAwait(true);
             outcome = result.Outcome;
             if (activity is { IsAllDataRequested: true })
             {
