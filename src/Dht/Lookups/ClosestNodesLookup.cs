@@ -40,7 +40,7 @@ using Dht.Rpc;
 namespace Dht.Lookups;
 
 /// <summary>Finds the k nodes closest to a target that answer, by iterative parallel queries.</summary>
-internal sealed class ClosestNodesLookup
+internal sealed partial class ClosestNodesLookup
 {
     private readonly LookupOptions _options;
     private readonly ILookupAdvisor? _advisor;
@@ -245,20 +245,6 @@ internal sealed class ClosestNodesLookup
         return LookupStep.Wait(wakeAt);
     }
 
-    private int SilentWithinHardTimeout(DateTimeOffset now)
-    {
-        int silent = 0;
-        foreach (ref readonly var candidate in _candidates.AsSpan())
-        {
-            if (candidate.State == LookupNodeState.Unresponsive && now < candidate.HardDeadline)
-            {
-                silent++;
-            }
-        }
-
-        return silent;
-    }
-
     private LookupStep Query(ref LookupCandidate candidate, DateTimeOffset now)
     {
         _notContacted--;
@@ -285,19 +271,6 @@ internal sealed class ClosestNodesLookup
 
         Arm(ref candidate, now);
         return true;
-    }
-
-    private void Arm(ref LookupCandidate candidate, DateTimeOffset now)
-    {
-        var timeouts = _advisor?.TimeoutsFor(candidate.Node) ?? new QueryTimeouts(_options.SoftTimeout, _options.HardTimeout);
-        candidate.State = LookupNodeState.Waiting;
-        candidate.SoftDeadline = now + timeouts.Soft;
-        candidate.HardDeadline = now + (timeouts.Hard > timeouts.Soft ? timeouts.Hard : timeouts.Soft);
-        _inFlight++;
-        if (candidate.SoftDeadline < _nextDeadline)
-        {
-            _nextDeadline = candidate.SoftDeadline;
-        }
     }
 
     /// <summary>
@@ -437,36 +410,6 @@ internal sealed class ClosestNodesLookup
         }
 
         candidate.State = outcome;
-    }
-
-    // Waiting nodes past their soft deadline become unresponsive: they free their slot and no longer hold the
-    // lookup. Nothing else has a deadline: an unresponsive node's answer is checked against its hard deadline
-    // when it comes, and its failure is reported by the runner.
-    private void ApplyTimeouts(DateTimeOffset now)
-    {
-        var next = DateTimeOffset.MaxValue;
-        var span = _candidates.AsSpan();
-        for (int i = 0; i < span.Length; i++)
-        {
-            ref var candidate = ref span[i];
-            if (candidate.State != LookupNodeState.Waiting)
-            {
-                continue;
-            }
-
-            if (now >= candidate.SoftDeadline)
-            {
-                _inFlight--;
-                candidate.State = LookupNodeState.Unresponsive;
-            }
-            else if (candidate.SoftDeadline < next)
-            {
-                next = candidate.SoftDeadline;
-            }
-        }
-
-        _nextDeadline = next;
-        _deadlineStale = false;
     }
 
     // Adds a node not seen before; `index` is where it went. False for known, excluded or unusable nodes, and
