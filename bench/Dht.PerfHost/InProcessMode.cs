@@ -24,13 +24,28 @@ internal static class InProcessMode
         var receiver = transport.Receiver ?? throw new InvalidOperationException("the node did not start its transport");
         var random = new Random(7);
 
-        // Warm the routing table the way a network would: find_node queries from many ids and ports.
+        // Warm the routing table the way a network would: find_node queries from many ids and ports, and an
+        // answer to the ping the node sends each new querier, so that its contacts are verified and listed in
+        // its answers (a node answers with contacts that have answered it, never with mere queriers).
         var id = new byte[20];
+        var idsByPort = new Dictionary<ushort, byte[]>();
+        transport.CaptureQueries = true;
         for (int i = 0; i < warmContacts; i++)
         {
             random.NextBytes(id);
+            var port = (ushort)(20_000 + i);
+            idsByPort[port] = id.ToArray();
             var warm = Query("find_node", id, i);
-            receiver.OnDatagram(NetEndPoint.FromIPv4(0x7F000001, (ushort)(20_000 + i)), warm.Bytes);
+            receiver.OnDatagram(NetEndPoint.FromIPv4(0x7F000001, port), warm.Bytes);
+        }
+
+        transport.CaptureQueries = false;
+        foreach (var (to, tid) in transport.Queries)
+        {
+            if (idsByPort.TryGetValue(to.Port, out var contactId))
+            {
+                receiver.OnDatagram(to, Response(contactId, tid));
+            }
         }
 
         random.NextBytes(id);
@@ -99,8 +114,26 @@ internal static class InProcessMode
     }
 
     /// <summary>Records what the node sends instead of sending it.</summary>
+    // d1:rd2:id20:<id>e1:t<n>:<tid>1:y1:re
+    private static byte[] Response(byte[] id, byte[] tid)
+    {
+        var b = new List<byte>();
+        void Add(string s) => b.AddRange(System.Text.Encoding.ASCII.GetBytes(s));
+        Add("d1:rd2:id20:");
+        b.AddRange(id);
+        Add($"e1:t{tid.Length}:");
+        b.AddRange(tid);
+        Add("1:y1:re");
+        return b.ToArray();
+    }
+
     private sealed class CapturingTransport : IDatagramTransport
     {
+        /// <summary>While true, the transaction id of every query the node sends is kept, with its destination.</summary>
+        public bool CaptureQueries { get; set; }
+
+        public List<(NetEndPoint To, byte[] TransactionId)> Queries { get; } = [];
+
         public IDatagramReceiver? Receiver { get; private set; }
 
         public long Sent { get; private set; }
@@ -115,6 +148,41 @@ internal static class InProcessMode
         {
             Sent++;
             LastLength = datagram.Length;
+            if (CaptureQueries && TryReadQueryTransactionId(datagram, out var tid))
+            {
+                Queries.Add((destination, tid));
+            }
+        }
+
+        // A query of ours ends "...1:t<n>:<tid>1:v4:....1:y1:qe" (keys sorted); answers and errors end in y=r or y=e.
+        private static bool TryReadQueryTransactionId(ReadOnlySpan<byte> datagram, out byte[] tid)
+        {
+            tid = [];
+            if (!datagram.EndsWith("1:y1:qe"u8))
+            {
+                return false;
+            }
+
+            int t = datagram.LastIndexOf("1:t"u8);
+            if (t < 0)
+            {
+                return false;
+            }
+
+            int colon = datagram[(t + 3)..].IndexOf((byte)':');
+            if (colon <= 0 || !int.TryParse(datagram.Slice(t + 3, colon), NumberStyles.None, CultureInfo.InvariantCulture, out int length))
+            {
+                return false;
+            }
+
+            int start = t + 3 + colon + 1;
+            if (start + length > datagram.Length)
+            {
+                return false;
+            }
+
+            tid = datagram.Slice(start, length).ToArray();
+            return true;
         }
 
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
