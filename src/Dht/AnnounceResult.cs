@@ -17,18 +17,10 @@ public sealed record AnnounceResult(NodeId InfoHash, int NodesAccepted, int Node
     public int NodesReached { get; init; }
 
     /// <summary>Stored (at least one node accepted it), not stored, or not sent because no node answered.</summary>
-    public WriteStatus Status =>
-        NodesAccepted > 0 ? WriteStatus.Stored
-        : NodesReached == 0 ? WriteStatus.NoNodeAnswered
-        : WriteStatus.NotStored;
+    public WriteStatus Status => WriteResults.StatusOf(NodesAccepted > 0, NodesReached);
 
     string IOperationResult.Outcome => Outcomes.Of(Status);
 
-    void IOperationResult.Describe(Activity activity)
-    {
-        activity.SetTag(TelemetryTags.NodesReached, NodesReached);
-        activity.SetTag(TelemetryTags.NodesAsked, NodesAsked);
-        activity.SetTag(TelemetryTags.NodesAnswered, NodesAnswered);
-        activity.SetTag(TelemetryTags.NodesStored, NodesAccepted);
-    }
+    void IOperationResult.Describe(Activity activity) =>
+        WriteResults.Describe(activity, NodesReached, NodesAsked, NodesAnswered, NodesAccepted);
 }

@@ -33,18 +33,10 @@ public sealed record PutResult(string Key, NodeId Target, long Seq, int NodesSto
     public bool HadValue { get; init; }
 
     /// <summary>Stored (at least one node accepted it, or this node kept a copy), not stored, or not sent because no node answered.</summary>
-    public WriteStatus Status =>
-        NodesStored > 0 || StoredLocally ? WriteStatus.Stored
-        : NodesReached == 0 ? WriteStatus.NoNodeAnswered
-        : WriteStatus.NotStored;
+    public WriteStatus Status => WriteResults.StatusOf(NodesStored > 0 || StoredLocally, NodesReached);
 
     string IOperationResult.Outcome => Outcomes.Of(Status);
 
-    void IOperationResult.Describe(Activity activity)
-    {
-        activity.SetTag(TelemetryTags.NodesReached, NodesReached);
-        activity.SetTag(TelemetryTags.NodesAsked, NodesAsked);
-        activity.SetTag(TelemetryTags.NodesAnswered, NodesAnswered);
-        activity.SetTag(TelemetryTags.NodesStored, NodesStored);
-    }
+    void IOperationResult.Describe(Activity activity) =>
+        WriteResults.Describe(activity, NodesReached, NodesAsked, NodesAnswered, NodesStored);
 }
