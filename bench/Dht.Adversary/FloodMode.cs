@@ -81,15 +81,7 @@ internal static class FloodMode
             }
         })
         { IsBackground = true, Name = "flood-send" };
-        pinger.Start();
-        sender.Start();
-        while (sender.IsAlive)
-        {
-            await Task.Delay(TimeSpan.FromSeconds(1), CancellationToken.None);
-            Console.WriteLine(sampler.Sample(clock.Elapsed.TotalSeconds, string.Create(CultureInfo.InvariantCulture, $"sent {Volatile.Read(ref sent),9}")));
-        }
-
-        sender.Join();
+        await sampler.RunAsync(sender, clock, () => string.Create(CultureInfo.InvariantCulture, $"sent {Volatile.Read(ref sent),9}"));
         var elapsed = clock.Elapsed;
         var cpu = node.CpuTime() - cpuBefore;
         long drops = node.KernelDrops();

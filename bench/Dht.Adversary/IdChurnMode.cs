@@ -74,15 +74,7 @@ internal static class IdChurnMode
                 }
             })
             { IsBackground = true, Name = "idchurn-send" };
-            pinger.Start();
-            sender.Start();
-            while (sender.IsAlive)
-            {
-                await Task.Delay(TimeSpan.FromSeconds(1), CancellationToken.None);
-                Console.WriteLine(sampler.Sample(clock.Elapsed.TotalSeconds, string.Create(CultureInfo.InvariantCulture, $"sent {Volatile.Read(ref sent),7}")));
-            }
-
-            sender.Join();
+            await sampler.RunAsync(sender, clock, () => string.Create(CultureInfo.InvariantCulture, $"sent {Volatile.Read(ref sent),7}"));
             var elapsed = clock.Elapsed;
             var cpu = node.CpuTime() - cpuBefore;
             await Task.Delay(TimeSpan.FromSeconds(1), CancellationToken.None); // late pongs

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using Dht.PerfHost;
 
@@ -15,6 +16,20 @@ internal sealed class Sampler(NodeProcess node, Pinger pinger)
     public double CpuPercent { get; private set; }
 
     public double MaxPingMs { get; private set; }
+
+    /// <summary>Starts the pinger and the sending thread, prints a sample a second until the sender ends, then joins it.</summary>
+    public async Task RunAsync(Thread sender, Stopwatch clock, Func<string> progress)
+    {
+        pinger.Start();
+        sender.Start();
+        while (sender.IsAlive)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1), CancellationToken.None);
+            Console.WriteLine(Sample(clock.Elapsed.TotalSeconds, progress()));
+        }
+
+        sender.Join();
+    }
 
     public string Sample(double elapsedSeconds, string progress)
     {
