@@ -19,7 +19,7 @@ internal sealed partial class QueryDispatcher(
     NodeId localId, bool readOnly, RateLimiter rateLimiter, NodeCounters counters, QueryContext context, ILogger logger)
 {
     private readonly ILogger _logger = logger;
-    private readonly IQueryHandler?[] _handlers = new IQueryHandler?[byte.MaxValue + 1];
+    private IQueryHandler?[] _handlers = []; // by method id, only as long as the highest registered one (a simulation holds thousands of nodes)
     private readonly KrpcMessage _incoming = new();
     private readonly KrpcMessage _reply = new();
     private readonly ArrayBufferWriter<byte> _replyBuffer = new(1500);
@@ -32,6 +32,11 @@ internal sealed partial class QueryDispatcher(
         ArgumentNullException.ThrowIfNull(handler);
         foreach (var method in handler.Methods)
         {
+            if ((int)method >= _handlers.Length)
+            {
+                Array.Resize(ref _handlers, (int)method + 1);
+            }
+
             if (_handlers[(int)method] is not null)
             {
                 throw new InvalidOperationException($"Two handlers for {KrpcMethods.DisplayName(method)}.");
@@ -105,7 +110,7 @@ internal sealed partial class QueryDispatcher(
 
         counters.QueriesReceivedByMethod[(int)query.Method]++;
         family.OnQueryFrom(query, source, now);
-        if (_handlers[(int)query.Method] is not { } handler)
+        if ((int)query.Method >= _handlers.Length || _handlers[(int)query.Method] is not { } handler)
         {
             SendError(family, source, query.TransactionId.Span, KrpcErrorCode.MethodUnknown, "method unknown", now);
             return;
