@@ -19,12 +19,14 @@ internal sealed partial class QueryDispatcher(
     NodeId localId, bool readOnly, RateLimiter rateLimiter, NodeCounters counters, QueryContext context, ILogger logger)
 {
     private readonly ILogger _logger = logger;
-    private IQueryHandler?[] _handlers = []; // by method id, only as long as the highest registered one (a simulation holds thousands of nodes)
     private readonly KrpcMessage _incoming = new();
     private readonly KrpcMessage _reply = new();
     private readonly ArrayBufferWriter<byte> _replyBuffer = new(1500);
     private readonly byte[] _errorScratch = new byte[KrpcParser.MaxTransactionIdLength + (128 * 3)];
     private readonly byte[] _addressScratch = new byte[CompactEncoding.PeerV6Size];
+
+    // By method id, only as long as the highest one registered: a simulation holds thousands of dispatchers.
+    private IQueryHandler?[] _handlers = [];
 
     /// <summary>Makes <paramref name="handler"/> answer its methods (one handler per method).</summary>
     public void Register(IQueryHandler handler)
