@@ -6,11 +6,12 @@
 // the receive thread (copied into one reused buffer, because the parser slices memory), otherwise it is
 // copied into a pooled buffer and queued for the loop. At most MaxQueuedDatagrams wait so: under a load
 // the loop cannot keep up with, the receive thread outruns it, and an unbounded queue held hundreds of
-// megabytes of copies (a 2 KiB buffer each) and allocated them per datagram; beyond the bound a datagram is
-// dropped and counted (NodeCounters.DatagramsDropped), as the kernel drops it when the socket's buffer is full. It is also the RPC manager's monitor: every query
-// outcome updates the routing table, and a contact that stops answering is remembered for re-pings. What a
-// contact shows of our named-value extension is kept on its contact (ExtensionReach), and a refusal of the
-// extension (error 204, an answer without its keys) never counts against a node.
+// megabytes of copies (a 2 KiB buffer each) and allocated them per datagram; beyond the bound a datagram
+// is dropped and counted (NodeCounters.DatagramsDropped), as the kernel drops it when the socket's buffer
+// is full. It is also the RPC manager's monitor: every query outcome updates the routing table, and a
+// contact that stops answering is remembered for re-pings. What a contact shows of our named-value extension
+// is kept on its contact (ExtensionReach), and a refusal of the extension (error 204, an answer without its
+// keys) never counts against a node.
 //
 // Departure from BEP 5: nodes that only query us enter the table as questionable instead of being ignored,
 // and are verified at once with a find_node for our own id, whose answer introduces us to the nodes they know
