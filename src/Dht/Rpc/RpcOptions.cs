@@ -35,13 +35,18 @@ internal sealed record RpcOptions
     public TimeSpan MaxMargin { get; init; } = TimeSpan.FromMilliseconds(50);
 
     /// <summary>
-    /// The timeout before enough answers have been measured. 1 s: RFC 6298 (2.1); capped by the ceilings, so a
-    /// fresh node waits 500 ms (soft) and 2 s (hard).
+    /// The timeout before any answer has been measured. 1 s: RFC 6298 (2.1); capped by the ceilings, so a fresh
+    /// node waits 500 ms (soft) and 2 s (hard) for its first answer. From the first answer until
+    /// <see cref="MinNodeWideSamples"/>, RFC 6298 (2.2) takes over: three times the longest round trip so far
+    /// (SRTT = R and RTTVAR = R/2 give R + 4 RTTVAR) plus <see cref="MaxMargin"/>, since a few samples say little
+    /// of the spread. A node that joins a network its bootstrap node answers from nearby then waits a departed
+    /// contact's 500 ms hard floor, not 2 s.
     /// </summary>
     public TimeSpan Initial { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
-    /// Answers needed before the node-wide estimate replaces <see cref="Initial"/>. 16: a quarter of the window, so
+    /// Answers needed before the node-wide estimate (the longest of them plus the margin) replaces RFC 6298's
+    /// estimate from the first answers (<see cref="Initial"/>). 16: a quarter of the window, so
     /// that its longest is already above most round trips (about the 94th percentile); a joining node has that
     /// many answers before its first lookup is over.
     /// </summary>
@@ -99,6 +104,7 @@ internal sealed record RpcOptions
             : recent.Max;
         var rto = destination.IsMeasured ? destination.Timeout(margin)
             : nodeWide ? recent!.Max + margin
+            : recent is not null && recent.Count > 0 ? recent.Max * 3 + MaxMargin
             : Initial;
         var floor = HardFloor < HardCeiling ? HardFloor : HardCeiling;
         var hard = rto * 2;

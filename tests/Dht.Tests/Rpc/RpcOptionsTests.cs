@@ -37,11 +37,19 @@ public sealed class RpcOptionsTests
     }
 
     [Fact]
-    public void TimeoutsFor_AContactNeverMeasured_BeforeSixteenAnswers_AreStillTheInitialOnes()
+    public void TimeoutsFor_AContactNeverMeasured_BeforeSixteenAnswers_AreThreeTimesTheLongestRoundTripPlusTheLargestMargin()
     {
         var timeouts = RpcOptions.Default.TimeoutsFor(default, Window(15, 100));
 
-        Assert.Equal(new QueryTimeouts(Ms(500), Ms(2000)), timeouts);
+        Assert.Equal(new QueryTimeouts(Ms(350), Ms(700)), timeouts);
+    }
+
+    [Fact]
+    public void TimeoutsFor_AfterOneAnswerFromNearby_WaitTheHardFloorNotTheInitialTwoSeconds()
+    {
+        var timeouts = RpcOptions.Default.TimeoutsFor(default, Window(1, 0.2));
+
+        Assert.Equal(new QueryTimeouts(Ms(50.6), Ms(500)), timeouts);
     }
 
     [Fact]
