@@ -48,6 +48,15 @@ public sealed class NodeCounters
     /// <summary>Datagrams sent.</summary>
     public long DatagramsSent { get; internal set; }
 
+    // Written on the receive threads, not the loop: interlocked.
+    private long _datagramsDropped;
+
+    /// <summary>
+    /// Datagrams dropped on arrival because the node's loop was busy and already had its most datagrams waiting
+    /// (an overload the node cannot keep up with; the kernel drops more when the socket's buffer is full).
+    /// </summary>
+    public long DatagramsDropped => Volatile.Read(ref _datagramsDropped);
+
     /// <summary>Queries of <paramref name="method"/> this node sent.</summary>
     public long QueriesSent(KrpcMethod method) => QueriesSentByMethod[(int)method];
 
@@ -85,6 +94,8 @@ public sealed class NodeCounters
             return ticks == 0 ? null : new DateTimeOffset(ticks, TimeSpan.Zero);
         }
     }
+
+    internal void Dropped() => Interlocked.Increment(ref _datagramsDropped);
 
     internal void Answered(DateTimeOffset now) => Volatile.Write(ref _lastAnswerTicks, now.UtcTicks);
 }

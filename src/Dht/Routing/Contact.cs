@@ -11,11 +11,7 @@ internal sealed class Contact
 {
     private RoundTripEstimate _roundTrip;
 
-    internal Contact(NodeInfo node, DateTimeOffset now)
-    {
-        Node = node;
-        LastSeen = now;
-    }
+    internal Contact(NodeInfo node, DateTimeOffset now) => Reset(node, now);
 
     public NodeInfo Node { get; private set; }
 
@@ -105,15 +101,22 @@ internal sealed class Contact
         }
     }
 
-    /// <summary>The id is now at another address: nothing learned at the old one applies.</summary>
-    internal void MoveTo(NetEndPoint endPoint, DateTimeOffset now)
+    /// <summary>
+    /// Makes this object a new contact for <paramref name="node"/>, as if just constructed: the routing table
+    /// reuses the replacement candidate it drops for the newcomer that takes its place. Returns this contact.
+    /// </summary>
+    internal Contact Reset(NodeInfo node, DateTimeOffset now)
     {
-        Node = new NodeInfo(Node.Id, endPoint);
+        Node = node;
         LastSeen = now;
         LastResponse = null;
         FailedQueries = 0;
         PingSentAt = null;
         _roundTrip = default;
         Extension = ExtensionSupport.Unknown;
+        return this;
     }
+
+    /// <summary>The id is now at another address: nothing learned at the old one applies.</summary>
+    internal void MoveTo(NetEndPoint endPoint, DateTimeOffset now) => Reset(new NodeInfo(Node.Id, endPoint), now);
 }

@@ -80,6 +80,22 @@ internal sealed class KBucket
         Replacements.Add(candidate);
     }
 
+    /// <summary>
+    /// Takes out the least recently seen candidate when the cache holds <paramref name="capacity"/> or more (the
+    /// one <see cref="AddReplacement"/> would drop), so that its object can be reused; null otherwise.
+    /// </summary>
+    public Contact? TakeOldestReplacementIfFull(int capacity)
+    {
+        if (Replacements.Count == 0 || Replacements.Count < capacity)
+        {
+            return null;
+        }
+
+        var oldest = Replacements[0];
+        Replacements.RemoveAt(0);
+        return oldest;
+    }
+
     /// <summary>Drops every replacement candidate at <paramref name="endPoint"/>.</summary>
     public void RemoveReplacementsAt(NetEndPoint endPoint)
     {

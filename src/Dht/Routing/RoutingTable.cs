@@ -319,12 +319,12 @@ internal sealed partial class RoutingTable : IRoundTripSource
     }
 
     /// <summary>
-    /// The node's replacement entry (moved to its current address), taken out of the cache, or a new contact.
-    /// Other candidates at that address are dropped: one address is one node, an older one there is stale.
+    /// The node's replacement entry (moved to its current address), taken out of the cache, or null when it has
+    /// none. Other candidates at that address are dropped: one address is one node, an older one there is stale.
     /// </summary>
-    private Contact TakeReplacementOrCreate(KBucket bucket, NodeInfo node, DateTimeOffset now)
+    private static Contact? TakeReplacement(KBucket bucket, NodeInfo node, DateTimeOffset now)
     {
-        Contact contact;
+        Contact? contact = null;
         int i = bucket.IndexOfReplacement(node.Id);
         if (i >= 0)
         {
@@ -334,10 +334,6 @@ internal sealed partial class RoutingTable : IRoundTripSource
             {
                 contact.MoveTo(node.EndPoint, now);
             }
-        }
-        else
-        {
-            contact = new Contact(node, now);
         }
 
         bucket.RemoveReplacementsAt(node.EndPoint);
@@ -350,7 +346,7 @@ internal sealed partial class RoutingTable : IRoundTripSource
     /// </summary>
     private bool AddHeard(KBucket bucket, NodeInfo node, bool isResponse, DateTimeOffset now, TimeSpan? roundTrip)
     {
-        var contact = TakeReplacementOrCreate(bucket, node, now);
+        var contact = TakeReplacement(bucket, node, now) ?? new Contact(node, now);
         bool firstResponse = isResponse && contact.LastResponse is null;
         contact.OnHeard(isResponse, now, roundTrip);
         bucket.Contacts.Add(contact);
@@ -360,11 +356,22 @@ internal sealed partial class RoutingTable : IRoundTripSource
         return firstResponse;
     }
 
+    // A newcomer to a full cache takes the place, and the object, of the least recently seen candidate: a
+    // stream of new querying nodes into full buckets (the steady state of a busy node, or a flood of new ids)
+    // then allocates nothing.
     private void AddReplacement(KBucket bucket, NodeInfo node, bool isResponse, DateTimeOffset now, TimeSpan? roundTrip)
     {
-        var entry = TakeReplacementOrCreate(bucket, node, now);
+        int capacity = _options.ReplacementCacheSize;
+        if (capacity == 0)
+        {
+            return;
+        }
+
+        var entry = TakeReplacement(bucket, node, now)
+            ?? bucket.TakeOldestReplacementIfFull(capacity)?.Reset(node, now)
+            ?? new Contact(node, now);
         entry.OnHeard(isResponse, now, roundTrip);
-        bucket.AddReplacement(entry, _options.ReplacementCacheSize);
+        bucket.AddReplacement(entry, capacity);
     }
 
     private void RemoveFromBucket(KBucket bucket, Contact contact)

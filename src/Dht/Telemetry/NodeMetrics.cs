@@ -61,6 +61,7 @@ internal sealed class NodeMetrics : IDisposable
         Counter("dht.storage.failures", "{store}", "Stores answered with KRPC error 202 because the durable write failed", () => c.StorageFailures);
         Counter("dht.datagrams.received", "{datagram}", "Datagrams received", () => c.DatagramsReceived);
         Counter("dht.datagrams.sent", "{datagram}", "Datagrams sent", () => c.DatagramsSent);
+        Counter("dht.datagrams.dropped", "{datagram}", "Datagrams dropped on arrival because the node's busy loop had its most waiting", () => c.DatagramsDropped);
         Counter("dht.loop.faults", "{fault}", "Pieces of work on the node's loop that threw (each logged)", () => c.LoopFaults);
 
         var g = gauges;

@@ -34,6 +34,7 @@ public sealed class NodeMetricsTests
             ["dht.storage.failures"] = "{store}",
             ["dht.datagrams.received"] = "{datagram}",
             ["dht.datagrams.sent"] = "{datagram}",
+            ["dht.datagrams.dropped"] = "{datagram}",
             ["dht.loop.faults"] = "{fault}",
             ["dht.routing.contacts"] = "{contact}",
             ["dht.queries.pending"] = "{query}",

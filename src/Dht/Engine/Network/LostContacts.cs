@@ -17,8 +17,7 @@ internal sealed class LostContacts(int capacity, TimeSpan firstRetry, TimeSpan m
     /// <summary>Remembers a contact that failed and left the usable part of the table.</summary>
     public void Add(NodeInfo node, DateTimeOffset now)
     {
-        int i = _entries.FindIndex(e => e.Node.Id == node.Id);
-        if (i >= 0)
+        if (IndexOf(node.Id) >= 0)
         {
             return;
         }
@@ -34,7 +33,7 @@ internal sealed class LostContacts(int capacity, TimeSpan firstRetry, TimeSpan m
     /// <summary>The node answered again: it is back in the table, nothing to retry.</summary>
     public void Remove(NodeId id)
     {
-        int i = _entries.FindIndex(e => e.Node.Id == id);
+        int i = IndexOf(id);
         if (i >= 0)
         {
             _entries.RemoveAt(i);
@@ -56,6 +55,21 @@ internal sealed class LostContacts(int capacity, TimeSpan firstRetry, TimeSpan m
                 into.Add(e.Node);
             }
         }
+    }
+
+    // A loop, not FindIndex with a lambda: Remove runs for every answer to our queries, and the lambda would
+    // capture the id in a new closure each time.
+    private int IndexOf(NodeId id)
+    {
+        for (int i = 0; i < _entries.Count; i++)
+        {
+            if (_entries[i].Node.Id == id)
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     private readonly record struct Entry(NodeInfo Node, DateTimeOffset LostAt, DateTimeOffset NextPing, TimeSpan Backoff);

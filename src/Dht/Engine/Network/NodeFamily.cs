@@ -4,10 +4,14 @@
 //
 // The family is the front door for datagrams: when the node's loop is idle a datagram is handled at once on
 // the receive thread (copied into one reused buffer, because the parser slices memory), otherwise it is
-// copied into a pooled buffer and queued for the loop. It is also the RPC manager's monitor: every query
-// outcome updates the routing table, and a contact that stops answering is remembered for re-pings. What a
-// contact shows of our named-value extension is kept on its contact (ExtensionReach), and a refusal of the
-// extension (error 204, an answer without its keys) never counts against a node.
+// copied into a pooled buffer and queued for the loop. At most MaxQueuedDatagrams wait so: under a load
+// the loop cannot keep up with, the receive thread outruns it, and an unbounded queue held hundreds of
+// megabytes of copies (a 2 KiB buffer each) and allocated them per datagram; beyond the bound a datagram
+// is dropped and counted (NodeCounters.DatagramsDropped), as the kernel drops it when the socket's buffer
+// is full. It is also the RPC manager's monitor: every query outcome updates the routing table, and a
+// contact that stops answering is remembered for re-pings. What a contact shows of our named-value extension
+// is kept on its contact (ExtensionReach), and a refusal of the extension (error 204, an answer without its
+// keys) never counts against a node.
 //
 // Departure from BEP 5: nodes that only query us enter the table as questionable instead of being ignored,
 // and are verified at once with a find_node for our own id, whose answer introduces us to the nodes they know
@@ -30,8 +34,14 @@ internal sealed class NodeFamily : IDatagramReceiver, IQueryObserver, IQueryNetw
     /// <summary>Largest datagram handled (the largest UDP payload).</summary>
     public const int MaxDatagramSize = 65_536;
 
-    // Queued datagrams kept for reuse: enough for a burst, not a flood's worth of buffers.
-    private const int MaxSpareDatagrams = 64;
+    /// <summary>
+    /// Most datagrams queued for a busy loop (their copies take up to 2 MiB). The queue only has to carry the
+    /// datagrams of a pause of the loop (a timer tick, a lookup step, a turn handed to the thread pool): at
+    /// 300,000 datagrams a second, 3 ms of them; longer overloads wait in the socket's receive buffer (4 MiB,
+    /// UdpTransportOptions.ReceiveBufferSize) or are dropped there. Every queued datagram's copy is kept for
+    /// reuse, so the bound is also what the copies of a busy node cost, allocated once.
+    /// </summary>
+    internal const int MaxQueuedDatagrams = 1024;
 
     private readonly IDatagramTransport _transport;
     private readonly NodeLoop _loop;
@@ -41,12 +51,14 @@ internal sealed class NodeFamily : IDatagramReceiver, IQueryObserver, IQueryNetw
     private readonly RpcManager _rpc;
     private readonly KrpcMessage _outgoing = new();
     private readonly ConcurrentQueue<QueuedDatagram> _spareDatagrams = new();
+    private readonly NodeCounters _counters;
     private readonly List<IContactListener> _contactListeners = [];
     private readonly IQueryObserver _ignore = new IgnoringObserver();
     private readonly Action<DateTimeOffset>? _publish; // the node's counts for other threads (NodeGauges)
     private readonly PublicAddressVote _publicAddress = new();
     private byte[] _receiveBuffer = new byte[2048];
     private object? _publishedPublicEndPoint;
+    private int _queuedDatagrams; // taken on receive threads, given back on the loop
     private bool _closed;
 
     public NodeFamily(
@@ -68,6 +80,7 @@ internal sealed class NodeFamily : IDatagramReceiver, IQueryObserver, IQueryNetw
         _timer = timer;
         _dispatcher = dispatcher;
         _publish = publish;
+        _counters = counters;
         Routing = new RoutingTable(localId, new RoutingTableOptions
         {
             BucketSize = options.BucketSize,
@@ -140,6 +153,14 @@ internal sealed class NodeFamily : IDatagramReceiver, IQueryObserver, IQueryNetw
             return;
         }
 
+        if (Interlocked.Increment(ref _queuedDatagrams) > MaxQueuedDatagrams)
+        {
+            Interlocked.Decrement(ref _queuedDatagrams);
+            _counters.Dropped();
+            return;
+        }
+
+        // Never more copies than the bound: a new one is made only while every other is queued.
         if (!_spareDatagrams.TryDequeue(out var queued))
         {
             queued = new QueuedDatagram(this);
@@ -151,10 +172,14 @@ internal sealed class NodeFamily : IDatagramReceiver, IQueryObserver, IQueryNetw
 
     internal void HandleQueued(QueuedDatagram queued)
     {
-        Handle(queued.Source, queued.Datagram, queued.Length);
-        if (_spareDatagrams.Count < MaxSpareDatagrams)
+        try
+        {
+            Handle(queued.Source, queued.Datagram, queued.Length);
+        }
+        finally
         {
             _spareDatagrams.Enqueue(queued);
+            Interlocked.Decrement(ref _queuedDatagrams);
         }
     }
 

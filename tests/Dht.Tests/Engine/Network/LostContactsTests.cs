@@ -101,4 +101,25 @@ public sealed class LostContactsTests
         lost.Due(T0 + TimeSpan.FromMinutes(1), 3, due);
         Assert.Equal([Node(3), Node(4)], due);
     }
+
+    [Fact]
+    public void AddAndRemove_OfKnownAndUnknownContacts_AllocateNothing()
+    {
+        var lost = Lost();
+        var nodes = Enumerable.Range(0, 8).Select(Node).ToArray();
+        foreach (var node in nodes.Take(4))
+        {
+            lost.Add(node, T0);
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        foreach (var node in nodes)
+        {
+            lost.Add(node, T0); // the first four are known: nothing changes
+            lost.Remove(node.Id); // every answer to one of our queries
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, lost.Count);
+    }
 }
