@@ -37,6 +37,16 @@ public sealed class KrpcSchemaTests
         Assert.Equal(bytes, TestBytes.Latin1(output.WrittenSpan));
     }
 
+    [Fact]
+    public void CoreMethods_HaveCoreIds_AndTheExtensionsMethodsExtensionIds()
+    {
+        Assert.All(KrpcSchema.Core.Methods, m => Assert.True(m.Method < KrpcMethod.FirstExtension, m.Name));
+        Assert.Equal([NamedValueMethods.FindValue, NamedValueMethods.Store], NamedValueMessages.Methods.Select(m => m.Method));
+        Assert.All(NamedValueMessages.Methods, m => Assert.True(m.Method >= KrpcMethod.FirstExtension, m.Name));
+        Assert.Equal((int)NamedValueMethods.Store + 1, KrpcSchema.Default.MethodIdLimit);
+        Assert.Equal("find_value", KrpcMethods.DisplayName(NamedValueMethods.FindValue));
+    }
+
     [Theory]
     [InlineData("6:target20:nnnnnnnnnnnnnnnnnnnn", "missing target or token")]
     [InlineData("5:token2:tk", "missing target or token")]

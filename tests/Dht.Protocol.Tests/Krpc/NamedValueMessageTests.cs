@@ -1,6 +1,7 @@
 // The named-value extension (find_value / store): same conventions as BEP 44 get/put, with target, seq
 // and ttl carried explicitly.
 using Dht.Protocol.Krpc;
+using Dht.Protocol.Krpc.NamedValues;
 using Dht.Protocol.Tests.Support;
 
 namespace Dht.Protocol.Tests.Krpc;
@@ -18,7 +19,7 @@ public sealed class NamedValueMessageTests
         var (result, m) = TestBytes.Parse(bytes);
 
         Assert.Equal(KrpcParseResult.Ok, result);
-        Assert.Equal(KrpcMethod.FindValue, m.Method);
+        Assert.Equal(NamedValueMethods.FindValue, m.Method);
         Assert.Equal(KrpcFields.Id | KrpcFields.Target, m.Fields);
         Assert.Equal(HelloKey, m.Target);
         Assert.Equal(bytes, TestBytes.Latin1(TestBytes.Encode(m)));
@@ -61,7 +62,7 @@ public sealed class NamedValueMessageTests
         var (result, m) = TestBytes.Parse(bytes);
 
         Assert.Equal(KrpcParseResult.Ok, result);
-        Assert.Equal(KrpcMethod.Store, m.Method);
+        Assert.Equal(NamedValueMethods.Store, m.Method);
         Assert.Equal(KrpcFields.Id | KrpcFields.Seq | KrpcFields.Target | KrpcFields.Token | KrpcFields.Ttl | KrpcFields.Value, m.Fields);
         Assert.Equal(42, m.Seq);
         Assert.Equal(86400, m.Ttl);

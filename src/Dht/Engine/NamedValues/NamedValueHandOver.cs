@@ -6,6 +6,7 @@ using Dht.Engine.Maintenance;
 using Dht.Engine.Operations;
 using Dht.Protocol;
 using Dht.Protocol.Krpc;
+using Dht.Protocol.Krpc.NamedValues;
 using Dht.Storage;
 
 namespace Dht.Engine.NamedValues;
@@ -26,7 +27,7 @@ internal sealed class NamedValueHandOver(NamedValuePolicy policy, IOperationCont
                 continue;
             }
 
-            var answer = await operations.QueryAsync(node, KrpcMethod.FindValue, q =>
+            var answer = await operations.QueryAsync(node, NamedValueMethods.FindValue, q =>
             {
                 q.Target = target;
                 q.Fields |= KrpcFields.Target;
@@ -50,7 +51,7 @@ internal sealed class NamedValueHandOver(NamedValuePolicy policy, IOperationCont
                 continue;
             }
 
-            await operations.WriteAsync(KrpcMethod.Store, [node], new Dictionary<NodeId, byte[]> { [node.Id] = token },
+            await operations.WriteAsync(NamedValueMethods.Store, [node], new Dictionary<NodeId, byte[]> { [node.Id] = token },
                 new StoreArguments(target, value.Value.Span, value.Seq, remaining).AddTo, CancellationToken.None).ConfigureAwait(true);
         }
     }

@@ -7,6 +7,7 @@
 // empty values, so the two never mix).
 using Dht.Engine.Dispatch;
 using Dht.Protocol.Krpc;
+using Dht.Protocol.Krpc.NamedValues;
 using Dht.Storage;
 
 namespace Dht.Engine.NamedValues;
@@ -16,10 +17,10 @@ internal sealed class NamedValueHandler(NamedValuePolicy policy, StorageLimits l
 {
     private readonly System.Buffers.ArrayBufferWriter<byte> _valueBuffer = new(1024);
 
-    public IReadOnlyList<KrpcMethod> Methods { get; } = [KrpcMethod.FindValue, KrpcMethod.Store];
+    public IReadOnlyList<KrpcMethod> Methods { get; } = [NamedValueMethods.FindValue, NamedValueMethods.Store];
 
     public QueryAnswer Handle(IQueryContext context, KrpcMessage query, KrpcMessage reply) =>
-        query.Method == KrpcMethod.FindValue ? FindValue(context, query, reply) : Store(context, query);
+        query.Method == NamedValueMethods.FindValue ? FindValue(context, query, reply) : Store(context, query);
 
     private QueryAnswer FindValue(IQueryContext context, KrpcMessage query, KrpcMessage reply)
     {

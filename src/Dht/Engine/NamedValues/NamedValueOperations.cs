@@ -8,6 +8,7 @@
 using Dht.Engine.Operations;
 using Dht.Protocol;
 using Dht.Protocol.Krpc;
+using Dht.Protocol.Krpc.NamedValues;
 using Dht.Storage;
 
 namespace Dht.Engine.NamedValues;
@@ -93,7 +94,7 @@ internal sealed class NamedValueOperations(
         var local = keepsCopies && LocalCopies.IsAmongClosest(network, lookup)
             ? LocalCopies.KeptAsync(value.IsEmpty ? policy.PutTombstone(target, version, null, default, now) : policy.Put(target, value.Span, version, null, default, now))
             : Task.FromResult(false);
-        var outcome = await network.WriteAsync(lookup, KrpcMethod.Store, new StoreArguments(target, value.Span, version, null).AddTo, cancellationToken)
+        var outcome = await network.WriteAsync(lookup, NamedValueMethods.Store, new StoreArguments(target, value.Span, version, null).AddTo, cancellationToken)
             .ConfigureAwait(true);
         bool storedLocally = await local.WaitAsync(cancellationToken).ConfigureAwait(true);
         try
@@ -178,7 +179,7 @@ internal sealed class NamedValueOperations(
 
         if (stale.Count > 0)
         {
-            network.RunInBackground(network.WriteAsync(KrpcMethod.Store, stale, lookup.Tokens,
+            network.RunInBackground(network.WriteAsync(NamedValueMethods.Store, stale, lookup.Tokens,
                 new StoreArguments(target, winner.Value, winner.Seq, winner.Ttl).AddTo, CancellationToken.None));
         }
 
@@ -230,7 +231,7 @@ internal sealed class NamedValueOperations(
             return;
         }
 
-        await network.WriteAsync(lookup, KrpcMethod.Store, new StoreArguments(target, value.Span, seq, ttl).AddTo, CancellationToken.None)
+        await network.WriteAsync(lookup, NamedValueMethods.Store, new StoreArguments(target, value.Span, seq, ttl).AddTo, CancellationToken.None)
             .ConfigureAwait(true);
     }
 
@@ -241,7 +242,7 @@ internal sealed class NamedValueOperations(
     private bool IsWithinClockWindow(long seq) => seq <= policy.MaxSeqAt(network.Now);
 
     private Task<LookupRun> FindValueAsync(NodeId target, Action<NodeInfo, KrpcMessage> onResponse, CancellationToken cancellationToken) =>
-        network.LookupAsync(KrpcMethod.FindValue, target, onResponse, cancellationToken);
+        network.LookupAsync(NamedValueMethods.FindValue, target, onResponse, cancellationToken);
 
     private readonly record struct Answer(long Seq, byte[] Value, TimeSpan? Ttl);
 }
