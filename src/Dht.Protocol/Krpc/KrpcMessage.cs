@@ -40,7 +40,10 @@ internal sealed class KrpcMessage
     /// <summary>The transaction id (<c>t</c>), echoed in the reply.</summary>
     public ReadOnlyMemory<byte> TransactionId { get; set; }
 
-    /// <summary>For queries: the method (<c>q</c>).</summary>
+    /// <summary>
+    /// For queries: the method (<c>q</c>). A reply being built may name the method it answers (not written): the
+    /// writer then refuses a key that method's response does not list.
+    /// </summary>
     public KrpcMethod Method { get; set; }
 
     /// <summary>Which optional fields are present.</summary>
@@ -158,6 +161,49 @@ internal sealed class KrpcMessage
     {
         Fields |= fields;
         return this;
+    }
+
+    /// <summary>True when the message carries <paramref name="key"/>.</summary>
+    public bool Has(KrpcKey key) => (Fields & key.Field) != 0;
+
+    /// <summary>The value of a node-id key (default when absent).</summary>
+    public NodeId GetId(KrpcKey key) => IdSlot(key.Field);
+
+    /// <summary>The value of a string or encoded key (empty when absent).</summary>
+    public ReadOnlyMemory<byte> GetBytes(KrpcKey key) => BytesSlot(key.Field);
+
+    /// <summary>The value of an integer key (0 when absent).</summary>
+    public long GetInteger(KrpcKey key) => IntegerSlot(key.Field);
+
+    /// <summary>The value of a flag key (false when absent).</summary>
+    public bool GetFlag(KrpcKey key) => FlagSlot(key.Field);
+
+    /// <summary>Sets a node-id key and marks it present.</summary>
+    public void Set(KrpcKey key, NodeId value)
+    {
+        IdSlot(key.Field) = value;
+        Fields |= key.Field;
+    }
+
+    /// <summary>Sets a string or encoded key and marks it present; the bytes must outlive the message's write.</summary>
+    public void Set(KrpcKey key, ReadOnlyMemory<byte> value)
+    {
+        BytesSlot(key.Field) = value;
+        Fields |= key.Field;
+    }
+
+    /// <summary>Sets an integer key and marks it present.</summary>
+    public void Set(KrpcKey key, long value)
+    {
+        IntegerSlot(key.Field) = value;
+        Fields |= key.Field;
+    }
+
+    /// <summary>Sets a flag key and marks it present.</summary>
+    public void Set(KrpcKey key, bool value)
+    {
+        FlagSlot(key.Field) = value;
+        Fields |= key.Field;
     }
 
     /// <summary>Where the node id of the key with presence flag <paramref name="field"/> lives.</summary>

@@ -67,9 +67,9 @@ internal sealed class NamedValueOperations(
 
         var lookup = await FindValueAsync(target, (_, r) =>
         {
-            if (r.Has(KrpcFields.Seq) && IsWithinClockWindow(r.Seq))
+            if (r.HasSeq && IsWithinClockWindow(r.Seq))
             {
-                See(r.Seq, r.Has(KrpcFields.Value) && BencodedString.TryRead(r.Value.Span, out var v) && !v.IsEmpty);
+                See(r.Seq, r.HasValue && BencodedString.TryRead(r.Value.Span, out var v) && !v.IsEmpty);
             }
         }, cancellationToken).ConfigureAwait(true);
 
@@ -123,9 +123,9 @@ internal sealed class NamedValueOperations(
         Dictionary<NodeId, Answer> answers = [];
         var lookup = await FindValueAsync(target, (from, r) =>
         {
-            if (r.Has(KrpcFields.Seq | KrpcFields.Value) && IsWithinClockWindow(r.Seq) && BencodedString.TryRead(r.Value.Span, out var v))
+            if (r.HasSeq && r.HasValue && IsWithinClockWindow(r.Seq) && BencodedString.TryRead(r.Value.Span, out var v))
             {
-                answers[from.Id] = new Answer(r.Seq, v.ToArray(), r.Has(KrpcFields.Ttl) ? TimeSpan.FromSeconds(r.Ttl) : null);
+                answers[from.Id] = new Answer(r.Seq, v.ToArray(), r.HasTtl ? TimeSpan.FromSeconds(r.Ttl) : null);
             }
         }, cancellationToken).ConfigureAwait(true);
 
@@ -205,7 +205,7 @@ internal sealed class NamedValueOperations(
         (long Seq, byte[] Value)? newest = null;
         var lookup = await FindValueAsync(target, (_, r) =>
         {
-            if (r.Has(KrpcFields.Seq | KrpcFields.Value) && IsWithinClockWindow(r.Seq) && BencodedString.TryRead(r.Value.Span, out var v)
+            if (r.HasSeq && r.HasValue && IsWithinClockWindow(r.Seq) && BencodedString.TryRead(r.Value.Span, out var v)
                 && (newest is not { } n || NamedValueOrder.IsNewer(r.Seq, v, n.Seq, n.Value)))
             {
                 newest = (r.Seq, v.ToArray());
@@ -241,8 +241,8 @@ internal sealed class NamedValueOperations(
     /// </summary>
     private bool IsWithinClockWindow(long seq) => seq <= policy.MaxSeqAt(network.Now);
 
-    private Task<LookupRun> FindValueAsync(NodeId target, Action<NodeInfo, KrpcMessage> onResponse, CancellationToken cancellationToken) =>
-        network.LookupAsync(NamedValueMethods.FindValue, target, onResponse, cancellationToken);
+    private Task<LookupRun> FindValueAsync(NodeId target, Action<NodeInfo, FindValueResponse> onResponse, CancellationToken cancellationToken) =>
+        network.LookupAsync(NamedValueMethods.FindValue, target, (from, m) => onResponse(from, FindValueResponse.Of(m)), cancellationToken);
 
     private readonly record struct Answer(long Seq, byte[] Value, TimeSpan? Ttl);
 }
