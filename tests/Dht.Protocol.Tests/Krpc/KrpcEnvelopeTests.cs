@@ -305,7 +305,7 @@ public sealed class KrpcEnvelopeTests
         Assert.Equal(default, m.Id);
         Assert.True(m.ClientVersion.IsEmpty && m.ExternalAddress.IsEmpty && m.Token.IsEmpty && m.Value.IsEmpty);
         Assert.True(m.Key.IsEmpty && m.Signature.IsEmpty && m.Salt.IsEmpty && m.Values.IsEmpty && m.Want.IsEmpty);
-        Assert.Equal((0L, 0L, 0L), (m.Seq, m.Cas, m.Ttl));
+        Assert.Equal((0L, 0L, 0L), (m.Seq, m.Cas, m.GetInteger(NamedValueMessages.Ttl)));
         Assert.False(m.ReadOnly);
     }
 

@@ -8,7 +8,7 @@ namespace Dht.Protocol.Krpc.NamedValues;
 internal static class NamedValueMessages
 {
     /// <summary><c>ttl</c>: the lifetime, in seconds, a store asks for and a find_value answer has left.</summary>
-    public static readonly KrpcKey Ttl = KrpcKey.Integer("ttl", KrpcFields.Ttl, minValue: 0);
+    public static readonly KrpcKey Ttl = KrpcKey.Integer("ttl", minValue: 0);
 
     /// <summary><c>find_value</c>: the value stored under a target, or the nodes closest to it, and a write token.</summary>
     public static readonly KrpcMethodDescription FindValue = new(
