@@ -4,8 +4,9 @@ namespace Dht.Rpc;
 /// Timeouts and the memory of failures of <see cref="RpcManager"/>. A query's soft timeout is its destination's
 /// retransmission timeout: for a contact the routing table has measured, RFC 6298's SRTT + max(margin, 4 RTTVAR);
 /// for any other node the node-wide one, the longest of the last answers' round trips plus the margin
-/// (<see cref="RoundTripWindow"/>); before enough answers, RFC 6298's initial timeout. The hard timeout is twice
-/// that, TCP's first back-off (RFC 6298 5.5). Both are clamped between a floor and a ceiling.
+/// (<see cref="RoundTripWindow"/>), where the margin itself follows that longest round trip on fast links; before
+/// enough answers, RFC 6298's initial timeout. The hard timeout is twice that, TCP's first back-off (RFC 6298 5.5).
+/// Both are clamped between a floor and a ceiling.
 /// </summary>
 internal sealed record RpcOptions
 {
@@ -13,12 +14,25 @@ internal sealed record RpcOptions
     public static RpcOptions Default { get; } = new();
 
     /// <summary>
-    /// The least margin above the expected round trip (RFC 6298's G), so the floor of the soft timeout. 50 ms:
-    /// it covers a responder's scheduling and garbage-collection pauses (tens of milliseconds), and bounds what
-    /// a departed node costs a lookup on a LAN. Linux holds TCP's margin to 200 ms (tcp_rto_min), which must
-    /// also cover delayed ACKs (up to 200 ms, RFC 1122 4.2.3.2); KRPC answers at once.
+    /// The least margin above the expected round trip (RFC 6298's G), so the floor of the soft timeout. 1 ms: on
+    /// a LAN or loopback the margin follows the pauses the node has actually seen (the longest of the last answers'
+    /// round trips, see <see cref="MaxMargin"/>), and this floor keeps a machine whose answers all came within
+    /// microseconds from taking a responder's next scheduling delay for a departure.
     /// </summary>
-    public TimeSpan MinMargin { get; init; } = TimeSpan.FromMilliseconds(50);
+    public TimeSpan MinMargin { get; init; } = TimeSpan.FromMilliseconds(1);
+
+    /// <summary>
+    /// The most the margin grows from the node-wide round trips, and the margin before there are enough of them.
+    /// 50 ms: it covers a responder's scheduling and garbage-collection pauses (tens of milliseconds). Between
+    /// <see cref="MinMargin"/> and this, the margin is the longest of the last answers' round trips: where every
+    /// answer of late came within a millisecond (a LAN, loopback), a node silent for a few more is far more
+    /// likely gone than paused, and a departed node costs a lookup that, not 50 ms; where answers take tens of
+    /// milliseconds (the Internet), it is this. 4 RTTVAR still raises it for a contact whose round trips vary.
+    /// Linux holds TCP's margin to 200 ms (tcp_rto_min), which must also cover delayed ACKs (up to 200 ms, RFC
+    /// 1122 4.2.3.2); KRPC answers at once. A soft timeout that fires early costs one spare query: the answer is
+    /// still taken until the hard timeout, which is not scaled down (<see cref="HardFloor"/>).
+    /// </summary>
+    public TimeSpan MaxMargin { get; init; } = TimeSpan.FromMilliseconds(50);
 
     /// <summary>
     /// The timeout before enough answers have been measured. 1 s: RFC 6298 (2.1); capped by the ceilings, so a
@@ -78,8 +92,13 @@ internal sealed record RpcOptions
     /// </summary>
     public QueryTimeouts TimeoutsFor(in RoundTripEstimate destination, RoundTripWindow? recent)
     {
-        var rto = destination.IsMeasured ? destination.Timeout(MinMargin)
-            : recent is not null && recent.Count >= MinNodeWideSamples ? recent.Max + MinMargin
+        bool nodeWide = recent is not null && recent.Count >= MinNodeWideSamples;
+        var margin = !nodeWide ? MaxMargin
+            : recent!.Max < MinMargin ? MinMargin
+            : recent.Max > MaxMargin ? MaxMargin
+            : recent.Max;
+        var rto = destination.IsMeasured ? destination.Timeout(margin)
+            : nodeWide ? recent!.Max + margin
             : Initial;
         var floor = HardFloor < HardCeiling ? HardFloor : HardCeiling;
         var hard = rto * 2;
@@ -92,6 +111,7 @@ internal sealed record RpcOptions
     public void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(MinMargin, TimeSpan.Zero, nameof(MinMargin));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxMargin, MinMargin, nameof(MaxMargin));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(Initial, TimeSpan.Zero, nameof(Initial));
         ArgumentOutOfRangeException.ThrowIfLessThan(MinNodeWideSamples, 1, nameof(MinNodeWideSamples));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(SoftCeiling, TimeSpan.Zero, nameof(SoftCeiling));

@@ -78,6 +78,41 @@ public sealed class RpcOptionsTests
     }
 
     [Fact]
+    public void TimeoutsFor_ALoopbackContact_WhenRecentAnswersWereFast_WaitTheLongestRecentRoundTripAsMargin()
+    {
+        var timeouts = RpcOptions.Default.TimeoutsFor(Measured(0.2), Window(64, 3));
+
+        Assert.Equal(new QueryTimeouts(Ms(3.2), Ms(500)), timeouts);
+    }
+
+    [Fact]
+    public void TimeoutsFor_ALoopbackContact_WhenRecentAnswersWereFaster_WaitAtLeastTheLeastMargin()
+    {
+        var timeouts = RpcOptions.Default.TimeoutsFor(Measured(0.2), Window(64, 0.3));
+
+        Assert.Equal(new QueryTimeouts(Ms(1.2), Ms(500)), timeouts);
+    }
+
+    [Fact]
+    public void TimeoutsFor_AContactNeverMeasured_WhenRecentAnswersWereFast_AreTwiceTheLongestRecentRoundTrip()
+    {
+        var timeouts = RpcOptions.Default.TimeoutsFor(default, Window(64, 4));
+
+        Assert.Equal(new QueryTimeouts(Ms(8), Ms(500)), timeouts);
+    }
+
+    [Fact]
+    public void TimeoutsFor_AContactWhoseRoundTripsVary_KeepFourTimesTheVariationAboveAFastMargin()
+    {
+        var estimate = default(RoundTripEstimate);
+        estimate.Add(Ms(10)); // the first sample sets RTTVAR to half of it: 5 ms, so 4 RTTVAR = 20 ms
+
+        var timeouts = RpcOptions.Default.TimeoutsFor(estimate, Window(64, 2));
+
+        Assert.Equal(Ms(30), timeouts.Soft);
+    }
+
+    [Fact]
     public void TimeoutsFor_WithAHardCeilingBelowTheFloor_KeepsTheCeilingAndTheSoftTimeoutUnderIt()
     {
         var options = RpcOptions.Default with { SoftCeiling = Ms(300), HardCeiling = Ms(250) };
