@@ -10,6 +10,7 @@
 // NamedValues/) read and set them through the key (Get/Set), and a new key needs nothing here. The core keys'
 // properties below are the same slots under the names older code reads.
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 
 namespace Dht.Protocol.Krpc;
 
@@ -207,47 +208,45 @@ internal sealed class KrpcMessage
         Fields |= key.Field;
     }
 
+    // The slot accessors run for every key of every datagram: the common case (the key's slot exists) is an
+    // inlined index; a key made after this message was gets its room in a call of its own.
+
     /// <summary>The node id at <paramref name="slot"/> (a key's <see cref="KrpcKey.Slot"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal ref NodeId IdSlot(int slot)
     {
-        if ((uint)slot >= (uint)_ids.Length)
-        {
-            Array.Resize(ref _ids, slot + 1);
-        }
-
-        return ref _ids[slot];
+        var table = _ids;
+        return ref (uint)slot < (uint)table.Length ? ref table[slot] : ref Grow(ref _ids, slot);
     }
 
     /// <summary>The byte string or encoded value at <paramref name="slot"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal ref ReadOnlyMemory<byte> BytesSlot(int slot)
     {
-        if ((uint)slot >= (uint)_bytes.Length)
-        {
-            Array.Resize(ref _bytes, slot + 1);
-        }
-
-        return ref _bytes[slot];
+        var table = _bytes;
+        return ref (uint)slot < (uint)table.Length ? ref table[slot] : ref Grow(ref _bytes, slot);
     }
 
     /// <summary>The integer at <paramref name="slot"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal ref long IntegerSlot(int slot)
     {
-        if ((uint)slot >= (uint)_integers.Length)
-        {
-            Array.Resize(ref _integers, slot + 1);
-        }
-
-        return ref _integers[slot];
+        var table = _integers;
+        return ref (uint)slot < (uint)table.Length ? ref table[slot] : ref Grow(ref _integers, slot);
     }
 
     /// <summary>The boolean at <paramref name="slot"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal ref bool FlagSlot(int slot)
     {
-        if ((uint)slot >= (uint)_flags.Length)
-        {
-            Array.Resize(ref _flags, slot + 1);
-        }
+        var table = _flags;
+        return ref (uint)slot < (uint)table.Length ? ref table[slot] : ref Grow(ref _flags, slot);
+    }
 
-        return ref _flags[slot];
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static ref T Grow<T>(ref T[] table, int slot)
+    {
+        Array.Resize(ref table, slot + 1);
+        return ref table[slot];
     }
 }

@@ -1,6 +1,6 @@
 // The arguments of a BEP 5 find_node query (KrpcCoreMethods.FindNode): target, want. A view over a reused
 // KrpcMessage, so building and reading one allocates nothing; it reaches only the keys the method's description
-// lists, so code holding it cannot set another (the writer refuses a query that does).
+// lists, so code holding it cannot set another (the writer refuses a message that does).
 
 namespace Dht.Protocol.Krpc.Messages;
 

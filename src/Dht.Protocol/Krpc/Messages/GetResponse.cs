@@ -1,6 +1,6 @@
 // The return values of a BEP 44 get response (KrpcCoreMethods.Get): k, nodes, nodes6, seq, sig, token, v. A view
 // over a reused KrpcMessage, so building and reading one allocates nothing; it reaches only the keys the method's
-// description lists, so code holding it cannot set another (the writer refuses a query that does).
+// description lists, so code holding it cannot set another (the writer refuses a message that does).
 
 namespace Dht.Protocol.Krpc.Messages;
 

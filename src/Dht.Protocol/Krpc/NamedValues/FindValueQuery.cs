@@ -1,6 +1,6 @@
 // The arguments of a named-value extension find_value query (NamedValueMessages.FindValue): target, want. A view
 // over a reused KrpcMessage, so building and reading one allocates nothing; it reaches only the keys the method's
-// description lists, so code holding it cannot set another (the writer refuses a query that does).
+// description lists, so code holding it cannot set another (the writer refuses a message that does).
 
 namespace Dht.Protocol.Krpc.NamedValues;
 

@@ -1,7 +1,7 @@
 // The return values of a named-value extension store response (NamedValueMessages.Store): nothing but the
 // responder's id. A view over a reused KrpcMessage, so building and reading one allocates nothing; it reaches only
-// the keys the method's description lists, so code holding it cannot set another (the writer refuses a query that
-// does).
+// the keys the method's description lists, so code holding it cannot set another (the writer refuses a message
+// that does).
 
 namespace Dht.Protocol.Krpc.NamedValues;
 
