@@ -31,18 +31,9 @@ public sealed record GetResult(string Key, NodeId Target, bool Found, ReadOnlyMe
     /// Found, deleted (the newest version is a tombstone), not found (nodes answered, none held it), or no node
     /// answered. A value this node holds itself is found even when no node answered.
     /// </summary>
-    public ReadStatus Status =>
-        Found ? ReadStatus.Found
-        : Seq > 0 ? ReadStatus.Deleted
-        : NodesAnswered == 0 ? ReadStatus.NoNodeAnswered
-        : ReadStatus.NotFound;
+    public ReadStatus Status => ReadResults.StatusOf(Found, Seq > 0, NodesAnswered);
 
     string IOperationResult.Outcome => Outcomes.Of(Status);
 
-    void IOperationResult.Describe(Activity activity)
-    {
-        activity.SetTag(TelemetryTags.NodesAsked, NodesAsked);
-        activity.SetTag(TelemetryTags.NodesAnswered, NodesAnswered);
-        activity.SetTag(TelemetryTags.NodesWithValue, NodesWithValue);
-    }
+    void IOperationResult.Describe(Activity activity) => ReadResults.Describe(activity, NodesAsked, NodesAnswered, NodesWithValue);
 }

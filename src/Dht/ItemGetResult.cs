@@ -24,17 +24,9 @@ public sealed record ItemGetResult(NodeId Target, bool Found, ReadOnlyMemory<byt
     public int NodesAnswered { get; init; }
 
     /// <summary>Found, not found (nodes answered, none held a valid item), or no node answered.</summary>
-    public ReadStatus Status =>
-        Found ? ReadStatus.Found
-        : NodesAnswered == 0 ? ReadStatus.NoNodeAnswered
-        : ReadStatus.NotFound;
+    public ReadStatus Status => ReadResults.StatusOf(Found, false, NodesAnswered);
 
     string IOperationResult.Outcome => Outcomes.Of(Status);
 
-    void IOperationResult.Describe(Activity activity)
-    {
-        activity.SetTag(TelemetryTags.NodesAsked, NodesAsked);
-        activity.SetTag(TelemetryTags.NodesAnswered, NodesAnswered);
-        activity.SetTag(TelemetryTags.NodesWithValue, NodesWithItem);
-    }
+    void IOperationResult.Describe(Activity activity) => ReadResults.Describe(activity, NodesAsked, NodesAnswered, NodesWithItem);
 }

@@ -19,7 +19,9 @@
 // The table of sources is an LRU bounded by RateLimiterCapacity: lookup, insert and eviction are O(1), so a
 // flood of spoofed sources costs a bounded table and constant time per datagram. Every datagram moves its
 // source to the recent end, so a blocked source stays blocked for as long as it keeps sending; a block is
-// forgotten only after RateLimiterCapacity other sources have been seen since its last datagram.
+// forgotten only after RateLimiterCapacity other sources have been seen since its last datagram. A source
+// that is not blocked is forgotten once idle for ReplyBurstSeconds (its buckets are full again by then), on
+// the next datagram from anyone, so the table holds the last few seconds' sources.
 using System.Runtime.CompilerServices;
 using Dht.Protocol;
 using Dht.Security;
@@ -53,8 +55,8 @@ internal sealed class RateLimiter
         _limitLoopback = limitLoopback;
 
         // After this long without a datagram a source's buckets are full again (the query burst refills in
-        // two seconds, the reply burst in three) and its block is over: its entry says nothing a new one would not.
-        _idleTicks = Math.Max(TimeSpan.FromSeconds(ReplyBurstSeconds).Ticks, _blockTicks);
+        // two seconds, the reply burst in three): unless it is blocked, its entry says nothing a new one would not.
+        _idleTicks = TimeSpan.FromSeconds(ReplyBurstSeconds).Ticks;
         _sources = new LruTable<UInt128, Source>(capacity);
     }
 
@@ -73,6 +75,7 @@ internal sealed class RateLimiter
         }
 
         long ticks = now.UtcTicks;
+        Forget(ticks);
         ref var s = ref _sources.GetOrAdd(KeyOf(source), out bool added);
         if (added)
         {
@@ -128,17 +131,21 @@ internal sealed class RateLimiter
     }
 
     /// <summary>
-    /// Forgets sources idle long enough that their entry holds nothing (full buckets, no block), oldest first;
-    /// stops at the first that is not, so the cost is the number forgotten. Keeps the table, and a simulated
-    /// node's memory, proportional to the sources active recently.
+    /// Forgets sources idle long enough that their entry holds nothing (full buckets, no block). Every datagram
+    /// does this too, so the table holds the sources of the last few seconds (and the blocked ones): a real
+    /// node's memory follows its traffic, and a simulated node's stays small.
     /// </summary>
-    public void Prune(DateTimeOffset now)
+    public void Prune(DateTimeOffset now) => Forget(now.UtcTicks);
+
+    // Oldest first, stopping at the first entry that still holds something, so the cost is the number
+    // forgotten. A blocked source stays until its block is over, and the sources behind it with it (at most
+    // the table's capacity).
+    private void Forget(long ticks)
     {
-        long ticks = now.UtcTicks;
         while (true)
         {
             ref var oldest = ref _sources.PeekOldest();
-            if (Unsafe.IsNullRef(ref oldest) || ticks - oldest.SeenTicks < _idleTicks)
+            if (Unsafe.IsNullRef(ref oldest) || ticks - oldest.SeenTicks < _idleTicks || oldest.BlockedUntilTicks > ticks)
             {
                 return;
             }

@@ -22,8 +22,11 @@
 //   machine), giving up at the soft timeout would end the search with too few nodes, or none. Once most
 //   nodes asked have answered, as in a network of k nodes or fewer that a node has just left, the silent
 //   ones are taken for departed: otherwise every newcomer to such a network (a piped shell that joins, works
-//   and leaves) waits its initial 2 s timeout for each shell that left before it, since the live nodes still
-//   list those. The nodes that failed are then avoided (below), so a departure costs each node once.
+//   and leaves) waits its hard timeout for each shell that left before it, since the live nodes still list
+//   those. They are taken for departed only LookupOptions.SmallNetworkGrace (50 ms) after their soft timeout,
+//   though, which on a fast link is a millisecond or a few: in a network that small a node that was only
+//   paused (a busy machine) is one of the few holders of each value. The nodes that failed are then avoided
+//   (below), so a departure costs each node once.
 // - Silent nodes do not count among the k closest, so the lookup queries past them (libtorrent), yet never
 //   beyond those k and LookupOptions.Spares more (the paper: k), so the stall does not spend queries on nodes
 //   that cannot make the result. The spare is asked with the k closest, so that when one of them turns out
@@ -87,6 +90,13 @@ internal sealed partial class ClosestNodesLookup
     /// was called. An answer alone never finishes the lookup: the next call to <see cref="Next"/> does.
     /// </summary>
     public bool IsFinished { get; private set; }
+
+    /// <summary>
+    /// After a <see cref="LookupStepKind.Waiting"/> step: when the earliest silent node stops holding the lookup by
+    /// <see cref="LookupOptions.SmallNetworkGrace"/>, or <see cref="DateTimeOffset.MaxValue"/>. No query's timeout
+    /// falls then, so the runner calls <see cref="Next"/> again at that time itself.
+    /// </summary>
+    public DateTimeOffset GraceDeadline { get; private set; } = DateTimeOffset.MaxValue;
 
     /// <summary>Queries handed out by <see cref="Next"/>.</summary>
     public int QueriesSent { get; private set; }
@@ -182,7 +192,9 @@ internal sealed partial class ClosestNodesLookup
         bool slotFree = mayQuery && _inFlight < parallelism;
         // Then a silent node still holds the lookup until its hard timeout.
         bool shortOfK = CountedResponses < _options.K && CountedResponses <= SilentWithinHardTimeout(now);
+        bool fewAnswers = CountedResponses < _options.K;
         var wakeAt = _nextDeadline;
+        GraceDeadline = DateTimeOffset.MaxValue;
         bool unsettled = false; // something among the k closest may still change the result
         int answered = 0;
         int covered = 0; // answered, or asked and still within the soft timeout
@@ -207,6 +219,12 @@ internal sealed partial class ClosestNodesLookup
                         wakeAt = candidate.HardDeadline;
                     }
 
+                    break;
+                case LookupNodeState.Unresponsive when fewAnswers && now < candidate.SoftDeadline + _options.SmallNetworkGrace:
+                    unsettled = true;
+                    var graceEnds = candidate.SoftDeadline + _options.SmallNetworkGrace;
+                    GraceDeadline = graceEnds < GraceDeadline ? graceEnds : GraceDeadline;
+                    wakeAt = graceEnds < wakeAt ? graceEnds : wakeAt;
                     break;
                 case LookupNodeState.NotContacted when mayQuery:
                     if (slotFree && covered < window)

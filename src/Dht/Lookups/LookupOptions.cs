@@ -43,6 +43,15 @@ internal sealed class LookupOptions
     public TimeSpan HardTimeout { get; init; } = TimeSpan.FromSeconds(2);
 
     /// <summary>
+    /// How long past its soft timeout a silent node still holds a lookup that has fewer than k answers in all,
+    /// as in a network of k nodes or fewer. 50 ms: the margin of a soft timeout on the Internet
+    /// (RpcOptions.MaxMargin). On a fast link the soft timeout is a millisecond or a few, and in a small network
+    /// every node is one of the few holders of each value, so a node that is only paused (a busy machine) must
+    /// not be left out of a put for it; a departed one costs such a lookup this much more, once.
+    /// </summary>
+    public TimeSpan SmallNetworkGrace { get; init; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>
     /// Most nodes kept that have not been asked yet; the farthest are dropped first. 64 (8 k): room for every
     /// node of a few full responses, while a hostile node that answers with hundreds of made-up contacts
     /// cannot grow a lookup's memory. Nodes already asked are bounded by <see cref="MaxQueries"/>.
@@ -63,6 +72,7 @@ internal sealed class LookupOptions
         ArgumentOutOfRangeException.ThrowIfNegative(Spares, nameof(Spares));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(SoftTimeout, TimeSpan.Zero, nameof(SoftTimeout));
         ArgumentOutOfRangeException.ThrowIfLessThan(HardTimeout, SoftTimeout, nameof(HardTimeout));
+        ArgumentOutOfRangeException.ThrowIfLessThan(SmallNetworkGrace, TimeSpan.Zero, nameof(SmallNetworkGrace));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxCandidates, K, nameof(MaxCandidates));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxQueries, 1, nameof(MaxQueries));
     }

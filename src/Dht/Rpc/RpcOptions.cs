@@ -14,12 +14,14 @@ internal sealed record RpcOptions
     public static RpcOptions Default { get; } = new();
 
     /// <summary>
-    /// The least margin above the expected round trip (RFC 6298's G), so the floor of the soft timeout. 1 ms: on
+    /// The least margin above the expected round trip (RFC 6298's G), so the floor of the soft timeout. 5 ms: on
     /// a LAN or loopback the margin follows the pauses the node has actually seen (the longest of the last answers'
-    /// round trips, see <see cref="MaxMargin"/>), and this floor keeps a machine whose answers all came within
-    /// microseconds from taking a responder's next scheduling delay for a departure.
+    /// round trips, see <see cref="MaxMargin"/>), and this floor covers the pauses it has not seen yet: a busy
+    /// machine deschedules a process for milliseconds (a scheduler time slice is 1-4 ms), and a soft timeout that
+    /// fires while the answer waits in our own socket leaves a live node out of a lookup. With a 1 ms floor,
+    /// 20 nodes on one loaded 2-core machine missed one of their exact 8 closest in about 1 run of 15.
     /// </summary>
-    public TimeSpan MinMargin { get; init; } = TimeSpan.FromMilliseconds(1);
+    public TimeSpan MinMargin { get; init; } = TimeSpan.FromMilliseconds(5);
 
     /// <summary>
     /// The most the margin grows from the node-wide round trips, and the margin before there are enough of them.
@@ -35,13 +37,18 @@ internal sealed record RpcOptions
     public TimeSpan MaxMargin { get; init; } = TimeSpan.FromMilliseconds(50);
 
     /// <summary>
-    /// The timeout before enough answers have been measured. 1 s: RFC 6298 (2.1); capped by the ceilings, so a
-    /// fresh node waits 500 ms (soft) and 2 s (hard).
+    /// The timeout before any answer has been measured. 1 s: RFC 6298 (2.1); capped by the ceilings, so a fresh
+    /// node waits 500 ms (soft) and 2 s (hard) for its first answer. From the first answer until
+    /// <see cref="MinNodeWideSamples"/>, RFC 6298 (2.2) takes over: three times the longest round trip so far
+    /// (SRTT = R and RTTVAR = R/2 give R + 4 RTTVAR) plus <see cref="MaxMargin"/>, since a few samples say little
+    /// of the spread. A node that joins a network its bootstrap node answers from nearby then waits a departed
+    /// contact's 500 ms hard floor, not 2 s.
     /// </summary>
     public TimeSpan Initial { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
-    /// Answers needed before the node-wide estimate replaces <see cref="Initial"/>. 16: a quarter of the window, so
+    /// Answers needed before the node-wide estimate (the longest of them plus the margin) replaces RFC 6298's
+    /// estimate from the first answers (<see cref="Initial"/>). 16: a quarter of the window, so
     /// that its longest is already above most round trips (about the 94th percentile); a joining node has that
     /// many answers before its first lookup is over.
     /// </summary>
@@ -99,6 +106,7 @@ internal sealed record RpcOptions
             : recent.Max;
         var rto = destination.IsMeasured ? destination.Timeout(margin)
             : nodeWide ? recent!.Max + margin
+            : recent is not null && recent.Count > 0 ? recent.Max * 3 + MaxMargin
             : Initial;
         var floor = HardFloor < HardCeiling ? HardFloor : HardCeiling;
         var hard = rto * 2;

@@ -2,7 +2,8 @@
 // dictionary from key to slot, and an intrusive doubly linked list threaded through arrays of slots (most
 // recently used at the head). Values are structs handed out by reference, so updating an entry costs no
 // copy and the steady state allocates nothing: evicted slots are reused in place, and slots freed by
-// Remove go to a free list.
+// Remove go to a free list. Nothing is allocated before the first entry and the arrays double up to the
+// capacity, so an empty table (one per part of each of thousands of simulated nodes) costs a few bytes.
 //
 // Not thread-safe and takes no locks: it belongs to one node's loop, like every other part of the node.
 // BitFaster.Caching's ConcurrentLru was the alternative; it pays for thread safety we do not need, and its
@@ -19,13 +20,13 @@ internal sealed class LruTable<TKey, TValue>
     where TValue : struct
 {
     private const int None = -1;
-    private const int InitialSlots = 64;
+    private const int FirstSlots = 8;
 
-    private readonly Dictionary<TKey, int> _index;
-    private TKey[] _keys;
-    private TValue[] _values;
-    private int[] _previous;
-    private int[] _next;
+    private readonly Dictionary<TKey, int> _index = [];
+    private TKey[] _keys = [];
+    private TValue[] _values = [];
+    private int[] _previous = [];
+    private int[] _next = [];
     private int _head = None; // most recently used
     private int _tail = None; // least recently used
     private int _free = None; // slots released by Remove, linked through _next
@@ -35,12 +36,6 @@ internal sealed class LruTable<TKey, TValue>
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         Capacity = capacity;
-        int initial = Math.Min(capacity, InitialSlots);
-        _index = new Dictionary<TKey, int>(initial);
-        _keys = new TKey[initial];
-        _values = new TValue[initial];
-        _previous = new int[initial];
-        _next = new int[initial];
     }
 
     /// <summary>The most entries held; adding one more forgets the least recently used.</summary>
@@ -150,7 +145,7 @@ internal sealed class LruTable<TKey, TValue>
 
         if (_used == _keys.Length)
         {
-            int size = (int)Math.Min(Capacity, _keys.Length * 2L);
+            int size = (int)Math.Min(Capacity, Math.Max(FirstSlots, _keys.Length * 2L));
             Array.Resize(ref _keys, size);
             Array.Resize(ref _values, size);
             Array.Resize(ref _previous, size);

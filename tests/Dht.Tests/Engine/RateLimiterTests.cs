@@ -169,18 +169,30 @@ public sealed class RateLimiterTests
     }
 
     [Fact]
-    public void Prune_ForgetsSourcesIdleLongerThanTheBlock_AndKeepsTheRecentOnes()
+    public void Prune_ForgetsUnblockedSourcesIdleForTheReplyBurst_AndKeepsTheRecentOnes()
     {
         var limiter = Limiter(queriesPerSecond: 10);
         limiter.Allow(A, 50, Start);
-        limiter.Allow(B, 50, Start + TimeSpan.FromSeconds(30));
-        limiter.Allow(C, 50, Start + TimeSpan.FromSeconds(90));
+        limiter.Allow(B, 50, Start + TimeSpan.FromSeconds(8));
+        limiter.Allow(C, 50, Start + TimeSpan.FromSeconds(10));
 
-        limiter.Prune(Start + Block + TimeSpan.FromSeconds(40));
+        limiter.Prune(Start + TimeSpan.FromSeconds(11));
 
         Assert.Equal(1, limiter.TrackedSources);
-        limiter.Prune(Start + TimeSpan.FromSeconds(90) + Block);
+        limiter.Prune(Start + TimeSpan.FromSeconds(10 + RateLimiter.ReplyBurstSeconds));
         Assert.Equal(0, limiter.TrackedSources);
+    }
+
+    [Fact]
+    public void Allow_ForgetsSourcesIdleForTheReplyBurst_OnTheNextDatagram()
+    {
+        var limiter = Limiter(queriesPerSecond: 10);
+        limiter.Allow(A, 50, Start);
+        limiter.Allow(B, 50, Start + TimeSpan.FromSeconds(1));
+
+        limiter.Allow(C, 50, Start + TimeSpan.FromSeconds(RateLimiter.ReplyBurstSeconds));
+
+        Assert.Equal(2, limiter.TrackedSources);
     }
 
     [Fact]

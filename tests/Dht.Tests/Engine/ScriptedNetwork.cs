@@ -47,6 +47,9 @@ internal sealed class ScriptedNetwork : IQueryNetwork
 
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>Whether a query nobody answers is told of its soft timeout (a quarter of <see cref="Timeout"/>) before it fails.</summary>
+    public bool SignalsSoftTimeouts { get; set; }
+
     /// <summary>How many of the closest remotes each answer lists (every remote knows all the others).</summary>
     public int NodesPerAnswer { get; set; } = 8;
 
@@ -100,6 +103,11 @@ internal sealed class ScriptedNetwork : IQueryNetwork
         if (remote is null || remote.Silent || (remote.SilentToWrites && query.Has(KrpcFields.Token))
             || (unknown && remote.UnknownMethods == UnknownMethodAnswer.Silence))
         {
+            if (SignalsSoftTimeouts)
+            {
+                Later(Timeout / 4, () => observer.OnSoftTimeout(pending, _clock.GetUtcNow()));
+            }
+
             Later(Timeout, () => observer.OnFailure(pending, QueryFailure.Timeout, _clock.GetUtcNow()));
             return;
         }

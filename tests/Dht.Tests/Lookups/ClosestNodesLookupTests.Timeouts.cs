@@ -45,18 +45,52 @@ public sealed partial class ClosestNodesLookupTests
     }
 
     [Fact]
-    public void Next_ShortOfKAnswers_WhenMoreAnsweredThanFellSilent_EndsWithoutWaitingForTheHardTimeout()
+    public void Next_ShortOfKAnswers_WhenMoreAnsweredThanFellSilent_EndsAGraceAfterTheSoftTimeoutNotAtTheHardTimeout()
     {
-        // A network of four nodes, one of which has left: the three that answer make the result at the silent
-        // node's soft timeout, as a newcomer to a small network with a departed node in it needs.
+        // A network of four nodes, one of which has left: the three that answer make the result the small
+        // network's grace after the silent node's soft timeout, as a newcomer to a small network with a departed
+        // node in it needs; within the grace a node that was only paused still makes it.
         var lookup = Create(new LookupOptions { Alpha = 4 }, 1, 2, 3, 4);
         DrainQueries(lookup, T0, out _);
         lookup.OnResponse(Node(2), [], Ms(1));
         lookup.OnResponse(Node(3), [], Ms(1));
         lookup.OnResponse(Node(4), [], Ms(1));
 
-        Assert.Equal(LookupStepKind.Finished, lookup.Next(Ms(500)).Kind);
+        var wait = lookup.Next(Ms(500));
+        Assert.Equal(LookupStepKind.Waiting, wait.Kind);
+        Assert.Equal(Ms(550), wait.WakeAt);
+        Assert.Equal(Ms(550), lookup.GraceDeadline);
+        Assert.Equal(LookupStepKind.Finished, lookup.Next(Ms(550)).Kind);
         Assert.Equal(Nodes(2, 3, 4), lookup.Results);
+    }
+
+    [Fact]
+    public void Next_ShortOfKAnswers_ANodeThatAnswersWithinTheGrace_MakesTheResult()
+    {
+        var lookup = Create(new LookupOptions { Alpha = 4 }, 1, 2, 3, 4);
+        DrainQueries(lookup, T0, out _);
+        lookup.OnResponse(Node(2), [], Ms(1));
+        lookup.OnResponse(Node(3), [], Ms(1));
+        lookup.OnResponse(Node(4), [], Ms(1));
+        Assert.Equal(LookupStepKind.Waiting, lookup.Next(Ms(500)).Kind);
+
+        Assert.True(lookup.OnResponse(Node(1), [], Ms(530)));
+
+        Assert.Equal(LookupStepKind.Finished, lookup.Next(Ms(530)).Kind);
+        Assert.Equal(Nodes(1, 2, 3, 4), lookup.Results);
+    }
+
+    [Fact]
+    public void Next_WithKAnswers_ASilentNodeGetsNoGrace()
+    {
+        var lookup = Create(new LookupOptions { K = 2, Alpha = 3 }, 1, 2, 3);
+        DrainQueries(lookup, T0, out _);
+        lookup.OnResponse(Node(2), [], Ms(1));
+        lookup.OnResponse(Node(3), [], Ms(1));
+
+        Assert.Equal(LookupStepKind.Finished, lookup.Next(Ms(500)).Kind);
+        Assert.Equal(DateTimeOffset.MaxValue, lookup.GraceDeadline);
+        Assert.Equal(Nodes(2, 3), lookup.Results);
     }
 
     [Fact]

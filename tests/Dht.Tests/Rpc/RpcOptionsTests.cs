@@ -37,11 +37,19 @@ public sealed class RpcOptionsTests
     }
 
     [Fact]
-    public void TimeoutsFor_AContactNeverMeasured_BeforeSixteenAnswers_AreStillTheInitialOnes()
+    public void TimeoutsFor_AContactNeverMeasured_BeforeSixteenAnswers_AreThreeTimesTheLongestRoundTripPlusTheLargestMargin()
     {
         var timeouts = RpcOptions.Default.TimeoutsFor(default, Window(15, 100));
 
-        Assert.Equal(new QueryTimeouts(Ms(500), Ms(2000)), timeouts);
+        Assert.Equal(new QueryTimeouts(Ms(350), Ms(700)), timeouts);
+    }
+
+    [Fact]
+    public void TimeoutsFor_AfterOneAnswerFromNearby_WaitTheHardFloorNotTheInitialTwoSeconds()
+    {
+        var timeouts = RpcOptions.Default.TimeoutsFor(default, Window(1, 0.2));
+
+        Assert.Equal(new QueryTimeouts(Ms(50.6), Ms(500)), timeouts);
     }
 
     [Fact]
@@ -80,9 +88,9 @@ public sealed class RpcOptionsTests
     [Fact]
     public void TimeoutsFor_ALoopbackContact_WhenRecentAnswersWereFast_WaitTheLongestRecentRoundTripAsMargin()
     {
-        var timeouts = RpcOptions.Default.TimeoutsFor(Measured(0.2), Window(64, 3));
+        var timeouts = RpcOptions.Default.TimeoutsFor(Measured(0.2), Window(64, 12));
 
-        Assert.Equal(new QueryTimeouts(Ms(3.2), Ms(500)), timeouts);
+        Assert.Equal(new QueryTimeouts(Ms(12.2), Ms(500)), timeouts);
     }
 
     [Fact]
@@ -90,15 +98,15 @@ public sealed class RpcOptionsTests
     {
         var timeouts = RpcOptions.Default.TimeoutsFor(Measured(0.2), Window(64, 0.3));
 
-        Assert.Equal(new QueryTimeouts(Ms(1.2), Ms(500)), timeouts);
+        Assert.Equal(new QueryTimeouts(Ms(5.2), Ms(500)), timeouts);
     }
 
     [Fact]
     public void TimeoutsFor_AContactNeverMeasured_WhenRecentAnswersWereFast_AreTwiceTheLongestRecentRoundTrip()
     {
-        var timeouts = RpcOptions.Default.TimeoutsFor(default, Window(64, 4));
+        var timeouts = RpcOptions.Default.TimeoutsFor(default, Window(64, 8));
 
-        Assert.Equal(new QueryTimeouts(Ms(8), Ms(500)), timeouts);
+        Assert.Equal(new QueryTimeouts(Ms(16), Ms(500)), timeouts);
     }
 
     [Fact]

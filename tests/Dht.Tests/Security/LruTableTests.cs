@@ -40,6 +40,26 @@ public sealed class LruTableTests
     }
 
     [Fact]
+    public void GetOrAdd_GrowsFromEmptyToTheCapacity_KeepingEveryValue()
+    {
+        var table = new LruTable<int, long>(20);
+        Assert.True(Unsafe.IsNullRef(ref table.PeekOldest()));
+        for (int key = 0; key < 20; key++)
+        {
+            table.GetOrAdd(key, out _) = key * 10;
+        }
+
+        table.GetOrAdd(20, out _) = 200; // full: the first key goes
+
+        Assert.Equal(20, table.Count);
+        Assert.True(Unsafe.IsNullRef(ref table.Find(0)));
+        for (int key = 1; key <= 20; key++)
+        {
+            Assert.Equal(key * 10, table.Find(key));
+        }
+    }
+
+    [Fact]
     public void Find_DoesNotChangeRecency()
     {
         var table = new LruTable<int, long>(2);

@@ -19,12 +19,14 @@ internal sealed partial class QueryDispatcher(
     NodeId localId, bool readOnly, RateLimiter rateLimiter, NodeCounters counters, QueryContext context, ILogger logger)
 {
     private readonly ILogger _logger = logger;
-    private readonly IQueryHandler?[] _handlers = new IQueryHandler?[byte.MaxValue + 1];
     private readonly KrpcMessage _incoming = new();
     private readonly KrpcMessage _reply = new();
     private readonly ArrayBufferWriter<byte> _replyBuffer = new(1500);
     private readonly byte[] _errorScratch = new byte[KrpcParser.MaxTransactionIdLength + (128 * 3)];
     private readonly byte[] _addressScratch = new byte[CompactEncoding.PeerV6Size];
+
+    // By method id, only as long as the highest one registered: a simulation holds thousands of dispatchers.
+    private IQueryHandler?[] _handlers = [];
 
     /// <summary>Makes <paramref name="handler"/> answer its methods (one handler per method).</summary>
     public void Register(IQueryHandler handler)
@@ -32,6 +34,11 @@ internal sealed partial class QueryDispatcher(
         ArgumentNullException.ThrowIfNull(handler);
         foreach (var method in handler.Methods)
         {
+            if ((int)method >= _handlers.Length)
+            {
+                Array.Resize(ref _handlers, (int)method + 1);
+            }
+
             if (_handlers[(int)method] is not null)
             {
                 throw new InvalidOperationException($"Two handlers for {KrpcMethods.DisplayName(method)}.");
@@ -105,7 +112,7 @@ internal sealed partial class QueryDispatcher(
 
         counters.QueriesReceivedByMethod[(int)query.Method]++;
         family.OnQueryFrom(query, source, now);
-        if (_handlers[(int)query.Method] is not { } handler)
+        if ((int)query.Method >= _handlers.Length || _handlers[(int)query.Method] is not { } handler)
         {
             SendError(family, source, query.TransactionId.Span, KrpcErrorCode.MethodUnknown, "method unknown", now);
             return;

@@ -6,12 +6,15 @@
 //   that only queried us: an address that sends queries under ever new ids is never verified under them.
 // - An address is looked at once per AddressCooldown, whatever ids it answers under: one that answers as a new
 //   id (after failing a query under the old one, so that the table lets the id change) gains nothing. The
-//   memory of addresses is an LRU of MaxAddresses; beyond it the budget below still holds.
+//   memory of addresses is an LRU of MaxAddresses; beyond it the budget below still holds. Only addresses
+//   that cost work (held entries looked at) are remembered, and only for the cooldown, so a node that holds
+//   little keeps a small memory.
 // - The held values it looks at are those the contact is closer to than we are, found as ranges of the
 //   storage index's order by distance from our id (StorageIndex.CloserTo); each is handed over only when the
 //   contact is among the k closest contacts we know for it.
 // - Every held entry looked at spends one unit of a budget shared by all contacts: MaxKeysPerMinute, refilled
 //   evenly. What the budget leaves out reaches the newcomer with the hourly replication.
+using System.Runtime.CompilerServices;
 using Dht.Engine.Network;
 using Dht.Engine.Operations;
 using Dht.Protocol;
@@ -53,6 +56,9 @@ internal sealed class HandOver(IOperationContext operations) : IContactListener
     /// <summary>Contacts that were handed at least one value.</summary>
     public long ContactsServed { get; private set; }
 
+    /// <summary>Addresses within their <see cref="AddressCooldown"/> (for tests and status).</summary>
+    public int AddressesRemembered => _recentAddresses.Count;
+
     /// <summary>Adds a kind of held value.</summary>
     public void Add(IHandOverSource source) => _sources.Add(source);
 
@@ -63,20 +69,22 @@ internal sealed class HandOver(IOperationContext operations) : IContactListener
             return;
         }
 
-        ref long lastTicks = ref _recentAddresses.GetOrAdd(SourceKey.Of(node.EndPoint), out bool added);
-        if (!added && now.UtcTicks - lastTicks < AddressCooldown.Ticks)
+        ForgetCooledAddresses(now);
+        var address = SourceKey.Of(node.EndPoint);
+        ref long lastTicks = ref _recentAddresses.Find(address);
+        if (!Unsafe.IsNullRef(ref lastTicks) && now.UtcTicks - lastTicks < AddressCooldown.Ticks)
         {
             return;
         }
 
-        lastTicks = now.UtcTicks;
+        bool examinedAny = false;
         bool served = false;
         foreach (var source in _sources)
         {
             int available = Budget.Available(now);
             if (available == 0)
             {
-                return;
+                break;
             }
 
             if (!source.Serves(clientVersion))
@@ -88,6 +96,7 @@ internal sealed class HandOver(IOperationContext operations) : IContactListener
             int examined = source.HeldCloserTo(node.Id, available, _candidates);
             Budget.Spend(examined);
             KeysExamined += examined;
+            examinedAny |= examined > 0;
             List<NodeId>? chosen = null;
             foreach (var target in _candidates)
             {
@@ -106,9 +115,32 @@ internal sealed class HandOver(IOperationContext operations) : IContactListener
             }
         }
 
+        // Only an address that cost work is remembered: one we held nothing for would gain nothing by coming
+        // back under another id, and most verified contacts are such, so they take no memory.
+        if (examinedAny)
+        {
+            _recentAddresses.GetOrAdd(address, out _) = now.UtcTicks;
+        }
+
         if (served)
         {
             ContactsServed++;
+        }
+    }
+
+    // Entries are added in time order (an address is re-added only after its cooldown), so the oldest comes
+    // first; one past its cooldown says nothing an absent entry would not.
+    private void ForgetCooledAddresses(DateTimeOffset now)
+    {
+        while (true)
+        {
+            ref long oldest = ref _recentAddresses.PeekOldest();
+            if (Unsafe.IsNullRef(ref oldest) || now.UtcTicks - oldest < AddressCooldown.Ticks)
+            {
+                return;
+            }
+
+            _recentAddresses.RemoveOldest();
         }
     }
 }

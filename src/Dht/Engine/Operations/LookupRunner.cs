@@ -24,6 +24,8 @@ internal sealed class LookupRunner(IQueryNetwork network, NodeLoop loop, TimePro
 
     internal NodeLoop Loop => loop;
 
+    internal TimeProvider Time => time;
+
     /// <summary>Runs a lookup to completion. Call on the loop; honours cancellation.</summary>
     /// <param name="method">The query each step sends.</param>
     /// <param name="target">The id looked up.</param>

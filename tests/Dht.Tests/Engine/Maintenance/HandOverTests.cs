@@ -84,6 +84,37 @@ public sealed class HandOverTests : IAsyncLifetime
         Assert.Equal("tk"u8.ToArray(), store.Token.ToArray());
     }
 
+    [Fact]
+    public void ANewcomerThatDoesNotServeTheValues_IsHandedNothing_AndNotRemembered()
+    {
+        var id = NodeId.CreateRandom(new Random(5));
+        _transport.Deliver(Newcomer, Query(KrpcMethod.Ping, id, null));
+        var verify = SentTo(Newcomer).Single(q => q.Kind == KrpcMessageKind.Query);
+
+        Answer(verify, id, token: null, Newcomer, clientVersion: "LT01"u8.ToArray());
+
+        Assert.Equal(0, _node.Engine.HandOver.KeysExamined);
+        Assert.Equal(0, _node.Engine.HandOver.AddressesRemembered);
+    }
+
+    [Fact]
+    public void AnAddressHandedValues_IsRememberedForTheCooldownOnly()
+    {
+        var first = NodeId.CreateRandom(new Random(6));
+        _transport.Deliver(Newcomer, Query(KrpcMethod.Ping, first, null));
+        Answer(SentTo(Newcomer).Single(q => q.Kind == KrpcMessageKind.Query), first, token: null);
+        Assert.Equal(1, _node.Engine.HandOver.AddressesRemembered);
+
+        _clock.Advance(Dht.Engine.Maintenance.HandOver.AddressCooldown);
+        var second = NodeId.CreateRandom(new Random(7));
+        var secondAddress = NetEndPoint.Parse("203.0.113.9:6881");
+        _transport.Deliver(secondAddress, Query(KrpcMethod.Ping, second, null));
+        Answer(SentTo(secondAddress).First(q => q.Kind == KrpcMessageKind.Query && q.Method == KrpcMethod.FindNode), second, token: null, secondAddress);
+
+        Assert.Equal(2, _node.Engine.HandOver.ContactsServed);
+        Assert.Equal(1, _node.Engine.HandOver.AddressesRemembered);
+    }
+
     private List<KrpcMessage> SentTo(NetEndPoint to) =>
         [.. _transport.Sent.Where(s => s.To == to).Select(s =>
         {
@@ -92,14 +123,14 @@ public sealed class HandOverTests : IAsyncLifetime
             return m;
         })];
 
-    private void Answer(KrpcMessage query, NodeId id, byte[]? token)
+    private void Answer(KrpcMessage query, NodeId id, byte[]? token, NetEndPoint? from = null, byte[]? clientVersion = null)
     {
         var reply = new KrpcMessage
         {
             Kind = KrpcMessageKind.Response,
             TransactionId = query.TransactionId.ToArray(),
             Id = id,
-            ClientVersion = Dht.Engine.NodeIdentity.ClientVersion,
+            ClientVersion = clientVersion ?? Dht.Engine.NodeIdentity.ClientVersion,
             Fields = KrpcFields.Id | KrpcFields.ClientVersion,
         };
         if (token is not null)
@@ -110,7 +141,7 @@ public sealed class HandOverTests : IAsyncLifetime
 
         var buffer = new ArrayBufferWriter<byte>();
         KrpcWriter.Write(reply, buffer);
-        _transport.Deliver(Newcomer, buffer.WrittenSpan);
+        _transport.Deliver(from ?? Newcomer, buffer.WrittenSpan);
     }
 
     private static byte[] Query(KrpcMethod method, NodeId id, NodeId? target)

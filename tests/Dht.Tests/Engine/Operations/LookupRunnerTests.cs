@@ -83,6 +83,30 @@ public sealed class LookupRunnerTests
     }
 
     [Fact]
+    public async Task InASmallNetwork_ASilentNode_HoldsTheLookupTheGraceAfterItsSoftTimeout_NotUntilItsHardTimeout()
+    {
+        _node.Network.SignalsSoftTimeouts = true;
+        var random = new Random(16);
+        for (int i = 0; i < 3; i++)
+        {
+            _node.Network.Add(NodeId.CreateRandom(random));
+        }
+
+        var silent = _node.Network.Add(NodeId.CreateRandom(random));
+        silent.Silent = true;
+
+        var run = Run(KrpcMethod.FindNode, NodeId.CreateRandom(random));
+        Assert.True(_node.Clock.RunUntil(() => run.IsCompleted, TimeSpan.FromMinutes(1)));
+
+        var lookup = await run;
+        Assert.Equal(3, lookup.Lookup.Results.Count);
+        Assert.DoesNotContain(silent.Node, lookup.Lookup.Results);
+        var took = lookup.Finished - lookup.Started;
+        // Its soft timeout (500 ms here) and the 50 ms grace: a timer ends it, since no query times out then.
+        Assert.InRange(took, TimeSpan.FromMilliseconds(550), TimeSpan.FromMilliseconds(600));
+    }
+
+    [Fact]
     public async Task Cancellation_EndsTheLookup_AndItsTaskIsCanceled()
     {
         var random = new Random(14);
