@@ -1,7 +1,8 @@
 // Ids of query methods, the value a parsed query carries. The id is all the core keeps: a method's name, keys
 // and rules are in its description (KrpcCoreMethods). Only BEP 5 and BEP 44 are listed here: an extension
 // declares its methods' ids itself, from FirstExtension up (the named-value extension: NamedValues/NamedValueMethods),
-// and the schema refuses two methods with one id. Counters and handlers are indexed by id, sized from the schema.
+// and the schema refuses two methods with one id. Counters and handlers are tables indexed by id (every node has
+// them), so extension ids start low: 16 leaves the core room and keeps those tables at 18 rows.
 namespace Dht.Protocol.Krpc;
 
 /// <summary>Query methods this node understands (the <c>q</c> key).</summary>
@@ -29,5 +30,5 @@ public enum KrpcMethod : byte
     Put,
 
     /// <summary>The first id left to extensions; ids below it are the core's.</summary>
-    FirstExtension = 64,
+    FirstExtension = 16,
 }
