@@ -10,6 +10,7 @@ using System.Net.Sockets;
 using System.Text;
 using Dht.Protocol;
 using Dht.Protocol.Krpc;
+using Dht.Protocol.Krpc.NamedValues;
 
 namespace Dht.Adversary;
 
@@ -110,9 +111,9 @@ internal static class AmplificationMode
                 (m.Token, m.Value) = (token ?? [], value);
                 m.Fields |= KrpcFields.Token | KrpcFields.Value;
             })),
-            new("find_value, 1000-byte value", null, _ => Q(KrpcMethod.FindValue, m => Target(m, named))),
-            new("find_value, missing", null, _ => Q(KrpcMethod.FindValue, m => Target(m, random))),
-            new("store, 1000-byte value", x => TokenOf(x(Q(KrpcMethod.FindValue, m => Target(m, named)))), token => Q(KrpcMethod.Store, m =>
+            new("find_value, 1000-byte value", null, _ => Q(NamedValueMethods.FindValue, m => Target(m, named))),
+            new("find_value, missing", null, _ => Q(NamedValueMethods.FindValue, m => Target(m, random))),
+            new("store, 1000-byte value", x => TokenOf(x(Q(NamedValueMethods.FindValue, m => Target(m, named)))), token => Q(NamedValueMethods.Store, m =>
             {
                 Target(m, named);
                 (m.Token, m.Value, m.Seq) = (token ?? [], value, 1);
@@ -148,8 +149,8 @@ internal static class AmplificationMode
             (x.Token, x.Value) = (token, value);
             x.Fields |= KrpcFields.Token | KrpcFields.Value;
         })));
-        token = Token(Exchange(owner, node.EndPoint, KrpcBytes.Query(KrpcMethod.FindValue, "s3"u8, Me, x => Target(x, named))));
-        Report("store", Exchange(owner, node.EndPoint, KrpcBytes.Query(KrpcMethod.Store, "s4"u8, Me, x =>
+        token = Token(Exchange(owner, node.EndPoint, KrpcBytes.Query(NamedValueMethods.FindValue, "s3"u8, Me, x => Target(x, named))));
+        Report("store", Exchange(owner, node.EndPoint, KrpcBytes.Query(NamedValueMethods.Store, "s4"u8, Me, x =>
         {
             Target(x, named);
             (x.Token, x.Value, x.Seq) = (token, value, 1);

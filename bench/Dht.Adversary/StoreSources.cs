@@ -6,6 +6,7 @@ using System.Net.Sockets;
 using System.Text;
 using Dht.Protocol;
 using Dht.Protocol.Krpc;
+using Dht.Protocol.Krpc.NamedValues;
 
 namespace Dht.Adversary;
 
@@ -100,7 +101,7 @@ internal sealed class StoreSources : IDisposable
         for (int s = 0; s < _sockets.Length; s++)
         {
             var target = _targets[s][0];
-            Send(s, KrpcBytes.Query(KrpcMethod.FindValue, TokenTransaction, _ids[s], m =>
+            Send(s, KrpcBytes.Query(NamedValueMethods.FindValue, TokenTransaction, _ids[s], m =>
             {
                 m.Target = target;
                 m.ReadOnly = true;
@@ -127,7 +128,7 @@ internal sealed class StoreSources : IDisposable
         long seq = _lastSeq = Math.Max(_lastSeq + 1, (DateTime.UtcNow - DateTime.UnixEpoch).Ticks / 10);
         Span<byte> transaction = stackalloc byte[4];
         BinaryPrimitives.WriteInt32BigEndian(transaction, n);
-        byte[] query = KrpcBytes.Query(KrpcMethod.Store, transaction, _ids[source], m =>
+        byte[] query = KrpcBytes.Query(NamedValueMethods.Store, transaction, _ids[source], m =>
         {
             m.Target = target;
             m.Token = token;

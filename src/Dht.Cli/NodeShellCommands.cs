@@ -238,8 +238,8 @@ internal sealed class NodeShellCommands(DhtNode node, Ed25519KeyPair signingKey,
         }
 
         output.Line($"Queries:    {s.QueriesReceived} in, {s.QueriesSent} out, {s.Timeouts} timed out, {s.InvalidMessages} invalid, {c.ErrorsSent} errors sent");
-        string perMethod = string.Join(", ", Enum.GetValues<KrpcMethod>()
-            .Where(m => m != KrpcMethod.Unknown && c.QueriesReceived(m) + c.QueriesSent(m) > 0)
+        string perMethod = string.Join(", ", KrpcMethods.All
+            .Where(m => c.QueriesReceived(m) + c.QueriesSent(m) > 0)
             .Select(m => $"{KrpcMethods.DisplayName(m)} {c.QueriesReceived(m)}/{c.QueriesSent(m)}"));
         if (perMethod.Length > 0)
         {

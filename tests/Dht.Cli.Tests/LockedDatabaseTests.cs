@@ -4,6 +4,7 @@ using System.Net;
 using System.Text;
 using Dht.Protocol;
 using Dht.Protocol.Krpc;
+using Dht.Protocol.Krpc.NamedValues;
 using Microsoft.Data.Sqlite;
 using Xunit.Abstractions;
 
@@ -32,11 +33,11 @@ public sealed class LockedDatabaseTests(ITestOutputHelper log)
         await node.WaitForLineAsync(PersistenceRestartTests.NodeIdLine, cts.Token);
         var endPoint = new IPEndPoint(IPAddress.Loopback, int.Parse(port, CultureInfo.InvariantCulture));
         using var peer = new KrpcPeer();
-        var tokenAnswer = await peer.AskAsync(endPoint, KrpcMethod.FindValue, m => (m.Target, m.Fields) = (NodeId.FromKey("token"), m.Fields | KrpcFields.Target), cts.Token);
+        var tokenAnswer = await peer.AskAsync(endPoint, NamedValueMethods.FindValue, m => (m.Target, m.Fields) = (NodeId.FromKey("token"), m.Fields | KrpcFields.Target), cts.Token);
         Assert.True(tokenAnswer.Has(KrpcFields.Token), node.Transcript);
         byte[] token = tokenAnswer.Token.ToArray();
         long seq = 1;
-        Task<KrpcMessage> Store(string key) => peer.AskAsync(endPoint, KrpcMethod.Store, StoreArguments(key, token, seq++), cts.Token);
+        Task<KrpcMessage> Store(string key) => peer.AskAsync(endPoint, NamedValueMethods.Store, StoreArguments(key, token, seq++), cts.Token);
 
         AssertAcknowledged(await Store("before"), node);
 

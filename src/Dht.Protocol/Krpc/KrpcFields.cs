@@ -1,3 +1,6 @@
+// The presence flags of a KrpcMessage: the envelope's optional keys, and one per key of the "a" / "r"
+// dictionaries. The core keys' flags have names here, which code reads them by; a key made without one
+// (an extension's, such as ttl) takes a free bit when it is made (KrpcKey), and needs no line here.
 namespace Dht.Protocol.Krpc;
 
 /// <summary>Which optional keys a <see cref="KrpcMessage"/> carries.</summary>
@@ -21,7 +24,6 @@ internal enum KrpcFields : uint
     Key = 1 << 13,
     Signature = 1 << 14,
     Salt = 1 << 15,
-    Ttl = 1 << 16,
     Seed = 1 << 17,
     ClientVersion = 1 << 20,
     ExternalAddress = 1 << 21,

@@ -3,8 +3,11 @@
 // back and writes it; neither knows any key by name. A value that breaks the row's limits is refused with
 // "invalid <name>", sent back in error 203 (libtorrent's key_desc_t does the same job in verify_message).
 //
-// Strings and lists are slices of the datagram, never copies. A value lives in the KrpcMessage property the
-// key's flag names (KrpcMessage's slot methods), so reading and writing a key allocates nothing.
+// Strings and lists are slices of the datagram, never copies. A value lives in its key's slot of the
+// KrpcMessage's table of values of its kind (node ids, byte strings, integers, flags): the slot and the
+// presence flag are handed out here when the key is made, so a new key needs no field, property or flag of
+// its own elsewhere, and reading or writing a key is an array index, allocating nothing. The core keys keep
+// the KrpcFields flags they have always had (code reads them by name); a key given no flag takes a free one.
 using System.Text;
 using Dht.Protocol.Bencode;
 
@@ -17,37 +20,60 @@ internal sealed class KrpcKey
     private readonly byte[] _encodedName;
     private readonly string _invalid;
 
+    // The envelope's flags, never a key's.
+    private const KrpcFields EnvelopeFields = KrpcFields.ClientVersion | KrpcFields.ExternalAddress | KrpcFields.ReadOnly;
+
+    private static readonly Lock Assigning = new();
+    private static readonly int[] SlotsTaken = new int[(int)KrpcValueKind.Flag + 1];
+    private static KrpcFields s_flagsTaken = Enum.GetValues<KrpcFields>().Aggregate(KrpcFields.None, static (all, f) => all | f);
+
     private KrpcKey(string name, KrpcFields field, KrpcValueType type)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
-        if (field == KrpcFields.None || !ulong.IsPow2((ulong)field))
+        if ((field != KrpcFields.None && !ulong.IsPow2((ulong)field)) || (field & EnvelopeFields) != 0)
         {
-            throw new ArgumentException("A key stands for exactly one field flag.", nameof(field));
+            throw new ArgumentException("A key stands for exactly one field flag, not one of the envelope's.", nameof(field));
         }
 
         Name = name;
         _name = Encoding.UTF8.GetBytes(name);
         _encodedName = [.. Encoding.ASCII.GetBytes($"{_name.Length}:"), .. _name];
         _invalid = "invalid " + name;
-        Field = field;
         Type = type;
-
-        // A field with no home of this type in KrpcMessage is a programmer error: fail here, not per datagram.
-        var probe = new KrpcMessage();
-        switch (type)
+        Kind = type switch
         {
-            case KrpcValueType.NodeId:
-                _ = probe.IdSlot(field);
-                break;
-            case KrpcValueType.Integer:
-                _ = probe.IntegerSlot(field);
-                break;
-            case KrpcValueType.Flag:
-                _ = probe.FlagSlot(field);
-                break;
-            default:
-                _ = probe.BytesSlot(field);
-                break;
+            KrpcValueType.NodeId => KrpcValueKind.NodeId,
+            KrpcValueType.Integer => KrpcValueKind.Integer,
+            KrpcValueType.Flag => KrpcValueKind.Flag,
+            _ => KrpcValueKind.Bytes,
+        };
+
+        // Keys are made by static initialisers, which two threads may run at once.
+        lock (Assigning)
+        {
+            Slot = SlotsTaken[(int)Kind]++;
+            if (field == KrpcFields.None)
+            {
+                var free = ~s_flagsTaken;
+                if (free == KrpcFields.None)
+                {
+                    throw new InvalidOperationException("Every presence flag is taken.");
+                }
+
+                field = (KrpcFields)(1u << System.Numerics.BitOperations.TrailingZeroCount((uint)free));
+                s_flagsTaken |= field;
+            }
+        }
+
+        Field = field;
+    }
+
+    /// <summary>How many slots of <paramref name="kind"/> keys have taken so far: the size a message's table needs.</summary>
+    internal static int SlotCount(KrpcValueKind kind)
+    {
+        lock (Assigning)
+        {
+            return SlotsTaken[(int)kind];
         }
     }
 
@@ -62,6 +88,12 @@ internal sealed class KrpcKey
 
     /// <summary>The value's type.</summary>
     public KrpcValueType Type { get; }
+
+    /// <summary>Which of the message's value tables holds the value.</summary>
+    internal KrpcValueKind Kind { get; }
+
+    /// <summary>The value's index in that table.</summary>
+    internal int Slot { get; }
 
     /// <summary>For strings: the shortest length accepted.</summary>
     public int MinLength { get; private init; }
@@ -84,12 +116,14 @@ internal sealed class KrpcKey
     /// <summary>The reason sent back in error 203 when the value breaks this description.</summary>
     public string InvalidReason => _invalid;
 
+    // Each factory's field: the presence flag, KrpcFields.None (the default) for a free one.
+
     /// <summary>A 20-byte node id or info hash.</summary>
-    public static KrpcKey NodeId(string name, KrpcFields field, bool inEveryBody = false) =>
+    public static KrpcKey NodeId(string name, bool inEveryBody = false, KrpcFields field = KrpcFields.None) =>
         new(name, field, KrpcValueType.NodeId) { InEveryBody = inEveryBody };
 
     /// <summary>A byte string whose length is within [<paramref name="minLength"/>, <paramref name="maxLength"/>] and a multiple of <paramref name="lengthMultiple"/>.</summary>
-    public static KrpcKey String(string name, KrpcFields field, int minLength = 0, int maxLength = int.MaxValue, int lengthMultiple = 1)
+    public static KrpcKey String(string name, int minLength = 0, int maxLength = int.MaxValue, int lengthMultiple = 1, KrpcFields field = KrpcFields.None)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(minLength);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxLength, minLength);
@@ -103,20 +137,20 @@ internal sealed class KrpcKey
     }
 
     /// <summary>An integer within [<paramref name="minValue"/>, <paramref name="maxValue"/>].</summary>
-    public static KrpcKey Integer(string name, KrpcFields field, long minValue = long.MinValue, long maxValue = long.MaxValue)
+    public static KrpcKey Integer(string name, long minValue = long.MinValue, long maxValue = long.MaxValue, KrpcFields field = KrpcFields.None)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxValue, minValue);
         return new(name, field, KrpcValueType.Integer) { MinValue = minValue, MaxValue = maxValue };
     }
 
     /// <summary>An integer read as a boolean.</summary>
-    public static KrpcKey Flag(string name, KrpcFields field) => new(name, field, KrpcValueType.Flag);
+    public static KrpcKey Flag(string name, KrpcFields field = KrpcFields.None) => new(name, field, KrpcValueType.Flag);
 
     /// <summary>
     /// A value kept in its encoded form: <see cref="KrpcValueType.List"/>, <see cref="KrpcValueType.StringList"/>
     /// or <see cref="KrpcValueType.Any"/>.
     /// </summary>
-    public static KrpcKey Encoded(string name, KrpcFields field, KrpcValueType type)
+    public static KrpcKey Encoded(string name, KrpcValueType type, KrpcFields field = KrpcFields.None)
     {
         if (type is not (KrpcValueType.List or KrpcValueType.StringList or KrpcValueType.Any))
         {
@@ -144,7 +178,7 @@ internal sealed class KrpcKey
                     return KrpcParseResult.Malformed(_invalid);
                 }
 
-                m.IdSlot(Field) = new NodeId(reader.ValueSpan);
+                m.IdSlot(Slot) = new NodeId(reader.ValueSpan);
                 break;
             case KrpcValueType.String:
                 {
@@ -154,7 +188,7 @@ internal sealed class KrpcKey
                         return KrpcParseResult.Malformed(_invalid);
                     }
 
-                    m.BytesSlot(Field) = datagram.Slice(offset + reader.Position - length, length);
+                    m.BytesSlot(Slot) = datagram.Slice(offset + reader.Position - length, length);
                     break;
                 }
 
@@ -164,7 +198,7 @@ internal sealed class KrpcKey
                     return KrpcParseResult.Malformed(_invalid);
                 }
 
-                m.IntegerSlot(Field) = reader.IntegerValue;
+                m.IntegerSlot(Slot) = reader.IntegerValue;
                 break;
             case KrpcValueType.Flag:
                 if (token != BencodeTokenType.Integer)
@@ -172,7 +206,7 @@ internal sealed class KrpcKey
                     return KrpcParseResult.Malformed(_invalid);
                 }
 
-                m.FlagSlot(Field) = reader.IntegerValue != 0;
+                m.FlagSlot(Slot) = reader.IntegerValue != 0;
                 break;
             case KrpcValueType.StringList:
                 {
@@ -195,7 +229,7 @@ internal sealed class KrpcKey
                         return KrpcParser.Invalid(ref reader);
                     }
 
-                    m.BytesSlot(Field) = datagram.Slice(offset + start, reader.Position - start);
+                    m.BytesSlot(Slot) = datagram.Slice(offset + start, reader.Position - start);
                     break;
                 }
 
@@ -212,7 +246,7 @@ internal sealed class KrpcKey
                         return KrpcParser.Invalid(ref reader);
                     }
 
-                    m.BytesSlot(Field) = datagram.Slice(offset + start, reader.Position - start);
+                    m.BytesSlot(Slot) = datagram.Slice(offset + start, reader.Position - start);
                     break;
                 }
         }
@@ -229,19 +263,19 @@ internal sealed class KrpcKey
         switch (Type)
         {
             case KrpcValueType.NodeId:
-                w.WriteNodeId(m.IdSlot(Field));
+                w.WriteNodeId(m.IdSlot(Slot));
                 break;
             case KrpcValueType.String:
-                w.WriteString(m.BytesSlot(Field).Span);
+                w.WriteString(m.BytesSlot(Slot).Span);
                 break;
             case KrpcValueType.Integer:
-                w.WriteInteger(m.IntegerSlot(Field));
+                w.WriteInteger(m.IntegerSlot(Slot));
                 break;
             case KrpcValueType.Flag:
-                w.WriteInteger(m.FlagSlot(Field) ? 1 : 0);
+                w.WriteInteger(m.FlagSlot(Slot) ? 1 : 0);
                 break;
             default:
-                w.WriteRaw(m.BytesSlot(Field).Span);
+                w.WriteRaw(m.BytesSlot(Slot).Span);
                 break;
         }
     }

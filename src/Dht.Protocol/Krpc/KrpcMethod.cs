@@ -1,6 +1,8 @@
 // Ids of query methods, the value a parsed query carries. The id is all the core keeps: a method's name, keys
-// and rules are in its description (KrpcCoreMethods, and NamedValueMessages for the extension's). An extension
-// may use any id not listed here.
+// and rules are in its description (KrpcCoreMethods). Only BEP 5 and BEP 44 are listed here: an extension
+// declares its methods' ids itself, from FirstExtension up (the named-value extension: NamedValues/NamedValueMethods),
+// and the schema refuses two methods with one id. Counters and handlers are tables indexed by id (every node has
+// them), so extension ids start low: 16 leaves the core room and keeps those tables at 18 rows.
 namespace Dht.Protocol.Krpc;
 
 /// <summary>Query methods this node understands (the <c>q</c> key).</summary>
@@ -27,9 +29,6 @@ public enum KrpcMethod : byte
     /// <summary>BEP 44 <c>put</c>.</summary>
     Put,
 
-    /// <summary>Named values extension: <c>find_value</c>, described by NamedValueMessages.</summary>
-    FindValue,
-
-    /// <summary>Named values extension: <c>store</c>, described by NamedValueMessages.</summary>
-    Store,
+    /// <summary>The first id left to extensions; ids below it are the core's.</summary>
+    FirstExtension = 16,
 }

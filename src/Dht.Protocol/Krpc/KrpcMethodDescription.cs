@@ -49,6 +49,17 @@ internal sealed class KrpcMethodDescription
             RequiredFields |= key.Field;
         }
 
+        QueryFields = RequiredFields;
+        foreach (var key in Optional)
+        {
+            QueryFields |= key.Field;
+        }
+
+        foreach (var key in Returns)
+        {
+            ResponseFields |= key.Field;
+        }
+
         MissingReason = MissingReasonFor(required);
     }
 
@@ -75,6 +86,12 @@ internal sealed class KrpcMethodDescription
 
     /// <summary>The presence flags of <see cref="Required"/>.</summary>
     public KrpcFields RequiredFields { get; }
+
+    /// <summary>The presence flags of <see cref="Required"/> and <see cref="Optional"/>: the argument keys a query may carry.</summary>
+    public KrpcFields QueryFields { get; }
+
+    /// <summary>The presence flags of <see cref="Returns"/>.</summary>
+    public KrpcFields ResponseFields { get; }
 
     /// <summary>The reason sent back when a required key is missing; null when none is required.</summary>
     public string? MissingReason { get; }

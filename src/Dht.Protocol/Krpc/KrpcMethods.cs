@@ -12,6 +12,9 @@ internal static class KrpcMethods
     /// <summary>The method of <see cref="KrpcSchema.Default"/> a wire name stands for, or <see cref="KrpcMethod.Unknown"/>.</summary>
     public static KrpcMethod Parse(ReadOnlySpan<byte> name) => KrpcSchema.Default.ParseMethod(name);
 
+    /// <summary>The methods of <see cref="KrpcSchema.Default"/>: the core's and the named-value extension's.</summary>
+    public static KrpcMethod[] All => [.. KrpcSchema.Default.Methods.Select(m => m.Method)];
+
     /// <summary>A display name for logs and metrics.</summary>
     public static string DisplayName(KrpcMethod method) => KrpcSchema.Default.Describe(method)?.Name ?? "unknown";
 }

@@ -62,6 +62,7 @@ internal sealed class KrpcSchema
             }
 
             _methodsById[(byte)method.Method] = method;
+            MethodIdLimit = Math.Max(MethodIdLimit, (int)method.Method + 1);
         }
 
         BodyMissingReason = KrpcMethodDescription.MissingReasonFor([.. _keys.Where(k => k.InEveryBody)]);
@@ -81,6 +82,9 @@ internal sealed class KrpcSchema
 
     /// <summary>The methods.</summary>
     public IReadOnlyList<KrpcMethodDescription> Methods => _methods;
+
+    /// <summary>One above the highest method id described: the size of a table indexed by method id.</summary>
+    public int MethodIdLimit { get; }
 
     /// <summary>The presence flags of <see cref="Keys"/>.</summary>
     internal KrpcFields KeyFields { get; }

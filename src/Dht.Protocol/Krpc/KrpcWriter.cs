@@ -1,5 +1,8 @@
 // Encodes a KrpcMessage. Keys are written in the sorted order bencode requires: the envelope's few keys in
-// the order below (their byte order), the arguments and return values in the schema's key-table order.
+// the order below (their byte order), the arguments and return values in the schema's key-table order. A query
+// carrying an argument its method's description does not list, or a reply that names the method it answers
+// (KrpcMessage.Method) and carries a key that method's response does not list, is a programmer error: it is
+// refused here, not sent. The typed views (Messages/, NamedValues/) cannot build one.
 using System.Buffers;
 using Dht.Protocol.Bencode;
 
@@ -16,6 +19,18 @@ internal static class KrpcWriter
     {
         ArgumentNullException.ThrowIfNull(message);
         ArgumentNullException.ThrowIfNull(schema);
+        var method = message.Kind == KrpcMessageKind.Query ? schema.DescribeKnown(message.Method) : null;
+        var described = method ?? (message.Kind == KrpcMessageKind.Response ? schema.Describe(message.Method) : null);
+        if (described is not null)
+        {
+            var allowed = (method is null ? described.ResponseFields : described.QueryFields) | schema.BodyFields;
+            if ((message.Fields & schema.KeyFields & ~allowed) != 0)
+            {
+                throw new InvalidOperationException(
+                    $"A {described.Name} {message.Kind} carries keys its method does not list: {message.Fields & schema.KeyFields & ~allowed}.");
+            }
+        }
+
         var w = new BencodeWriter(output);
         w.WriteStartDictionary();
         switch (message.Kind)
@@ -43,10 +58,10 @@ internal static class KrpcWriter
             w.WriteString(message.ExternalAddress.Span);
         }
 
-        if (message.Kind == KrpcMessageKind.Query)
+        if (method is not null)
         {
             w.WriteKey("q"u8);
-            w.WriteRaw(schema.DescribeKnown(message.Method).EncodedName);
+            w.WriteRaw(method.EncodedName);
         }
         else if (message.Kind == KrpcMessageKind.Response)
         {

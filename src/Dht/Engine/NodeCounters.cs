@@ -8,8 +8,9 @@ namespace Dht.Engine;
 /// <summary>Counters of one node's traffic.</summary>
 public sealed class NodeCounters
 {
-    // Sized by the enum itself, so a method added to KrpcMethod gets its counters without a change here.
-    private static readonly int Methods = (int)Enum.GetValues<KrpcMethod>().Max() + 1;
+    // Indexed by method id and sized from the schema, so a method added there (an extension's too) gets its
+    // counters without a change here.
+    private static readonly int Methods = KrpcSchema.Default.MethodIdLimit;
 
     internal long[] QueriesSentByMethod { get; } = new long[Methods];
 

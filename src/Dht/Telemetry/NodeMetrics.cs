@@ -18,7 +18,7 @@ namespace Dht.Telemetry;
 /// <summary>The instruments of one node.</summary>
 internal sealed class NodeMetrics : IDisposable
 {
-    private static readonly KrpcMethod[] Methods = [.. Enum.GetValues<KrpcMethod>().Where(m => m != KrpcMethod.Unknown)];
+    private static readonly KrpcMethod[] Methods = KrpcMethods.All;
 
     private readonly Meter _meter;
     private readonly bool _ownsMeter;

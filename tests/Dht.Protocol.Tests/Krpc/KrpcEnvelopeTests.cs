@@ -1,6 +1,7 @@
 // The top-level keys around every message (t, y, q, v, ip, ro), forward compatibility with keys and
 // methods we do not know, and the parser's behaviour on reuse and failure.
 using Dht.Protocol.Krpc;
+using Dht.Protocol.Krpc.NamedValues;
 using Dht.Protocol.Tests.Support;
 
 namespace Dht.Protocol.Tests.Krpc;
@@ -304,7 +305,7 @@ public sealed class KrpcEnvelopeTests
         Assert.Equal(default, m.Id);
         Assert.True(m.ClientVersion.IsEmpty && m.ExternalAddress.IsEmpty && m.Token.IsEmpty && m.Value.IsEmpty);
         Assert.True(m.Key.IsEmpty && m.Signature.IsEmpty && m.Salt.IsEmpty && m.Values.IsEmpty && m.Want.IsEmpty);
-        Assert.Equal((0L, 0L, 0L), (m.Seq, m.Cas, m.Ttl));
+        Assert.Equal((0L, 0L, 0L), (m.Seq, m.Cas, m.GetInteger(NamedValueMessages.Ttl)));
         Assert.False(m.ReadOnly);
     }
 
@@ -343,8 +344,8 @@ public sealed class KrpcEnvelopeTests
     [InlineData(KrpcMethod.AnnouncePeer, "announce_peer")]
     [InlineData(KrpcMethod.Get, "get")]
     [InlineData(KrpcMethod.Put, "put")]
-    [InlineData(KrpcMethod.FindValue, "find_value")]
-    [InlineData(KrpcMethod.Store, "store")]
+    [InlineData(NamedValueMethods.FindValue, "find_value")]
+    [InlineData(NamedValueMethods.Store, "store")]
     public void MethodNames_RoundTrip(KrpcMethod method, string name)
     {
         Assert.Equal(name, TestBytes.Latin1(KrpcMethods.NameOf(method)));

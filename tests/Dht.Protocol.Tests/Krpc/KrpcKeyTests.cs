@@ -88,13 +88,13 @@ public sealed class KrpcKeyTests
         var result = KrpcParser.Parse(TestBytes.Latin1(bytes), message, KrpcSchema.Core);
 
         Assert.Equal(KrpcParseResult.Ok, result);
-        Assert.False(message.Has(KrpcFields.Ttl));
+        Assert.False(message.Has(NamedValueMessages.Ttl));
     }
 
     [Fact]
     public void Key_WithAnotherKeysFieldFlag_IsRefusedBySchema()
     {
-        var twin = KrpcKey.Integer("ttl2", KrpcFields.Ttl);
+        var twin = KrpcKey.Integer("seq2", field: KrpcFields.Seq);
 
         Assert.Throws<ArgumentException>(() => KrpcSchema.Default.With([twin], []));
     }
@@ -106,11 +106,30 @@ public sealed class KrpcKeyTests
     }
 
     [Fact]
-    public void Key_ForAFieldWithNoValueOfItsTypeInTheMessage_IsRefusedWhenDescribed()
+    public void Key_WithAnEnvelopeFlagOrMoreThanOneFlag_IsRefusedWhenDescribed()
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => KrpcKey.Integer("id2", KrpcFields.Id));
-        Assert.Throws<ArgumentOutOfRangeException>(() => KrpcKey.String("v2", KrpcFields.ClientVersion));
+        Assert.Throws<ArgumentException>(() => KrpcKey.String("v2", field: KrpcFields.ClientVersion));
         Assert.Throws<ArgumentException>(() => KrpcKey.Flag("both", KrpcFields.Seed | KrpcFields.ImpliedPort));
+    }
+
+    [Fact]
+    public void Key_MadeWithoutAFlag_TakesAFreeOne_AndIsReadAndWrittenWithNothingElseAdded()
+    {
+        var extra = KrpcKey.Integer("zz_extra", minValue: 0);
+        var schema = KrpcSchema.Default.With([extra], []);
+        string bytes = KeySamples.Response("d2:id20:abcdefghij01234567898:zz_extrai42ee");
+        var message = new KrpcMessage();
+
+        var result = KrpcParser.Parse(TestBytes.Latin1(bytes), message, schema);
+
+        Assert.Equal(KrpcParseResult.Ok, result);
+        Assert.True(message.Has(extra));
+        Assert.Equal(42, message.GetInteger(extra));
+        Assert.Equal(KrpcFields.None, KrpcSchema.Default.KeyFields & extra.Field);
+        Assert.True(ulong.IsPow2((ulong)extra.Field));
+        var output = new System.Buffers.ArrayBufferWriter<byte>();
+        KrpcWriter.Write(message, output, schema);
+        Assert.Equal(bytes, TestBytes.Latin1(output.WrittenSpan));
     }
 
     private static KrpcKey Find(string name) =>

@@ -64,8 +64,8 @@ public sealed class KrpcMethodDescriptionTests
     public void NamedValueMethods_AreDescribedByTheExtension()
     {
         Assert.Equal([NamedValueMessages.FindValue, NamedValueMessages.Store], KrpcSchema.Default.Methods.Where(m => !KrpcCoreMethods.All.Contains(m)));
-        Assert.Null(KrpcSchema.Core.Describe(KrpcMethod.Store));
-        Assert.Same(NamedValueMessages.Store, KrpcSchema.Default.Describe(KrpcMethod.Store));
+        Assert.Null(KrpcSchema.Core.Describe(NamedValueMethods.Store));
+        Assert.Same(NamedValueMessages.Store, KrpcSchema.Default.Describe(NamedValueMethods.Store));
     }
 
     [Fact]

@@ -17,7 +17,7 @@ public sealed class KrpcSchemaTests
         required: [KrpcKeys.Target, KrpcKeys.Token],
         optional: [NamedValueMessages.Ttl],
         returns: [KrpcKeys.Value],
-        check: static m => m.Has(KrpcFields.Ttl) && m.Ttl > 60 ? "ttl too long" : null);
+        check: static m => m.Has(NamedValueMessages.Ttl) && m.GetInteger(NamedValueMessages.Ttl) > 60 ? "ttl too long" : null);
 
     private static readonly KrpcSchema WithSample = KrpcSchema.Core.With(NamedValueMessages.Keys, [Sample]);
 
@@ -31,10 +31,20 @@ public sealed class KrpcSchemaTests
 
         Assert.Equal(KrpcParseResult.Ok, result);
         Assert.Equal(SampleId, message.Method);
-        Assert.Equal(KrpcFields.Id | KrpcFields.Target | KrpcFields.Token | KrpcFields.Ttl, message.Fields);
+        Assert.Equal(KrpcFields.Id | KrpcFields.Target | KrpcFields.Token | NamedValueMessages.Ttl.Field, message.Fields);
         var output = new ArrayBufferWriter<byte>();
         KrpcWriter.Write(message, output, WithSample);
         Assert.Equal(bytes, TestBytes.Latin1(output.WrittenSpan));
+    }
+
+    [Fact]
+    public void CoreMethods_HaveCoreIds_AndTheExtensionsMethodsExtensionIds()
+    {
+        Assert.All(KrpcSchema.Core.Methods, m => Assert.True(m.Method < KrpcMethod.FirstExtension, m.Name));
+        Assert.Equal([NamedValueMethods.FindValue, NamedValueMethods.Store], NamedValueMessages.Methods.Select(m => m.Method));
+        Assert.All(NamedValueMessages.Methods, m => Assert.True(m.Method >= KrpcMethod.FirstExtension, m.Name));
+        Assert.Equal((int)NamedValueMethods.Store + 1, KrpcSchema.Default.MethodIdLimit);
+        Assert.Equal("find_value", KrpcMethods.DisplayName(NamedValueMethods.FindValue));
     }
 
     [Theory]

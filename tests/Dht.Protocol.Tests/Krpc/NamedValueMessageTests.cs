@@ -1,6 +1,7 @@
 // The named-value extension (find_value / store): same conventions as BEP 44 get/put, with target, seq
 // and ttl carried explicitly.
 using Dht.Protocol.Krpc;
+using Dht.Protocol.Krpc.NamedValues;
 using Dht.Protocol.Tests.Support;
 
 namespace Dht.Protocol.Tests.Krpc;
@@ -18,7 +19,7 @@ public sealed class NamedValueMessageTests
         var (result, m) = TestBytes.Parse(bytes);
 
         Assert.Equal(KrpcParseResult.Ok, result);
-        Assert.Equal(KrpcMethod.FindValue, m.Method);
+        Assert.Equal(NamedValueMethods.FindValue, m.Method);
         Assert.Equal(KrpcFields.Id | KrpcFields.Target, m.Fields);
         Assert.Equal(HelloKey, m.Target);
         Assert.Equal(bytes, TestBytes.Latin1(TestBytes.Encode(m)));
@@ -61,10 +62,10 @@ public sealed class NamedValueMessageTests
         var (result, m) = TestBytes.Parse(bytes);
 
         Assert.Equal(KrpcParseResult.Ok, result);
-        Assert.Equal(KrpcMethod.Store, m.Method);
-        Assert.Equal(KrpcFields.Id | KrpcFields.Seq | KrpcFields.Target | KrpcFields.Token | KrpcFields.Ttl | KrpcFields.Value, m.Fields);
+        Assert.Equal(NamedValueMethods.Store, m.Method);
+        Assert.Equal(KrpcFields.Id | KrpcFields.Seq | KrpcFields.Target | KrpcFields.Token | NamedValueMessages.Ttl.Field | KrpcFields.Value, m.Fields);
         Assert.Equal(42, m.Seq);
-        Assert.Equal(86400, m.Ttl);
+        Assert.Equal(86400, m.GetInteger(NamedValueMessages.Ttl));
         Assert.Equal(HelloKey, m.Target);
         Assert.Equal("5:world", TestBytes.Latin1(m.Value));
         Assert.Equal(bytes, TestBytes.Latin1(TestBytes.Encode(m)));
@@ -77,7 +78,7 @@ public sealed class NamedValueMessageTests
             $"d1:ad2:id20:abcdefghij01234567893:seqi0e6:target20:{HelloTarget}5:token4:tokn1:v0:e1:q5:store1:t2:aa1:y1:qe");
 
         Assert.Equal(KrpcParseResult.Ok, result);
-        Assert.False(m.Has(KrpcFields.Ttl));
+        Assert.False(m.Has(NamedValueMessages.Ttl));
         Assert.Equal(0, m.Seq);
         Assert.True(m.Has(KrpcFields.Seq));
     }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using Dht.Protocol;
 using Dht.Protocol.Krpc;
+using Dht.Protocol.Krpc.NamedValues;
 using Dht.Simulation;
 using Dht.Transport;
 
@@ -35,7 +36,7 @@ public sealed class IdChurnSimulationTests
 
         sim.Clock.RunFor(TimeSpan.FromSeconds(30));
         Assert.Equal(200, churner.Answers);
-        Assert.Equal(0, churner.Received.GetValueOrDefault(KrpcMethod.FindValue) + churner.Received.GetValueOrDefault(KrpcMethod.Store));
+        Assert.Equal(0, churner.Received.GetValueOrDefault(NamedValueMethods.FindValue) + churner.Received.GetValueOrDefault(NamedValueMethods.Store));
         // The first id is a contact, pinged; the next ones are refused while it is merely questionable, and one takes
         // its place only once it has failed our pings (a few seconds): a handful of pings in all, not one per id.
         Assert.True(churner.Received.GetValueOrDefault(KrpcMethod.Ping) <= 10, $"{churner.Received.GetValueOrDefault(KrpcMethod.Ping)} pings for 200 ids (seed {seed})");

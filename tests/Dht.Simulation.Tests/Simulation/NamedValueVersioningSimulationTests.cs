@@ -2,6 +2,7 @@ using System.Text;
 using Dht.Engine;
 using Dht.Engine.NamedValues;
 using Dht.Protocol.Krpc;
+using Dht.Protocol.Krpc.NamedValues;
 using Xunit.Abstractions;
 
 namespace Dht.Tests.Simulation;
@@ -108,8 +109,8 @@ public sealed class NamedValueVersioningSimulationTests(ITestOutputHelper output
             sim.Network.Reconnect(staleEndPoint);
         }
 
-        long storesBefore = rejoined.Counters.QueriesSent(KrpcMethod.Store);
-        long refusedBefore = rejoined.Counters.ErrorsReceived(KrpcMethod.Store);
+        long storesBefore = rejoined.Counters.QueriesSent(NamedValueMethods.Store);
+        long refusedBefore = rejoined.Counters.ErrorsReceived(NamedValueMethods.Store);
         Assert.Contains(rejoined.NamedValues!.Held(sim.Clock.GetUtcNow()), v => v.Seq == v1.Seq);
         for (int step = 0; step < 12; step++)
         {
@@ -118,8 +119,8 @@ public sealed class NamedValueVersioningSimulationTests(ITestOutputHelper output
             Assert.True(spread.Count == 0, $"{spread.Count} other nodes hold version 1 again after {(step + 1) * 10} min (seed {seed})");
         }
 
-        long pushed = rejoined.Counters.QueriesSent(KrpcMethod.Store) - storesBefore;
-        long refused = rejoined.Counters.ErrorsReceived(KrpcMethod.Store) - refusedBefore;
+        long pushed = rejoined.Counters.QueriesSent(NamedValueMethods.Store) - storesBefore;
+        long refused = rejoined.Counters.ErrorsReceived(NamedValueMethods.Store) - refusedBefore;
         output.WriteLine($"the rejoined node sent {pushed} stores, {refused} refused; it now holds seq {string.Join(",", rejoined.NamedValues!.Held(sim.Clock.GetUtcNow()).Select(v => v.Seq))}");
         if (restart)
         {

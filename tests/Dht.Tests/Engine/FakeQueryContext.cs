@@ -1,6 +1,5 @@
 using Dht.Engine.Dispatch;
 using Dht.Protocol;
-using Dht.Protocol.Krpc;
 
 namespace Dht.Tests.Engine;
 
@@ -19,15 +18,7 @@ internal sealed class FakeQueryContext : IQueryContext
 
     public bool ValidateToken(ReadOnlySpan<byte> token) => token.SequenceEqual(GoodToken);
 
-    public void AddToken(KrpcMessage reply)
-    {
-        reply.Token = GoodToken;
-        reply.Fields |= KrpcFields.Token;
-    }
+    public ReadOnlyMemory<byte> WriteToken() => GoodToken;
 
-    public void AddClosestNodes(KrpcMessage reply, NodeId target, bool servingExtensionOnly = false)
-    {
-        reply.Nodes = Nodes;
-        reply.Fields |= KrpcFields.Nodes;
-    }
+    public ReadOnlyMemory<byte> ClosestNodes(NodeId target, bool servingExtensionOnly = false) => Nodes;
 }

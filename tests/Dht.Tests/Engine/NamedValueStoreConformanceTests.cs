@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using Dht.Protocol;
 using Dht.Protocol.Krpc;
+using Dht.Protocol.Krpc.NamedValues;
 
 namespace Dht.Tests.Engine;
 
@@ -118,7 +119,7 @@ public sealed class NamedValueStoreConformanceTests : IAsyncLifetime
         return reply;
     }
 
-    private Task<KrpcMessage> FindValue() => Exchange(_peer.Query(KrpcMethod.FindValue, m =>
+    private Task<KrpcMessage> FindValue() => Exchange(_peer.Query(NamedValueMethods.FindValue, m =>
     {
         m.Target = Target;
         m.Fields |= KrpcFields.Target;
@@ -131,7 +132,7 @@ public sealed class NamedValueStoreConformanceTests : IAsyncLifetime
         return reply.Token.ToArray();
     }
 
-    private Task<KrpcMessage> Store(byte[]? token, byte[] encodedValue, long seq) => Exchange(_peer.Query(KrpcMethod.Store, m =>
+    private Task<KrpcMessage> Store(byte[]? token, byte[] encodedValue, long seq) => Exchange(_peer.Query(NamedValueMethods.Store, m =>
     {
         m.Target = Target;
         m.Value = encodedValue;

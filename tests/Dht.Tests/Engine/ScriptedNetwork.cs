@@ -3,6 +3,7 @@ using Dht.Engine.Loop;
 using Dht.Engine.Network;
 using Dht.Protocol;
 using Dht.Protocol.Krpc;
+using Dht.Protocol.Krpc.NamedValues;
 using Dht.Rpc;
 using Dht.Simulation;
 
@@ -129,7 +130,7 @@ internal sealed class ScriptedNetwork : IQueryNetwork
         if (copy.Method != KrpcMethod.Ping && (unknown || !copy.Has(KrpcFields.Token)))
         {
             // A node of ours lists only nodes that serve the extension in a find_value answer, as Dispatch/QueryContext.
-            bool servingOnly = copy.Method == KrpcMethod.FindValue && !unknown;
+            bool servingOnly = copy.Method == NamedValueMethods.FindValue && !unknown;
             var closest = _remotes.Values.Where(r => r != remote && (!servingOnly || Dht.Engine.NodeIdentity.IsOurs(r.ClientVersion))).Select(r => r.Node)
                 .OrderBy(n => n.Id ^ target).Take(NodesPerAnswer).ToList();
             var nodes = new byte[closest.Count * CompactEncoding.NodeV4Size];

@@ -1,6 +1,7 @@
 using System.Buffers;
 using Dht.Protocol;
 using Dht.Protocol.Krpc;
+using Dht.Protocol.Krpc.NamedValues;
 using Dht.Simulation;
 
 namespace Dht.Tests.Security;
@@ -52,8 +53,8 @@ public sealed class IdChurnTests : IAsyncLifetime
             _clock.Advance(TimeSpan.FromMilliseconds(5));
         }
 
-        Assert.Equal(0, _node.Counters.QueriesSent(KrpcMethod.FindValue));
-        Assert.Equal(0, _node.Counters.QueriesSent(KrpcMethod.Store));
+        Assert.Equal(0, _node.Counters.QueriesSent(NamedValueMethods.FindValue));
+        Assert.Equal(0, _node.Counters.QueriesSent(NamedValueMethods.Store));
         Assert.Equal(0, _node.Engine.HandOver.KeysExamined);
     }
 
@@ -72,7 +73,7 @@ public sealed class IdChurnTests : IAsyncLifetime
         var handOver = _node.Engine.HandOver;
         Assert.True(handOver.ContactsServed <= 1, $"{handOver.ContactsServed} contacts were handed values");
         Assert.True(handOver.KeysExamined <= handOver.Budget.Capacity, $"{handOver.KeysExamined} keys examined, budget {handOver.Budget.Capacity}");
-        Assert.True(_node.Counters.QueriesSent(KrpcMethod.FindValue) <= handOver.Budget.Capacity);
+        Assert.True(_node.Counters.QueriesSent(NamedValueMethods.FindValue) <= handOver.Budget.Capacity);
     }
 
     // Answers, under the id it now claims, every query the node sent to the churning address.

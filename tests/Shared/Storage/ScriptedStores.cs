@@ -1,6 +1,7 @@
 using System.Text;
 using Dht.Protocol;
 using Dht.Protocol.Krpc;
+using Dht.Protocol.Krpc.NamedValues;
 
 namespace Dht.TestSupport.Storage;
 
@@ -22,7 +23,7 @@ internal static class ScriptedStores
         peer.AnswerAsync(node, Query(peer, KrpcMethod.Ping, _ => { }), ct);
 
     public static Task<KrpcMessage> FindValueAsync(this ScriptedPeer peer, NetEndPoint node, NodeId target, CancellationToken ct) =>
-        peer.AnswerAsync(node, Query(peer, KrpcMethod.FindValue, m =>
+        peer.AnswerAsync(node, Query(peer, NamedValueMethods.FindValue, m =>
         {
             m.Target = target;
             m.Fields |= KrpcFields.Target;
@@ -38,7 +39,7 @@ internal static class ScriptedStores
 
     /// <summary>A named-value store of <paramref name="value"/> (a tombstone when empty).</summary>
     public static Task<KrpcMessage> StoreAsync(this ScriptedPeer peer, NetEndPoint node, byte[] token, NodeId target, string value, long seq, CancellationToken ct) =>
-        peer.AnswerAsync(node, Query(peer, KrpcMethod.Store, m =>
+        peer.AnswerAsync(node, Query(peer, NamedValueMethods.Store, m =>
         {
             m.Target = target;
             m.Token = token;

@@ -7,6 +7,7 @@ using Dht.Engine.Dispatch;
 using Dht.Peers;
 using Dht.Protocol;
 using Dht.Protocol.Krpc;
+using Dht.Protocol.Krpc.Messages;
 
 namespace Dht.Engine.Bep5;
 
@@ -24,43 +25,43 @@ internal sealed class Bep5Handler(IPeerStore peers, int maxPeersPerResponse) : I
         switch (query.Method)
         {
             case KrpcMethod.FindNode:
-                context.AddClosestNodes(reply, query.Target);
+                FindNodeResponse.Of(reply).Nodes = context.ClosestNodes(FindNodeQuery.Of(query).Target);
                 break;
             case KrpcMethod.GetPeers:
-                context.AddToken(reply);
-                AddPeers(reply, query.InfoHash, context);
-                context.AddClosestNodes(reply, query.InfoHash);
+                GetPeers(context, GetPeersQuery.Of(query), GetPeersResponse.Of(reply));
                 break;
             case KrpcMethod.AnnouncePeer:
-                if (!context.ValidateToken(query.Token.Span))
-                {
-                    return QueryAnswer.Error(KrpcErrorCode.Protocol, "bad token");
-                }
-
-                ushort port = query.ImpliedPort ? context.Source.Port : (ushort)query.Port;
-                var announced = peers.Announce(query.InfoHash, context.Source.WithPort(port), query.Seed, context.Now, context.Source);
-                if (announced.ToKrpcErrorCode() is { } refused)
-                {
-                    return QueryAnswer.Error(refused, PeerAnnounceResultExtensions.SourceLimitMessage);
-                }
-
-                break;
+                return AnnouncePeer(context, AnnouncePeerQuery.Of(query));
         }
 
         return QueryAnswer.Reply;
     }
 
-    private void AddPeers(KrpcMessage reply, NodeId infoHash, IQueryContext context)
+    private void GetPeers(IQueryContext context, GetPeersQuery query, GetPeersResponse reply)
     {
+        reply.Token = context.WriteToken();
         _peerScratch.Clear();
-        if (peers.GetPeers(infoHash, context.Now, maxPeersPerResponse, context.Random, _peerScratch) == 0)
+        if (peers.GetPeers(query.InfoHash, context.Now, maxPeersPerResponse, context.Random, _peerScratch) > 0)
         {
-            return;
+            _valuesBuffer.ResetWrittenCount();
+            KrpcLists.WritePeers(_peerScratch, _valuesBuffer);
+            reply.Values = _valuesBuffer.WrittenMemory;
         }
 
-        _valuesBuffer.ResetWrittenCount();
-        KrpcLists.WritePeers(_peerScratch, _valuesBuffer);
-        reply.Values = _valuesBuffer.WrittenMemory;
-        reply.Fields |= KrpcFields.Values;
+        reply.Nodes = context.ClosestNodes(query.InfoHash);
+    }
+
+    private QueryAnswer AnnouncePeer(IQueryContext context, AnnouncePeerQuery query)
+    {
+        if (!context.ValidateToken(query.Token.Span))
+        {
+            return QueryAnswer.Error(KrpcErrorCode.Protocol, "bad token");
+        }
+
+        ushort port = query.ImpliedPort ? context.Source.Port : (ushort)query.Port;
+        var announced = peers.Announce(query.InfoHash, context.Source.WithPort(port), query.Seed, context.Now, context.Source);
+        return announced.ToKrpcErrorCode() is { } refused
+            ? QueryAnswer.Error(refused, PeerAnnounceResultExtensions.SourceLimitMessage)
+            : QueryAnswer.Reply;
     }
 }

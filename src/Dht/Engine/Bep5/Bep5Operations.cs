@@ -3,6 +3,7 @@
 using Dht.Engine.Operations;
 using Dht.Protocol;
 using Dht.Protocol.Krpc;
+using Dht.Protocol.Krpc.Messages;
 
 namespace Dht.Engine.Bep5;
 
@@ -12,7 +13,7 @@ internal sealed class Bep5Operations(IOperationContext network, int maxPeersPerR
     /// <summary>Pings an endpoint; the answer adds the node to the routing table.</summary>
     public async Task<PingResult> PingAsync(NetEndPoint endPoint, CancellationToken cancellationToken)
     {
-        var outcome = await network.QueryAsync(new NodeInfo(default, endPoint), KrpcMethod.Ping, null, static r => r.Id, cancellationToken)
+        var outcome = await network.QueryAsync(new NodeInfo(default, endPoint), KrpcMethod.Ping, null, static r => PingResponse.Of(r).Id, cancellationToken)
             .ConfigureAwait(true);
         return new PingResult(endPoint, outcome.Answered, outcome.Answered ? outcome.Value : null, outcome.RoundTrip);
     }
@@ -32,9 +33,10 @@ internal sealed class Bep5Operations(IOperationContext network, int maxPeersPerR
     {
         HashSet<NetEndPoint> seen = [];
         List<NetEndPoint> scratch = [];
-        return network.LookupAsync(KrpcMethod.GetPeers, infoHash, (_, response) =>
+        return network.LookupAsync(KrpcMethod.GetPeers, infoHash, (_, message) =>
         {
-            if (!response.Has(KrpcFields.Values))
+            var response = GetPeersResponse.Of(message);
+            if (!response.HasValues)
             {
                 return;
             }
@@ -58,15 +60,14 @@ internal sealed class Bep5Operations(IOperationContext network, int maxPeersPerR
     public async Task<AnnounceResult> AnnounceAsync(NodeId infoHash, int? port, CancellationToken cancellationToken)
     {
         var lookup = await GetPeersAsync(infoHash, static _ => { }, cancellationToken).ConfigureAwait(true);
-        var outcome = await network.WriteAsync(lookup, KrpcMethod.AnnouncePeer, q =>
+        var outcome = await network.WriteAsync(lookup, KrpcMethod.AnnouncePeer, m =>
         {
+            var q = AnnouncePeerQuery.Of(m);
             q.InfoHash = infoHash;
             q.Port = port ?? network.LocalEndPoint.Port;
-            q.Fields |= KrpcFields.InfoHash | KrpcFields.Port;
             if (port is null)
             {
                 q.ImpliedPort = true;
-                q.Fields |= KrpcFields.ImpliedPort;
             }
         }, cancellationToken).ConfigureAwait(true);
         return new AnnounceResult(infoHash, outcome.Stored, outcome.Asked) { NodesAnswered = outcome.Answered, NodesReached = lookup.Answered };

@@ -1,5 +1,4 @@
 using Dht.Protocol;
-using Dht.Protocol.Krpc;
 
 namespace Dht.Engine.Dispatch;
 
@@ -18,17 +17,17 @@ internal interface IQueryContext
     /// <summary>True when <paramref name="token"/> is a write token we handed to the query's source.</summary>
     bool ValidateToken(ReadOnlySpan<byte> token);
 
-    /// <summary>Adds a write token for the query's source to <paramref name="reply"/>.</summary>
-    void AddToken(KrpcMessage reply);
+    /// <summary>A write token for the query's source, valid until the next query is handled.</summary>
+    ReadOnlyMemory<byte> WriteToken();
 
     /// <summary>
-    /// Adds the k verified contacts (they answered one of our queries recently) closest to <paramref name="target"/>
-    /// as compact "nodes", leaving out the querier: it
+    /// The k verified contacts (they answered one of our queries recently) closest to <paramref name="target"/>
+    /// as compact "nodes" (valid until the next query is handled), leaving out the querier: it
     /// knows itself, and when it is among the k closest its slot is the one that names the k-th node
     /// (rust-libp2p's find_closest does the same). <paramref name="servingExtensionOnly"/>: for our extension's
     /// queries, only contacts that serve it (the k closest of them among the 4 k closest), so that a lookup for a
     /// named value converges on the nodes that hold named values even where they are few, and may ask the nodes
     /// listed our extension's method at once.
     /// </summary>
-    void AddClosestNodes(KrpcMessage reply, NodeId target, bool servingExtensionOnly = false);
+    ReadOnlyMemory<byte> ClosestNodes(NodeId target, bool servingExtensionOnly = false);
 }

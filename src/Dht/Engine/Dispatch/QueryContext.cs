@@ -1,12 +1,11 @@
 using Dht.Engine.Network;
 using Dht.Protocol;
-using Dht.Protocol.Krpc;
 using Dht.Tokens;
 
 namespace Dht.Engine.Dispatch;
 
 /// <summary>
-/// The one <see cref="IQueryContext"/> of a dispatcher, pointed at each query in turn. What it adds to a reply
+/// The one <see cref="IQueryContext"/> of a dispatcher, pointed at each query in turn. What it hands out for a reply
 /// lives in its scratch buffers until the reply is written, so answering allocates nothing.
 /// </summary>
 internal sealed class QueryContext(TokenManager tokens, IRandomSource random, int k) : IQueryContext
@@ -34,14 +33,13 @@ internal sealed class QueryContext(TokenManager tokens, IRandomSource random, in
 
     public bool ValidateToken(ReadOnlySpan<byte> token) => tokens.Validate(Source, token, Now);
 
-    public void AddToken(KrpcMessage reply)
+    public ReadOnlyMemory<byte> WriteToken()
     {
         int n = tokens.WriteToken(Source, Now, _tokenScratch);
-        reply.Token = _tokenScratch.AsMemory(0, n);
-        reply.Fields |= KrpcFields.Token;
+        return _tokenScratch.AsMemory(0, n);
     }
 
-    public void AddClosestNodes(KrpcMessage reply, NodeId target, bool servingExtensionOnly = false)
+    public ReadOnlyMemory<byte> ClosestNodes(NodeId target, bool servingExtensionOnly = false)
     {
         _closest.Clear();
         _family!.FindClosestVerified(target, servingExtensionOnly ? 4 * k : k, _closest, Now, excluded: _querier);
@@ -55,7 +53,6 @@ internal sealed class QueryContext(TokenManager tokens, IRandomSource random, in
             }
         }
 
-        reply.Nodes = _nodesScratch.AsMemory(0, length);
-        reply.Fields |= KrpcFields.Nodes;
+        return _nodesScratch.AsMemory(0, length);
     }
 }

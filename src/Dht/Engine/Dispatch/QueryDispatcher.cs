@@ -121,6 +121,7 @@ internal sealed partial class QueryDispatcher(
         var r = _reply;
         r.Reset();
         r.Kind = KrpcMessageKind.Response;
+        r.Method = query.Method;
         r.TransactionId = query.TransactionId;
         r.Id = localId;
         r.ClientVersion = NodeIdentity.ClientVersion;

@@ -10,6 +10,7 @@ using Dht.Engine.Maintenance;
 using Dht.Engine.Operations;
 using Dht.Protocol;
 using Dht.Protocol.Krpc;
+using Dht.Protocol.Krpc.Messages;
 using Dht.Storage;
 
 namespace Dht.Engine.Items;
@@ -30,18 +31,19 @@ internal sealed class ItemHandOver(ItemPolicy policy, IOperationContext operatio
                 continue;
             }
 
-            var answer = await operations.QueryAsync(node, KrpcMethod.Get, q =>
+            var answer = await operations.QueryAsync(node, KrpcMethod.Get, m =>
             {
+                var q = GetQuery.Of(m);
                 q.Target = target;
-                q.Fields |= KrpcFields.Target;
                 if (item.IsMutable)
                 {
                     q.Seq = item.Seq;
-                    q.Fields |= KrpcFields.Seq;
                 }
-            }, r => new Held(
-                r.Has(KrpcFields.Token) ? r.Token.ToArray() : null,
-                item.IsMutable ? r.Has(KrpcFields.Seq) && r.Seq >= item.Seq : r.Has(KrpcFields.Value)), CancellationToken.None).ConfigureAwait(true);
+            }, m =>
+            {
+                var r = GetResponse.Of(m);
+                return new Held(r.HasToken ? r.Token.ToArray() : null, item.IsMutable ? r.HasSeq && r.Seq >= item.Seq : r.HasValue);
+            }, CancellationToken.None).ConfigureAwait(true);
             if (!answer.Answered)
             {
                 return; // gone again: the publisher's re-put reaches it

@@ -7,6 +7,7 @@
 using Dht.Crypto;
 using Dht.Engine.Dispatch;
 using Dht.Protocol.Krpc;
+using Dht.Protocol.Krpc.Messages;
 using Dht.Storage;
 
 namespace Dht.Engine.Items;
@@ -17,22 +18,21 @@ internal sealed class ItemHandler(ItemPolicy policy) : IQueryHandler
     public IReadOnlyList<KrpcMethod> Methods { get; } = [KrpcMethod.Get, KrpcMethod.Put];
 
     public QueryAnswer Handle(IQueryContext context, KrpcMessage query, KrpcMessage reply) =>
-        query.Method == KrpcMethod.Get ? Get(context, query, reply) : Put(context, query);
+        query.Method == KrpcMethod.Get ? Get(context, GetQuery.Of(query), GetResponse.Of(reply)) : Put(context, PutQuery.Of(query));
 
-    private QueryAnswer Get(IQueryContext context, KrpcMessage query, KrpcMessage reply)
+    private QueryAnswer Get(IQueryContext context, GetQuery query, GetResponse reply)
     {
-        context.AddToken(reply);
-        context.AddClosestNodes(reply, query.Target);
+        reply.Token = context.WriteToken();
+        reply.Nodes = context.ClosestNodes(query.Target);
         if (!policy.TryGet(query.Target, context.Now, out var item))
         {
             return QueryAnswer.Reply;
         }
 
-        bool requesterIsCurrent = item.IsMutable && query.Has(KrpcFields.Seq) && query.Seq >= item.Seq;
+        bool requesterIsCurrent = item.IsMutable && query.HasSeq && query.Seq >= item.Seq;
         if (!requesterIsCurrent)
         {
             reply.Value = item.Value;
-            reply.Fields |= KrpcFields.Value;
         }
 
         if (item.IsMutable)
@@ -40,18 +40,16 @@ internal sealed class ItemHandler(ItemPolicy policy) : IQueryHandler
             // Never the salt: the requester knows it (BEP 44).
             reply.Key = item.PublicKey;
             reply.Seq = item.Seq;
-            reply.Fields |= KrpcFields.Key | KrpcFields.Seq;
             if (!requesterIsCurrent)
             {
                 reply.Signature = item.Signature;
-                reply.Fields |= KrpcFields.Signature;
             }
         }
 
         return QueryAnswer.Reply;
     }
 
-    private QueryAnswer Put(IQueryContext context, KrpcMessage query)
+    private QueryAnswer Put(IQueryContext context, PutQuery query)
     {
         if (!context.ValidateToken(query.Token.Span))
         {
@@ -59,9 +57,9 @@ internal sealed class ItemHandler(ItemPolicy policy) : IQueryHandler
         }
 
         StoreResult result;
-        if (query.Has(KrpcFields.Key))
+        if (query.HasKey)
         {
-            long? cas = query.Has(KrpcFields.Cas) ? query.Cas : null;
+            long? cas = query.HasCas ? query.Cas : null;
             result = policy.PutMutable(query.Key.Span, query.Salt.Span, query.Seq, query.Value.Span, query.Signature.Span, cas, context.Source, context.Now);
         }
         else

@@ -7,6 +7,7 @@ using Dht.Crypto;
 using Dht.Engine.Operations;
 using Dht.Protocol;
 using Dht.Protocol.Krpc;
+using Dht.Protocol.Krpc.Messages;
 
 namespace Dht.Engine.Items;
 
@@ -62,9 +63,10 @@ internal sealed class ItemOperations(IOperationContext network, Storage.ItemPoli
         byte[]? found = null;
         int holders = 0;
         LookupRun? self = null;
-        var lookup = await network.LookupAsync(KrpcMethod.Get, target, (_, r) =>
+        var lookup = await network.LookupAsync(KrpcMethod.Get, target, (_, m) =>
         {
-            if (found is null && r.Has(KrpcFields.Value) && Bep44.ImmutableTarget(r.Value.Span) == target)
+            var r = GetResponse.Of(m);
+            if (found is null && r.HasValue && Bep44.ImmutableTarget(r.Value.Span) == target)
             {
                 found = r.Value.ToArray();
                 holders++;
@@ -95,10 +97,10 @@ internal sealed class ItemOperations(IOperationContext network, Storage.ItemPoli
             best = held.Value.ToArray();
         }
 
-        var lookup = await network.LookupAsync(KrpcMethod.Get, target, (_, r) =>
+        var lookup = await network.LookupAsync(KrpcMethod.Get, target, (_, m) =>
         {
-            if (!r.Has(KrpcFields.Value | KrpcFields.Signature | KrpcFields.Seq | KrpcFields.Key)
-                || !r.Key.Span.SequenceEqual(key) || r.Seq < bestSeq)
+            var r = GetResponse.Of(m);
+            if (!(r.HasValue && r.HasSignature && r.HasSeq && r.HasKey) || !r.Key.Span.SequenceEqual(key) || r.Seq < bestSeq)
             {
                 return;
             }

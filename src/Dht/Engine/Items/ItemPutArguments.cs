@@ -1,4 +1,5 @@
 using Dht.Protocol.Krpc;
+using Dht.Protocol.Krpc.Messages;
 
 namespace Dht.Engine.Items;
 
@@ -7,11 +8,11 @@ internal static class ItemPutArguments
 {
     /// <summary>Sets v, and for a mutable item (a public key given) k, sig, seq, salt when not empty, and cas when given.</summary>
     public static void AddTo(
-        KrpcMessage q, ReadOnlyMemory<byte> encodedValue, ReadOnlyMemory<byte> publicKey, ReadOnlyMemory<byte> salt, long seq,
+        KrpcMessage message, ReadOnlyMemory<byte> encodedValue, ReadOnlyMemory<byte> publicKey, ReadOnlyMemory<byte> salt, long seq,
         ReadOnlyMemory<byte> signature, long? cas)
     {
+        var q = PutQuery.Of(message);
         q.Value = encodedValue;
-        q.Fields |= KrpcFields.Value;
         if (publicKey.IsEmpty)
         {
             return;
@@ -20,17 +21,14 @@ internal static class ItemPutArguments
         q.Key = publicKey;
         q.Signature = signature;
         q.Seq = seq;
-        q.Fields |= KrpcFields.Key | KrpcFields.Signature | KrpcFields.Seq;
         if (!salt.IsEmpty)
         {
             q.Salt = salt;
-            q.Fields |= KrpcFields.Salt;
         }
 
         if (cas is { } expected)
         {
             q.Cas = expected;
-            q.Fields |= KrpcFields.Cas;
         }
     }
 }

@@ -6,6 +6,7 @@ using Dht.Engine.Maintenance;
 using Dht.Engine.Operations;
 using Dht.Protocol;
 using Dht.Protocol.Krpc;
+using Dht.Protocol.Krpc.NamedValues;
 using Dht.Storage;
 
 namespace Dht.Engine.NamedValues;
@@ -26,14 +27,13 @@ internal sealed class NamedValueHandOver(NamedValuePolicy policy, IOperationCont
                 continue;
             }
 
-            var answer = await operations.QueryAsync(node, KrpcMethod.FindValue, q =>
+            var answer = await operations.QueryAsync(node, NamedValueMethods.FindValue, m => FindValueQuery.Of(m).Target = target, m =>
             {
-                q.Target = target;
-                q.Fields |= KrpcFields.Target;
-            }, r => new Held(
-                r.Has(KrpcFields.Token) ? r.Token.ToArray() : null,
-                r.Has(KrpcFields.Seq | KrpcFields.Value) && BencodedString.TryRead(r.Value.Span, out var v)
-                    && !NamedValueOrder.IsNewer(value.Seq, value.Value.Span, r.Seq, v)), CancellationToken.None).ConfigureAwait(true);
+                var r = FindValueResponse.Of(m);
+                return new Held(
+                    r.HasToken ? r.Token.ToArray() : null,
+                    r.HasSeq && r.HasValue && BencodedString.TryRead(r.Value.Span, out var v) && !NamedValueOrder.IsNewer(value.Seq, value.Value.Span, r.Seq, v));
+            }, CancellationToken.None).ConfigureAwait(true);
             if (!answer.Answered)
             {
                 return; // gone again: the rest waits for replication
@@ -50,7 +50,7 @@ internal sealed class NamedValueHandOver(NamedValuePolicy policy, IOperationCont
                 continue;
             }
 
-            await operations.WriteAsync(KrpcMethod.Store, [node], new Dictionary<NodeId, byte[]> { [node.Id] = token },
+            await operations.WriteAsync(NamedValueMethods.Store, [node], new Dictionary<NodeId, byte[]> { [node.Id] = token },
                 new StoreArguments(target, value.Value.Span, value.Seq, remaining).AddTo, CancellationToken.None).ConfigureAwait(true);
         }
     }

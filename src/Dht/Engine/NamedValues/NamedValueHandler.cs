@@ -7,6 +7,7 @@
 // empty values, so the two never mix).
 using Dht.Engine.Dispatch;
 using Dht.Protocol.Krpc;
+using Dht.Protocol.Krpc.NamedValues;
 using Dht.Storage;
 
 namespace Dht.Engine.NamedValues;
@@ -16,15 +17,17 @@ internal sealed class NamedValueHandler(NamedValuePolicy policy, StorageLimits l
 {
     private readonly System.Buffers.ArrayBufferWriter<byte> _valueBuffer = new(1024);
 
-    public IReadOnlyList<KrpcMethod> Methods { get; } = [KrpcMethod.FindValue, KrpcMethod.Store];
+    public IReadOnlyList<KrpcMethod> Methods { get; } = [NamedValueMethods.FindValue, NamedValueMethods.Store];
 
     public QueryAnswer Handle(IQueryContext context, KrpcMessage query, KrpcMessage reply) =>
-        query.Method == KrpcMethod.FindValue ? FindValue(context, query, reply) : Store(context, query);
+        query.Method == NamedValueMethods.FindValue
+            ? FindValue(context, FindValueQuery.Of(query), FindValueResponse.Of(reply))
+            : Store(context, StoreQuery.Of(query));
 
-    private QueryAnswer FindValue(IQueryContext context, KrpcMessage query, KrpcMessage reply)
+    private QueryAnswer FindValue(IQueryContext context, FindValueQuery query, FindValueResponse reply)
     {
-        context.AddToken(reply);
-        context.AddClosestNodes(reply, query.Target, servingExtensionOnly: true);
+        reply.Token = context.WriteToken();
+        reply.Nodes = context.ClosestNodes(query.Target, servingExtensionOnly: true);
         if (policy.TryGet(query.Target, context.Now, out var held))
         {
             // The answer carries the value's remaining lifetime, so that read repair copies it without extending it.
@@ -33,13 +36,12 @@ internal sealed class NamedValueHandler(NamedValuePolicy policy, StorageLimits l
             reply.Value = _valueBuffer.WrittenMemory;
             reply.Seq = held.Seq;
             reply.Ttl = Math.Max(1, (long)(held.ExpiresAt - context.Now).TotalSeconds);
-            reply.Fields |= KrpcFields.Value | KrpcFields.Seq | KrpcFields.Ttl;
         }
 
         return QueryAnswer.Reply;
     }
 
-    private QueryAnswer Store(IQueryContext context, KrpcMessage query)
+    private QueryAnswer Store(IQueryContext context, StoreQuery query)
     {
         if (!context.ValidateToken(query.Token.Span))
         {
@@ -56,7 +58,7 @@ internal sealed class NamedValueHandler(NamedValuePolicy policy, StorageLimits l
             return QueryAnswer.Error(KrpcErrorCode.Protocol, "v must be a byte string");
         }
 
-        TimeSpan? ttl = query.Has(KrpcFields.Ttl) ? TimeSpan.FromSeconds(Math.Min(query.Ttl, (long)limits.MaxTtl.TotalSeconds)) : null;
+        TimeSpan? ttl = query.HasTtl ? TimeSpan.FromSeconds(Math.Min(query.Ttl, (long)limits.MaxTtl.TotalSeconds)) : null;
         var result = value.IsEmpty
             ? policy.PutTombstone(query.Target, query.Seq, ttl, context.Source, context.Now)
             : policy.Put(query.Target, value, query.Seq, ttl, context.Source, context.Now);

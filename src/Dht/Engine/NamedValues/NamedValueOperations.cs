@@ -8,6 +8,7 @@
 using Dht.Engine.Operations;
 using Dht.Protocol;
 using Dht.Protocol.Krpc;
+using Dht.Protocol.Krpc.NamedValues;
 using Dht.Storage;
 
 namespace Dht.Engine.NamedValues;
@@ -66,9 +67,9 @@ internal sealed class NamedValueOperations(
 
         var lookup = await FindValueAsync(target, (_, r) =>
         {
-            if (r.Has(KrpcFields.Seq) && IsWithinClockWindow(r.Seq))
+            if (r.HasSeq && IsWithinClockWindow(r.Seq))
             {
-                See(r.Seq, r.Has(KrpcFields.Value) && BencodedString.TryRead(r.Value.Span, out var v) && !v.IsEmpty);
+                See(r.Seq, r.HasValue && BencodedString.TryRead(r.Value.Span, out var v) && !v.IsEmpty);
             }
         }, cancellationToken).ConfigureAwait(true);
 
@@ -93,7 +94,7 @@ internal sealed class NamedValueOperations(
         var local = keepsCopies && LocalCopies.IsAmongClosest(network, lookup)
             ? LocalCopies.KeptAsync(value.IsEmpty ? policy.PutTombstone(target, version, null, default, now) : policy.Put(target, value.Span, version, null, default, now))
             : Task.FromResult(false);
-        var outcome = await network.WriteAsync(lookup, KrpcMethod.Store, new StoreArguments(target, value.Span, version, null).AddTo, cancellationToken)
+        var outcome = await network.WriteAsync(lookup, NamedValueMethods.Store, new StoreArguments(target, value.Span, version, null).AddTo, cancellationToken)
             .ConfigureAwait(true);
         bool storedLocally = await local.WaitAsync(cancellationToken).ConfigureAwait(true);
         try
@@ -122,9 +123,9 @@ internal sealed class NamedValueOperations(
         Dictionary<NodeId, Answer> answers = [];
         var lookup = await FindValueAsync(target, (from, r) =>
         {
-            if (r.Has(KrpcFields.Seq | KrpcFields.Value) && IsWithinClockWindow(r.Seq) && BencodedString.TryRead(r.Value.Span, out var v))
+            if (r.HasSeq && r.HasValue && IsWithinClockWindow(r.Seq) && BencodedString.TryRead(r.Value.Span, out var v))
             {
-                answers[from.Id] = new Answer(r.Seq, v.ToArray(), r.Has(KrpcFields.Ttl) ? TimeSpan.FromSeconds(r.Ttl) : null);
+                answers[from.Id] = new Answer(r.Seq, v.ToArray(), r.HasTtl ? TimeSpan.FromSeconds(r.Ttl) : null);
             }
         }, cancellationToken).ConfigureAwait(true);
 
@@ -178,7 +179,7 @@ internal sealed class NamedValueOperations(
 
         if (stale.Count > 0)
         {
-            network.RunInBackground(network.WriteAsync(KrpcMethod.Store, stale, lookup.Tokens,
+            network.RunInBackground(network.WriteAsync(NamedValueMethods.Store, stale, lookup.Tokens,
                 new StoreArguments(target, winner.Value, winner.Seq, winner.Ttl).AddTo, CancellationToken.None));
         }
 
@@ -204,7 +205,7 @@ internal sealed class NamedValueOperations(
         (long Seq, byte[] Value)? newest = null;
         var lookup = await FindValueAsync(target, (_, r) =>
         {
-            if (r.Has(KrpcFields.Seq | KrpcFields.Value) && IsWithinClockWindow(r.Seq) && BencodedString.TryRead(r.Value.Span, out var v)
+            if (r.HasSeq && r.HasValue && IsWithinClockWindow(r.Seq) && BencodedString.TryRead(r.Value.Span, out var v)
                 && (newest is not { } n || NamedValueOrder.IsNewer(r.Seq, v, n.Seq, n.Value)))
             {
                 newest = (r.Seq, v.ToArray());
@@ -230,7 +231,7 @@ internal sealed class NamedValueOperations(
             return;
         }
 
-        await network.WriteAsync(lookup, KrpcMethod.Store, new StoreArguments(target, value.Span, seq, ttl).AddTo, CancellationToken.None)
+        await network.WriteAsync(lookup, NamedValueMethods.Store, new StoreArguments(target, value.Span, seq, ttl).AddTo, CancellationToken.None)
             .ConfigureAwait(true);
     }
 
@@ -240,8 +241,8 @@ internal sealed class NamedValueOperations(
     /// </summary>
     private bool IsWithinClockWindow(long seq) => seq <= policy.MaxSeqAt(network.Now);
 
-    private Task<LookupRun> FindValueAsync(NodeId target, Action<NodeInfo, KrpcMessage> onResponse, CancellationToken cancellationToken) =>
-        network.LookupAsync(KrpcMethod.FindValue, target, onResponse, cancellationToken);
+    private Task<LookupRun> FindValueAsync(NodeId target, Action<NodeInfo, FindValueResponse> onResponse, CancellationToken cancellationToken) =>
+        network.LookupAsync(NamedValueMethods.FindValue, target, (from, m) => onResponse(from, FindValueResponse.Of(m)), cancellationToken);
 
     private readonly record struct Answer(long Seq, byte[] Value, TimeSpan? Ttl);
 }

@@ -1,5 +1,6 @@
 using Dht.Protocol;
 using Dht.Protocol.Krpc;
+using Dht.Protocol.Krpc.NamedValues;
 
 namespace Dht.Engine.NamedValues;
 
@@ -11,16 +12,15 @@ internal sealed class StoreArguments(NodeId target, ReadOnlySpan<byte> value, lo
 {
     private readonly byte[] _encoded = BencodedString.Encode(value);
 
-    public void AddTo(KrpcMessage q)
+    public void AddTo(KrpcMessage message)
     {
+        var q = StoreQuery.Of(message);
         q.Target = target;
         q.Value = _encoded;
         q.Seq = seq;
-        q.Fields |= KrpcFields.Target | KrpcFields.Value | KrpcFields.Seq;
         if (ttl is { } lifetime)
         {
             q.Ttl = Math.Max(1, (long)lifetime.TotalSeconds);
-            q.Fields |= KrpcFields.Ttl;
         }
     }
 }

@@ -9,6 +9,7 @@
 // with named values turned off still sends our client version) or by answering find_value without a token.
 // What a contact has shown is kept on its routing-table contact (Routing.Contact.Extension).
 using Dht.Protocol.Krpc;
+using Dht.Protocol.Krpc.NamedValues;
 
 namespace Dht.Engine.Network;
 
@@ -16,7 +17,7 @@ namespace Dht.Engine.Network;
 internal static class ExtensionReach
 {
     /// <summary>True for the queries of our extension, which only nodes that serve it are sent.</summary>
-    public static bool IsExtensionMethod(KrpcMethod method) => method is KrpcMethod.FindValue or KrpcMethod.Store;
+    public static bool IsExtensionMethod(KrpcMethod method) => method is NamedValueMethods.FindValue or NamedValueMethods.Store;
 
     /// <summary>True when <paramref name="message"/> carries our client version.</summary>
     public static bool Advertises(KrpcMessage message) => NodeIdentity.IsOurs(message.ClientVersion.Span);
@@ -34,8 +35,8 @@ internal static class ExtensionReach
     /// </summary>
     public static bool IsExtensionAnswer(KrpcMethod method, KrpcMessage response) => method switch
     {
-        KrpcMethod.FindValue => response.Has(KrpcFields.Token),
-        KrpcMethod.Store => !response.Has(KrpcFields.Nodes) && !response.Has(KrpcFields.Nodes6),
+        NamedValueMethods.FindValue => response.Has(KrpcFields.Token),
+        NamedValueMethods.Store => !response.Has(KrpcFields.Nodes) && !response.Has(KrpcFields.Nodes6),
         _ => true,
     };
 }

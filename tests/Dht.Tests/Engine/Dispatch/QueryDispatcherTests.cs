@@ -4,6 +4,7 @@ using Dht.Engine.Loop;
 using Dht.Engine.Network;
 using Dht.Protocol;
 using Dht.Protocol.Krpc;
+using Dht.Protocol.Krpc.NamedValues;
 using Dht.Simulation;
 using Dht.Tokens;
 using Microsoft.Extensions.Logging;
@@ -45,7 +46,7 @@ public sealed class QueryDispatcherTests
         var m = new KrpcMessage
         {
             Kind = KrpcMessageKind.Query,
-            Method = KrpcMethod.Store,
+            Method = NamedValueMethods.Store,
             TransactionId = System.Text.Encoding.ASCII.GetBytes(transaction),
             Id = NodeId.FromKey("peer"),
             Target = NodeId.FromKey("key"),
@@ -152,7 +153,7 @@ public sealed class QueryDispatcherTests
     {
         public QueryAnswer Next { get; set; } = QueryAnswer.Reply;
 
-        public IReadOnlyList<KrpcMethod> Methods { get; } = [KrpcMethod.Store];
+        public IReadOnlyList<KrpcMethod> Methods { get; } = [NamedValueMethods.Store];
 
         public QueryAnswer Handle(IQueryContext context, KrpcMessage query, KrpcMessage reply) => Next;
     }

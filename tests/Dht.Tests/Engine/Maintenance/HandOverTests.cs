@@ -1,6 +1,7 @@
 using System.Buffers;
 using Dht.Protocol;
 using Dht.Protocol.Krpc;
+using Dht.Protocol.Krpc.NamedValues;
 using Dht.Simulation;
 using Dht.Tests.Security;
 
@@ -54,7 +55,7 @@ public sealed class HandOverTests : IAsyncLifetime
         Assert.Equal(KrpcMethod.FindNode, verify.Method);
         Assert.Equal(_node.Id, verify.Target);
         Assert.Equal(0, _node.Engine.HandOver.KeysExamined);
-        Assert.Equal(0, _node.Counters.QueriesSent(KrpcMethod.FindValue));
+        Assert.Equal(0, _node.Counters.QueriesSent(NamedValueMethods.FindValue));
     }
 
     [Fact]
@@ -74,11 +75,11 @@ public sealed class HandOverTests : IAsyncLifetime
 
         // One at a time: a find_value for a token, then the store.
         var findValue = SentTo(Newcomer).Last();
-        Assert.Equal(KrpcMethod.FindValue, findValue.Method);
+        Assert.Equal(NamedValueMethods.FindValue, findValue.Method);
         Assert.True(findValue.Target.CompareDistance(id, _node.Id) < 0);
         Answer(findValue, id, token: "tk"u8.ToArray());
         var store = SentTo(Newcomer).Last();
-        Assert.Equal(KrpcMethod.Store, store.Method);
+        Assert.Equal(NamedValueMethods.Store, store.Method);
         Assert.Equal(findValue.Target, store.Target);
         Assert.Equal("tk"u8.ToArray(), store.Token.ToArray());
     }

@@ -4,6 +4,7 @@ using Dht.Engine.NamedValues;
 using Dht.Engine.Operations;
 using Dht.Protocol;
 using Dht.Protocol.Krpc;
+using Dht.Protocol.Krpc.NamedValues;
 using Dht.Simulation;
 using Dht.Storage;
 
@@ -34,11 +35,11 @@ public sealed class NamedValueOperationsTests
     private void Serve(NamedValuePolicy policy, KrpcMessage query, KrpcMessage reply)
     {
         var now = _node.Clock.GetUtcNow();
-        if (query.Method == KrpcMethod.Store && Dht.Engine.BencodedString.TryRead(query.Value.Span, out var v))
+        if (query.Method == NamedValueMethods.Store && Dht.Engine.BencodedString.TryRead(query.Value.Span, out var v))
         {
             policy.Put(query.Target, v, query.Seq, null, default, now);
         }
-        else if (query.Method == KrpcMethod.FindValue && policy.TryGet(query.Target, now, out var held))
+        else if (query.Method == NamedValueMethods.FindValue && policy.TryGet(query.Target, now, out var held))
         {
             reply.Value = Dht.Engine.BencodedString.Encode(held.Value.Span);
             reply.Seq = held.Seq;
@@ -75,7 +76,7 @@ public sealed class NamedValueOperationsTests
         var put = await Run(() => _values.PutAsync("key", "value"u8.ToArray(), null, CancellationToken.None));
         Assert.Equal((8, 8), (put.NodesAsked, put.NodesStored));
         Assert.Equal(0, _node.Network.UnknownMethodQueries);
-        Assert.DoesNotContain(_node.Network.Sent, s => s.Query.Method is KrpcMethod.FindValue or KrpcMethod.Store && foreign.Any(f => f.Node == s.To));
+        Assert.DoesNotContain(_node.Network.Sent, s => s.Query.Method is NamedValueMethods.FindValue or NamedValueMethods.Store && foreign.Any(f => f.Node == s.To));
     }
 
     [Fact]
@@ -86,7 +87,7 @@ public sealed class NamedValueOperationsTests
         var closest = _node.Network.Remotes.OrderBy(r => r.Node.Id ^ target).First();
         closest.Script = (query, reply) =>
         {
-            if (query.Method == KrpcMethod.Store)
+            if (query.Method == NamedValueMethods.Store)
             {
                 reply.Nodes = new byte[26];
                 reply.Fields |= KrpcFields.Nodes;
@@ -172,7 +173,7 @@ public sealed class NamedValueOperationsTests
         liar.Script = (query, reply) =>
         {
             Serve(policy, query, reply);
-            if (query.Method == KrpcMethod.FindValue)
+            if (query.Method == NamedValueMethods.FindValue)
             {
                 reply.Value = Dht.Engine.BencodedString.Encode(value);
                 reply.Seq = seq;

@@ -2,6 +2,7 @@ using Dht.Engine.Operations;
 using Dht.Lookups;
 using Dht.Protocol;
 using Dht.Protocol.Krpc;
+using Dht.Protocol.Krpc.NamedValues;
 
 namespace Dht.Tests.Engine.Operations;
 
@@ -16,7 +17,7 @@ public sealed class ExtensionLookupTests
     private readonly ScriptedNode _node = new("me", new LookupOptions { K = 8, Alpha = 3 });
 
     private Task<LookupRun> Run(NodeId target) =>
-        _node.Loop.InvokeAsync(() => _node.Lookups.RunAsync(KrpcMethod.FindValue, target, null, CancellationToken.None));
+        _node.Loop.InvokeAsync(() => _node.Lookups.RunAsync(NamedValueMethods.FindValue, target, null, CancellationToken.None));
 
     /// <summary>100 remotes, every third one of ours, the others of another implementation answering as <paramref name="answer"/>.</summary>
     private (List<ScriptedNetwork.Remote> Ours, List<ScriptedNetwork.Remote> Theirs) Mixed(int seed, UnknownMethodAnswer answer)
@@ -63,8 +64,8 @@ public sealed class ExtensionLookupTests
 
         // Nodes of ours met on the way were asked find_node first when a foreign node named them (nothing told us
         // what they serve), then find_value; find_value at once when a node of ours named them.
-        Assert.All(expected, n => Assert.Equal(KrpcMethod.FindValue, _node.Network.Sent.Last(s => s.To == n).Query.Method));
-        Assert.Contains(ours, o => _node.Network.Sent.Where(s => s.To == o.Node).Select(s => s.Query.Method).SequenceEqual([KrpcMethod.FindNode, KrpcMethod.FindValue]));
+        Assert.All(expected, n => Assert.Equal(NamedValueMethods.FindValue, _node.Network.Sent.Last(s => s.To == n).Query.Method));
+        Assert.Contains(ours, o => _node.Network.Sent.Where(s => s.To == o.Node).Select(s => s.Query.Method).SequenceEqual([KrpcMethod.FindNode, NamedValueMethods.FindValue]));
     }
 
     [Fact]
@@ -79,7 +80,7 @@ public sealed class ExtensionLookupTests
         await run;
 
         Assert.NotEmpty(_node.Network.Sent);
-        Assert.All(_node.Network.Sent.Where(s => ours.Any(o => o.Node == s.To)), s => Assert.Equal(KrpcMethod.FindValue, s.Query.Method));
+        Assert.All(_node.Network.Sent.Where(s => ours.Any(o => o.Node == s.To)), s => Assert.Equal(NamedValueMethods.FindValue, s.Query.Method));
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using Dht.Engine.Loop;
 using Dht.Engine.Operations;
 using Dht.Protocol;
 using Dht.Protocol.Krpc;
+using Dht.Protocol.Krpc.NamedValues;
 using Dht.Simulation;
 
 namespace Dht.Tests.Engine.Operations;
@@ -12,7 +13,7 @@ public sealed class WritePathTests
     private readonly ScriptedNode _node = new("writer");
 
     private Task<WriteOutcome> Write(IEnumerable<NodeInfo> nodes, Dictionary<NodeId, byte[]> tokens) =>
-        _node.Loop.InvokeAsync(() => _node.Writes.WriteAsync(KrpcMethod.Store, nodes, tokens, q =>
+        _node.Loop.InvokeAsync(() => _node.Writes.WriteAsync(NamedValueMethods.Store, nodes, tokens, q =>
         {
             q.Target = NodeId.FromKey("key");
             q.Value = "3:abc"u8.ToArray();
@@ -35,7 +36,7 @@ public sealed class WritePathTests
         Assert.Equal([a.Node, c.Node], _node.Network.Sent.Select(s => s.To));
         Assert.All(_node.Network.Sent, s =>
         {
-            Assert.Equal(KrpcMethod.Store, s.Query.Method);
+            Assert.Equal(NamedValueMethods.Store, s.Query.Method);
             Assert.Equal(7, s.Query.Seq);
             Assert.Equal(s.To.Id == a.Node.Id ? a.Token : c.Token, s.Query.Token.ToArray());
         });
@@ -87,9 +88,9 @@ public sealed class WritePathTests
         silent.Silent = true;
         var run = _node.Loop.InvokeAsync(async () =>
         {
-            var lookup = await _node.Lookups.RunAsync(KrpcMethod.FindValue, target, null, CancellationToken.None).ConfigureAwait(true);
+            var lookup = await _node.Lookups.RunAsync(NamedValueMethods.FindValue, target, null, CancellationToken.None).ConfigureAwait(true);
             _node.Network.Sent.Clear();
-            return await _node.Writes.WriteAsync(lookup, KrpcMethod.Store, q =>
+            return await _node.Writes.WriteAsync(lookup, NamedValueMethods.Store, q =>
             {
                 q.Target = target;
                 q.Value = "1:x"u8.ToArray();

@@ -1,0 +1,19 @@
+// The return values of a BEP 5 announce_peer response (KrpcCoreMethods.AnnouncePeer): nothing but the responder's
+// id. A view over a reused KrpcMessage, so building and reading one allocates nothing; it reaches only the keys
+// the method's description lists, so code holding it cannot set another (the writer refuses a message that does).
+
+namespace Dht.Protocol.Krpc.Messages;
+
+/// <summary>A <c>announce_peer</c> response, read or built over a <see cref="KrpcMessage"/>.</summary>
+internal readonly struct AnnouncePeerResponse
+{
+    private readonly KrpcMessage _m;
+
+    private AnnouncePeerResponse(KrpcMessage message) => _m = message;
+
+    /// <summary>The announce_peer response <paramref name="message"/> holds: one parsed or one being built.</summary>
+    public static AnnouncePeerResponse Of(KrpcMessage message) => new(KrpcView.Response(message));
+
+    /// <summary>The responder's node id.</summary>
+    public NodeId Id => _m.Id;
+}

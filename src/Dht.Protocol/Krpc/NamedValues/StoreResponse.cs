@@ -1,0 +1,20 @@
+// The return values of a named-value extension store response (NamedValueMessages.Store): nothing but the
+// responder's id. A view over a reused KrpcMessage, so building and reading one allocates nothing; it reaches only
+// the keys the method's description lists, so code holding it cannot set another (the writer refuses a message
+// that does).
+
+namespace Dht.Protocol.Krpc.NamedValues;
+
+/// <summary>A <c>store</c> response, read or built over a <see cref="KrpcMessage"/>.</summary>
+internal readonly struct StoreResponse
+{
+    private readonly KrpcMessage _m;
+
+    private StoreResponse(KrpcMessage message) => _m = message;
+
+    /// <summary>The store response <paramref name="message"/> holds: one parsed or one being built.</summary>
+    public static StoreResponse Of(KrpcMessage message) => new(KrpcView.Response(message));
+
+    /// <summary>The responder's node id.</summary>
+    public NodeId Id => _m.Id;
+}
