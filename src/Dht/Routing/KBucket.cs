@@ -136,13 +136,10 @@ internal sealed class KBucket
         }
     }
 
-    /// <summary>
-    /// This bucket, number <paramref name="index"/> of a table for <paramref name="localId"/>, as the status
-    /// display shows it.
-    /// </summary>
-    public BucketSnapshot Snapshot(int index, bool isLast, NodeId localId, DateTimeOffset now, RoutingTableOptions options)
+    /// <summary>How many of the contacts are good and questionable at <paramref name="now"/> (the rest are bad); allocates nothing.</summary>
+    public (int Good, int Questionable) CountStates(DateTimeOffset now, RoutingTableOptions options)
     {
-        int good = 0, questionable = 0, bad = 0;
+        int good = 0, questionable = 0;
         foreach (var contact in Contacts)
         {
             switch (contact.State(now, options))
@@ -153,11 +150,20 @@ internal sealed class KBucket
                 case ContactState.Questionable:
                     questionable++;
                     break;
-                default:
-                    bad++;
-                    break;
             }
         }
+
+        return (good, questionable);
+    }
+
+    /// <summary>
+    /// This bucket, number <paramref name="index"/> of a table for <paramref name="localId"/>, as the status
+    /// display shows it.
+    /// </summary>
+    public BucketSnapshot Snapshot(int index, bool isLast, NodeId localId, DateTimeOffset now, RoutingTableOptions options)
+    {
+        var (good, questionable) = CountStates(now, options);
+        int bad = Contacts.Count - good - questionable;
 
         // Bucket i holds the ids sharing exactly i leading bits with ours: our first i bits, then the other bit.
         // The last one holds every deeper id.

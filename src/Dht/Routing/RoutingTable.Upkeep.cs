@@ -65,18 +65,9 @@ internal sealed partial class RoutingTable
         int good = 0, questionable = 0;
         foreach (var bucket in _buckets)
         {
-            foreach (var contact in bucket.Contacts)
-            {
-                switch (contact.State(now, _options))
-                {
-                    case ContactState.Good:
-                        good++;
-                        break;
-                    case ContactState.Questionable:
-                        questionable++;
-                        break;
-                }
-            }
+            var (g, q) = bucket.CountStates(now, _options);
+            good += g;
+            questionable += q;
         }
 
         return (good, questionable);
