@@ -357,8 +357,12 @@ internal sealed partial class DhtEngine : IAsyncDisposable
         }
     }
 
-    private DateTimeOffset NextDeadline() =>
-        _family.NextDeadline is { } rpc && rpc < _maintenance.NextDue ? rpc : _maintenance.NextDue;
+    private DateTimeOffset NextDeadline()
+    {
+        var next = _family.NextDeadline is { } rpc && rpc < _maintenance.NextDue ? rpc : _maintenance.NextDue;
+        var grace = _lookups.NextDeadline;
+        return grace < next ? grace : next;
+    }
 
     private void OnTick(DateTimeOffset now)
     {
@@ -368,6 +372,7 @@ internal sealed partial class DhtEngine : IAsyncDisposable
         }
 
         _family.Tick(now);
+        _lookups.Tick(now);
         _maintenance.RunIfDue(now);
         Publish(now);
     }

@@ -33,8 +33,6 @@ internal sealed class LookupRun : IQueryObserver
     private HashSet<NodeId>? _askedTwice;
     private HashSet<NodeId>? _namedByServers; // listed in an answer to our extension's method: they serve it
     private bool _done;
-    private ITimer? _wake;
-    private DateTimeOffset _wakeAt = DateTimeOffset.MaxValue;
 
     public LookupRun(
         LookupRunner runner,
@@ -98,7 +96,6 @@ internal sealed class LookupRun : IQueryObserver
                     _runner.Send(this, step.Node, now);
                     break;
                 case LookupStepKind.Waiting:
-                    WakeAt(_lookup.GraceDeadline, now);
                     return;
                 default:
                     Complete(now);
@@ -107,33 +104,11 @@ internal sealed class LookupRun : IQueryObserver
         }
     }
 
-    // A silent node that holds the lookup past its soft timeout (a small network's grace) has no query timeout
-    // of its own to wake the lookup when the grace ends, so the lookup sets a timer for it.
-    private void WakeAt(DateTimeOffset at, DateTimeOffset now)
-    {
-        if (at == DateTimeOffset.MaxValue || at >= _wakeAt)
-        {
-            return;
-        }
-
-        _wakeAt = at;
-        _wake ??= _runner.Time.CreateTimer(
-            static s => ((LookupRun)s!)._runner.Loop.Post(static r => ((LookupRun)r!).Woken(), s),
-            this,
-            Timeout.InfiniteTimeSpan,
-            Timeout.InfiniteTimeSpan);
-        var due = at - now;
-        _wake.Change(due > TimeSpan.Zero ? due : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
-    }
-
-    private void Woken()
-    {
-        _wakeAt = DateTimeOffset.MaxValue;
-        if (!_done)
-        {
-            Pump(_runner.Time.GetUtcNow());
-        }
-    }
+    /// <summary>
+    /// When a silent node stops holding the lookup at the end of a small network's grace (no query times out
+    /// then, so the node's timer pumps the lookup: LookupRunner.Tick), or <see cref="DateTimeOffset.MaxValue"/>.
+    /// </summary>
+    public DateTimeOffset GraceDeadline => _done ? DateTimeOffset.MaxValue : _lookup.GraceDeadline;
 
     /// <summary>Stops the lookup now (a value was found, or the caller gave up).</summary>
     public void Complete(DateTimeOffset now)
@@ -144,7 +119,6 @@ internal sealed class LookupRun : IQueryObserver
         }
 
         _done = true;
-        _wake?.Dispose();
         Finished = now;
         _runner.Finished(this, now);
         _runner.Loop.CompleteLater(_completion, this);
@@ -158,7 +132,6 @@ internal sealed class LookupRun : IQueryObserver
         }
 
         _done = true;
-        _wake?.Dispose();
         _runner.Finished(this, null);
         _runner.Loop.CancelLater(_completion, token);
     }

@@ -17,14 +17,13 @@ internal sealed class LookupRunner(IQueryNetwork network, NodeLoop loop, TimePro
 {
     private readonly HashSet<LookupRun> _running = [];
     private readonly List<NodeInfo> _seeds = [];
+    private readonly List<LookupRun> _due = [];
     private bool _closed;
 
     /// <summary>Lookups running now.</summary>
     public int Running => _running.Count;
 
     internal NodeLoop Loop => loop;
-
-    internal TimeProvider Time => time;
 
     /// <summary>Runs a lookup to completion. Call on the loop; honours cancellation.</summary>
     /// <param name="method">The query each step sends.</param>
@@ -83,6 +82,44 @@ internal sealed class LookupRunner(IQueryNetwork network, NodeLoop loop, TimePro
         started?.Invoke(run);
         run.Pump(now);
         return run;
+    }
+
+    /// <summary>
+    /// The earliest end of a small network's grace among the running lookups (LookupRun.GraceDeadline), for the
+    /// node's one timer; <see cref="DateTimeOffset.MaxValue"/> when none waits on one.
+    /// </summary>
+    public DateTimeOffset NextDeadline
+    {
+        get
+        {
+            var next = DateTimeOffset.MaxValue;
+            foreach (var run in _running)
+            {
+                var at = run.GraceDeadline;
+                next = at < next ? at : next;
+            }
+
+            return next;
+        }
+    }
+
+    /// <summary>Pumps the lookups whose grace has ended by <paramref name="now"/>. Call on the loop, from the node's timer.</summary>
+    public void Tick(DateTimeOffset now)
+    {
+        foreach (var run in _running)
+        {
+            if (run.GraceDeadline <= now)
+            {
+                _due.Add(run);
+            }
+        }
+
+        foreach (var run in _due)
+        {
+            run.Pump(now); // may finish it, which takes it out of _running: hence the list
+        }
+
+        _due.Clear();
     }
 
     /// <summary>Cancels every running lookup and refuses new ones (shutdown).</summary>
