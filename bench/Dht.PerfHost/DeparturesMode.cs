@@ -59,6 +59,7 @@ internal static class DeparturesMode
             var put = await nodes[i % count].PutImmutableAsync(values[i], cancellationToken);
             result.Bep44.Puts.Add((clock.Elapsed - start).TotalMilliseconds);
             result.Bep44.PutOk += put.NodesStored > 0 ? 1 : 0;
+            result.Bep44.Pending += put.NodesPending;
             targets[i] = put.Target;
         }
 
@@ -77,6 +78,7 @@ internal static class DeparturesMode
             var put = await nodes[i % count].PutAsync($"{label}-{run}-{i}", values[i], cancellationToken);
             result.Named.Puts.Add((clock.Elapsed - start).TotalMilliseconds);
             result.Named.PutOk += put.NodesStored > 0 ? 1 : 0;
+            result.Named.Pending += put.NodesPending;
         }
 
         for (int i = 0; i < ops; i++)
@@ -95,7 +97,7 @@ internal static class DeparturesMode
         foreach (var (kind, k) in new[] { ("bep44", result.Bep44), ("named", result.Named) })
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{{\"impl\":\"dht\",\"mode\":\"departures\",\"phase\":\"{phase}\",\"kind\":\"{kind}\",\"nodes\":{nodes},\"ops\":{k.Puts.Count},\"put_ok\":{k.PutOk},\"found\":{k.Found}," +
+                $"{{\"impl\":\"dht\",\"mode\":\"departures\",\"phase\":\"{phase}\",\"kind\":\"{kind}\",\"nodes\":{nodes},\"ops\":{k.Puts.Count},\"put_ok\":{k.PutOk},\"put_pending\":{k.Pending},\"found\":{k.Found}," +
                 $"\"put_p50_ms\":{Percentiles.Of(k.Puts, 0.5):0.000},\"put_p99_ms\":{Percentiles.Of(k.Puts, 0.99):0.000}," +
                 $"\"get_p50_ms\":{Percentiles.Of(k.Gets, 0.5):0.000},\"get_p99_ms\":{Percentiles.Of(k.Gets, 0.99):0.000}}}"));
         }
@@ -115,6 +117,9 @@ internal static class DeparturesMode
         public List<double> Gets { get; } = [];
 
         public int PutOk { get; set; }
+
+        /// <summary>Places the puts left to be written after they returned (nodes overtaken in their lookups).</summary>
+        public int Pending { get; set; }
 
         public int Found { get; set; }
     }

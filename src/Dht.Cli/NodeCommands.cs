@@ -45,6 +45,7 @@ internal static class NodeCommands
         return new PutReport(key, ValueKind.Named, r.Target.ToString(), Outcomes.Of(r.Status), r.NodesStored > 0 || r.StoredLocally, r.NodesStored, r.NodesAsked, r.Seq)
         {
             StoredLocally = r.StoredLocally,
+            NodesPending = r.NodesPending,
         };
     }
 
@@ -55,6 +56,7 @@ internal static class NodeCommands
         return new PutReport(r.Target.ToString(), ValueKind.Immutable, r.Target.ToString(), Outcomes.Of(r.Status), r.NodesStored > 0 || r.StoredLocally, r.NodesStored, r.NodesAsked, null)
         {
             StoredLocally = r.StoredLocally,
+            NodesPending = r.NodesPending,
         };
     }
 
@@ -67,6 +69,7 @@ internal static class NodeCommands
         return new PutReport(key, ValueKind.Signed, r.Target.ToString(), Outcomes.Of(r.Status), r.NodesStored > 0 || r.StoredLocally, r.NodesStored, r.NodesAsked, r.Seq)
         {
             StoredLocally = r.StoredLocally,
+            NodesPending = r.NodesPending,
         };
     }
 
@@ -77,6 +80,7 @@ internal static class NodeCommands
         return new DeleteReport(key, r.Target.ToString(), Outcomes.Of(r.Status), r.NodesStored > 0 || r.StoredLocally, r.HadValue, r.NodesStored, r.NodesAsked, r.Seq)
         {
             StoredLocally = r.StoredLocally,
+            NodesPending = r.NodesPending,
         };
     }
 

@@ -89,7 +89,7 @@ internal sealed class NodeShellCommands(DhtNode node, Ed25519KeyPair signingKey,
         return ShellInvocation.OnKey("peers:" + infoHash, async (output, ct) =>
         {
             var r = await node.AnnounceAsync(infoHash, port, ct);
-            output.Line($"Announced {infoHash} to {r.NodesAccepted} of {r.NodesAsked} node(s)");
+            output.Line($"Announced {infoHash} to {r.NodesAccepted} of {r.NodesAsked} node(s){Reports.PutReport.MoreToFollow(r.NodesPending)}");
             return true;
         });
     }

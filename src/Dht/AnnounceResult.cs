@@ -13,6 +13,13 @@ public sealed record AnnounceResult(NodeId InfoHash, int NodesAccepted, int Node
     /// <summary>Nodes that answered the announce, accepting or refusing it (the others timed out).</summary>
     public int NodesAnswered { get; init; }
 
+    /// <summary>
+    /// Places among the k closest still to be written when this returned: nodes that others overtook with their
+    /// answers during the lookup, so the write did not wait for them. Each gets the write when it answers, or the
+    /// next closest node that answered does if it falls silent.
+    /// </summary>
+    public int NodesPending { get; init; }
+
     /// <summary>Nodes that answered the get_peers lookup before the announce: 0 means no node answered, and nothing was sent.</summary>
     public int NodesReached { get; init; }
 

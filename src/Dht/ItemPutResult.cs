@@ -22,6 +22,13 @@ public sealed record ItemPutResult(NodeId Target, long Seq, int NodesStored, int
     /// </summary>
     public bool StoredLocally { get; init; }
 
+    /// <summary>
+    /// Places among the k closest still to be written when this returned: nodes that others overtook with their
+    /// answers during the lookup, so the write did not wait for them. Each gets the write when it answers, or the
+    /// next closest node that answered does if it falls silent.
+    /// </summary>
+    public int NodesPending { get; init; }
+
     /// <summary>Nodes that answered the lookup before the put: 0 means no node answered, and nothing was sent.</summary>
     public int NodesReached { get; init; }
 

@@ -210,7 +210,7 @@ public sealed partial class ShellConcurrencyTests : IAsyncLifetime
 
     private static LineReader Lines(string script) => new(new MemoryStream(Encoding.UTF8.GetBytes(script)), 16 * 1024);
 
-    [GeneratedRegex(@"^Stored key '(k\d+)' at \d+ nodes?(?: \(this one(?: and \d+ others?)?\))?$")]
+    [GeneratedRegex(@"^Stored key '(k\d+)' at \d+ nodes?(?: \(this one(?: and \d+ others?)?\))?(?:, \d+ more to follow)?$")]
     private static partial Regex StoredAt();
 
     private static void InterlockedMax(ref int target, int value)

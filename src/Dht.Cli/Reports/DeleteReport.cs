@@ -21,13 +21,16 @@ internal sealed record DeleteReport(string Key, string Target, string Status, bo
     /// <summary>The node that ran the command kept the tombstone too (not counted in <see cref="NodesStored"/>).</summary>
     public bool StoredLocally { get; init; }
 
+    /// <summary>Places among the closest nodes written after the command returned (nodes slow to answer, or their stand-ins).</summary>
+    public int NodesPending { get; init; }
+
     /// <summary>Whether the network was reached.</summary>
     [JsonIgnore]
     public bool Reached => Status != Outcomes.NoNodeAnswered;
 
     public string ToText() =>
-        Stored && HadValue ? $"Deleted key '{Key}': tombstone stored at {PutReport.Nodes(NodesStored, StoredLocally)}"
-        : Stored ? $"No value found for key '{Key}'; tombstone stored at {PutReport.Nodes(NodesStored, StoredLocally)}"
+        Stored && HadValue ? $"Deleted key '{Key}': tombstone stored at {PutReport.Nodes(NodesStored, StoredLocally)}{PutReport.MoreToFollow(NodesPending)}"
+        : Stored ? $"No value found for key '{Key}'; tombstone stored at {PutReport.Nodes(NodesStored, StoredLocally)}{PutReport.MoreToFollow(NodesPending)}"
         : !Reached ? $"Not deleted: no node answered for key '{Key}'"
         : NodesAsked == 0 ? $"Not deleted: no node was found to store the tombstone for key '{Key}'"
         : $"Not deleted: no node accepted the tombstone for key '{Key}' ({NodesAsked} asked)";

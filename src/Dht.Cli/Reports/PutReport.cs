@@ -17,6 +17,9 @@ internal sealed record PutReport(string Key, string Kind, string Target, string 
     /// <summary>The node that ran the command kept a copy too (not counted in <see cref="NodesStored"/>).</summary>
     public bool StoredLocally { get; init; }
 
+    /// <summary>Places among the closest nodes written after the command returned (nodes slow to answer, or their stand-ins).</summary>
+    public int NodesPending { get; init; }
+
     /// <summary>Whether the network was reached.</summary>
     [JsonIgnore]
     public bool Reached => Status != Outcomes.NoNodeAnswered;
@@ -31,9 +34,12 @@ internal sealed record PutReport(string Key, string Kind, string Target, string 
                 : $"Not stored: no node accepted {what} ({NodesAsked} asked)";
         }
 
-        string where = Nodes(NodesStored, StoredLocally);
+        string where = Nodes(NodesStored, StoredLocally) + MoreToFollow(NodesPending);
         return Kind == ValueKind.Signed ? $"Stored {what} at {where} (seq {Seq})" : $"Stored {what} at {where}";
     }
+
+    /// <summary>", 2 more to follow" for places written after the command returned; nothing when there are none.</summary>
+    public static string MoreToFollow(int pending) => pending > 0 ? $", {pending} more to follow" : "";
 
     /// <summary>"3 nodes"; with this node's own copy, "1 node (this one)" or "4 nodes (this one and 3 others)".</summary>
     public static string Nodes(int others, bool local) => !local

@@ -22,10 +22,30 @@ internal sealed partial class ClosestNodesLookup
         return silent;
     }
 
+    // A write's laggard: a node still within its soft timeout that α nodes asked no earlier than it have overtaken
+    // with their answers. Judged on answers alone, with no clock: the answers that overtake it show that neither
+    // the network nor this process is what is slow, and the decision is taken the moment the last of them comes
+    // in rather than at a timer's next tick (a millisecond or more, several round trips on a fast link).
+    private bool IsLaggard(in LookupCandidate waiting)
+    {
+        int overtaken = 0;
+        foreach (ref readonly var other in _candidates.AsSpan())
+        {
+            if (other.State is LookupNodeState.Succeeded or LookupNodeState.Passed && other.SentAt >= waiting.SentAt
+                && ++overtaken >= _options.Alpha)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     private void Arm(ref LookupCandidate candidate, DateTimeOffset now)
     {
         var timeouts = _advisor?.TimeoutsFor(candidate.Node) ?? new QueryTimeouts(_options.SoftTimeout, _options.HardTimeout);
         candidate.State = LookupNodeState.Waiting;
+        candidate.SentAt = now;
         candidate.SoftDeadline = now + timeouts.Soft;
         candidate.HardDeadline = now + (timeouts.Hard > timeouts.Soft ? timeouts.Hard : timeouts.Soft);
         _inFlight++;

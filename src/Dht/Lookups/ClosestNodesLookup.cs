@@ -27,6 +27,17 @@
 //   though, which on a fast link is a millisecond or a few: in a network that small a node that was only
 //   paused (a busy machine) is one of the few holders of each value. The nodes that failed are then avoided
 //   (below), so a departure costs each node once.
+// - A write's lookup (LookupPurpose.Write: announce, BEP 44 put, named store) does not wait even that long for
+//   a laggard: a node still within its soft timeout that α nodes asked no earlier than it have overtaken with
+//   their answers. Once k nodes have answered in all, a laggard stops holding the lookup like a silent node,
+//   so the write starts at the speed of the live network. It still holds its place among the k closest
+//   (Laggards): the write goes to it when it answers, or to the next node that answered when it falls silent
+//   (Operations/LaggardPlaces), so the value ends on k nodes either way. On loopback a departed node's soft
+//   timeout is about 5 ms against answers in a tenth of that, so without this the first put after a departure
+//   took several times as long as the one before it. No clock is involved: the answers that overtake a node
+//   show that neither the network nor this process is what is slow, and a timer would fire a millisecond or
+//   more later, several round trips on a fast link. A read still waits for a laggard until its soft timeout:
+//   its answer may hold the newest value, and a search returns the k closest responsive nodes.
 // - Silent nodes do not count among the k closest, so the lookup queries past them (libtorrent), yet never
 //   beyond those k and LookupOptions.Spares more (the paper: k), so the stall does not spend queries on nodes
 //   that cannot make the result. The spare is asked with the k closest, so that when one of them turns out
@@ -59,6 +70,7 @@ internal sealed partial class ClosestNodesLookup
     private bool _stalled;
     private NodeInfo[]? _finalResults;
     private int _finalRounds;
+    private NodeInfo[]? _laggards;
 
     /// <summary>
     /// Starts a lookup for <paramref name="target"/> from <paramref name="seeds"/> (usually the closest nodes
@@ -67,12 +79,14 @@ internal sealed partial class ClosestNodesLookup
     /// query its timeouts and names the nodes to avoid; without it every query gets
     /// <see cref="LookupOptions.SoftTimeout"/> and <see cref="LookupOptions.HardTimeout"/>.
     /// </summary>
-    public ClosestNodesLookup(NodeId target, IEnumerable<NodeInfo> seeds, LookupOptions options, ILookupAdvisor? advisor = null)
+    public ClosestNodesLookup(
+        NodeId target, IEnumerable<NodeInfo> seeds, LookupOptions options, ILookupAdvisor? advisor = null, LookupPurpose purpose = LookupPurpose.Read)
     {
         ArgumentNullException.ThrowIfNull(seeds);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         Target = target;
+        Purpose = purpose;
         _options = options;
         _advisor = advisor;
         _candidates = new LookupCandidateList(target, Math.Min(options.MaxCandidates, 4 * options.K));
@@ -84,6 +98,17 @@ internal sealed partial class ClosestNodesLookup
 
     /// <summary>The id whose closest nodes are sought.</summary>
     public NodeId Target { get; }
+
+    /// <summary>Whether the lookup waits for laggards (a read) or ends without them (a write; see the header).</summary>
+    public LookupPurpose Purpose { get; }
+
+    /// <summary>
+    /// A finished write's laggards that hold one of the k places (see the header), closest first: the k places are
+    /// the k closest among the nodes that answered and these. The write goes to the first
+    /// <c>Results.Count - Laggards.Count</c> of <see cref="Results"/> at once, and to each laggard that answers
+    /// later; the remaining results stand in, in order, for laggards that fall silent. Empty for a read.
+    /// </summary>
+    public IReadOnlyList<NodeInfo> Laggards => _laggards ?? [];
 
     /// <summary>
     /// True once <see cref="Next"/> has returned <see cref="LookupStepKind.Finished"/> or <see cref="Finish"/>
@@ -198,6 +223,7 @@ internal sealed partial class ClosestNodesLookup
         bool unsettled = false; // something among the k closest may still change the result
         int answered = 0;
         int covered = 0; // answered, or asked and still within the soft timeout
+        bool laggards = false;
         var span = _candidates.AsSpan();
         for (int i = 0; i < span.Length; i++)
         {
@@ -207,6 +233,9 @@ internal sealed partial class ClosestNodesLookup
                 case LookupNodeState.Succeeded:
                     answered++;
                     covered++;
+                    break;
+                case LookupNodeState.Waiting when Purpose == LookupPurpose.Write && !fewAnswers && IsLaggard(candidate):
+                    laggards = true; // neither covered nor holding the lookup: the nodes past it are asked, as after a soft timeout
                     break;
                 case LookupNodeState.Waiting:
                     covered++;
@@ -256,6 +285,11 @@ internal sealed partial class ClosestNodesLookup
 
         if (!unsettled)
         {
+            if (laggards)
+            {
+                _laggards = CollectLaggards();
+            }
+
             Finish();
             return LookupStep.Finished;
         }
@@ -474,4 +508,30 @@ internal sealed partial class ClosestNodesLookup
     }
 
     private NodeInfo[] CollectResults(out int rounds) => _candidates.Answered(_options.K, out rounds);
+
+    // The laggards among the k places, at the moment the lookup ends without them.
+    private NodeInfo[] CollectLaggards()
+    {
+        List<NodeInfo> laggards = [];
+        int places = 0;
+        foreach (ref readonly var candidate in _candidates.AsSpan())
+        {
+            if (places == _options.K)
+            {
+                break;
+            }
+
+            if (candidate.State == LookupNodeState.Succeeded)
+            {
+                places++;
+            }
+            else if (candidate.State == LookupNodeState.Waiting && IsLaggard(candidate))
+            {
+                laggards.Add(candidate.Node);
+                places++;
+            }
+        }
+
+        return laggards.ToArray();
+    }
 }

@@ -18,6 +18,9 @@ internal struct LookupCandidate
     /// <summary>Hops from the seeds: seeds are 0, a node first learned from a depth-d responder is d + 1.</summary>
     public int Depth;
 
+    /// <summary>When the node was last asked; meaningful once it has been contacted.</summary>
+    public DateTimeOffset SentAt;
+
     /// <summary>When the query stops holding a slot and the lookup; meaningful once the node has been contacted.</summary>
     public DateTimeOffset SoftDeadline;
 
@@ -30,6 +33,7 @@ internal struct LookupCandidate
         Distance = distance;
         State = LookupNodeState.NotContacted;
         Depth = depth;
+        SentAt = default;
         SoftDeadline = default;
         HardDeadline = default;
     }

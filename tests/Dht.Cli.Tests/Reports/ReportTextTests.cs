@@ -39,4 +39,12 @@ public sealed class ReportTextTests
 
         Assert.Equal(("Not stored: no node answered for key 'k'", false), (report.ToText(), report.Reached));
     }
+
+    [Fact]
+    public void Put_WithPlacesStillToBeWritten_SaysHowManyFollow()
+    {
+        var report = new PutReport("k", ValueKind.Named, Target, "stored", true, 6, 6, 1) { StoredLocally = true, NodesPending = 2 };
+
+        Assert.Equal("Stored key 'k' at 7 nodes (this one and 6 others), 2 more to follow", report.ToText());
+    }
 }

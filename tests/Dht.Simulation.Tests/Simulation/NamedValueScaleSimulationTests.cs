@@ -37,7 +37,9 @@ public sealed class NamedValueScaleSimulationTests(ITestOutputHelper output)
             var publisher = sim.Nodes[sim.Random.Next(sim.Nodes.Count)];
             publisherOf[key] = publisher;
             var put = sim.Run(publisher.PutAsync(key, ValueOf(key)));
-            Assert.True(put.NodesStored >= K - 1, $"{key} stored at only {put.NodesStored} of {put.NodesAsked} nodes (seed {seed})");
+            // Nodes slow to answer the put's lookup get their places written after it returns (NodesPending).
+            Assert.True(put.NodesStored + put.NodesPending >= K - 1,
+                $"{key} stored at only {put.NodesStored} of {put.NodesAsked} nodes, {put.NodesPending} to follow (seed {seed})");
         }
 
         int foundAtFirst = 0;

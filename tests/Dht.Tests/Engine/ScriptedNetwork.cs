@@ -154,7 +154,7 @@ internal sealed class ScriptedNetwork : IQueryNetwork
         }
 
         remote.Script?.Invoke(copy, reply);
-        Later(Latency, () => observer.OnResponse(pending, reply, _clock.GetUtcNow()));
+        Later(remote.Latency ?? Latency, () => observer.OnResponse(pending, reply, _clock.GetUtcNow()));
     }
 
     public void FindClosest(NodeId target, int count, List<NodeInfo> into, NodeId? excluded = null)
@@ -202,6 +202,9 @@ internal sealed class ScriptedNetwork : IQueryNetwork
 
         /// <summary>Never answers.</summary>
         public bool Silent { get; set; }
+
+        /// <summary>How long its answers take, when not the network's <see cref="ScriptedNetwork.Latency"/>.</summary>
+        public TimeSpan? Latency { get; set; }
 
         /// <summary>Answers everything but writes (queries carrying a token).</summary>
         public bool SilentToWrites { get; set; }

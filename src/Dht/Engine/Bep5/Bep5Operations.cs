@@ -1,6 +1,7 @@
 // The BEP 5 client side: ping, find_node, get_peers and announce_peer (to the k closest that answered a
 // get_peers lookup, with the tokens they handed out).
 using Dht.Engine.Operations;
+using Dht.Lookups;
 using Dht.Protocol;
 using Dht.Protocol.Krpc;
 using Dht.Protocol.Krpc.Messages;
@@ -29,7 +30,8 @@ internal sealed class Bep5Operations(IOperationContext network, int maxPeersPerR
     /// get_peers lookup for <paramref name="infoHash"/>: reports each new peer to <paramref name="onPeer"/> (on
     /// the loop) and returns the finished lookup, whose tokens serve a following announce.
     /// </summary>
-    public Task<LookupRun> GetPeersAsync(NodeId infoHash, Action<NetEndPoint> onPeer, CancellationToken cancellationToken)
+    public Task<LookupRun> GetPeersAsync(
+        NodeId infoHash, Action<NetEndPoint> onPeer, CancellationToken cancellationToken, LookupPurpose purpose = LookupPurpose.Read)
     {
         HashSet<NetEndPoint> seen = [];
         List<NetEndPoint> scratch = [];
@@ -50,7 +52,7 @@ internal sealed class Bep5Operations(IOperationContext network, int maxPeersPerR
                     onPeer(peer);
                 }
             }
-        }, cancellationToken);
+        }, cancellationToken, purpose: purpose);
     }
 
     /// <summary>
@@ -59,7 +61,7 @@ internal sealed class Bep5Operations(IOperationContext network, int maxPeersPerR
     /// </summary>
     public async Task<AnnounceResult> AnnounceAsync(NodeId infoHash, int? port, CancellationToken cancellationToken)
     {
-        var lookup = await GetPeersAsync(infoHash, static _ => { }, cancellationToken).ConfigureAwait(true);
+        var lookup = await GetPeersAsync(infoHash, static _ => { }, cancellationToken, LookupPurpose.Write).ConfigureAwait(true);
         var outcome = await network.WriteAsync(lookup, KrpcMethod.AnnouncePeer, m =>
         {
             var q = AnnouncePeerQuery.Of(m);
@@ -70,6 +72,11 @@ internal sealed class Bep5Operations(IOperationContext network, int maxPeersPerR
                 q.ImpliedPort = true;
             }
         }, cancellationToken).ConfigureAwait(true);
-        return new AnnounceResult(infoHash, outcome.Stored, outcome.Asked) { NodesAnswered = outcome.Answered, NodesReached = lookup.Answered };
+        return new AnnounceResult(infoHash, outcome.Stored, outcome.Asked)
+        {
+            NodesAnswered = outcome.Answered,
+            NodesPending = outcome.Pending,
+            NodesReached = lookup.Answered,
+        };
     }
 }

@@ -5,6 +5,7 @@
 // first: an immutable item held here is the answer, a mutable one competes with the answers by seq.
 using Dht.Crypto;
 using Dht.Engine.Operations;
+using Dht.Lookups;
 using Dht.Protocol;
 using Dht.Protocol.Krpc;
 using Dht.Protocol.Krpc.Messages;
@@ -143,7 +144,7 @@ internal sealed class ItemOperations(IOperationContext network, Storage.ItemPoli
 
     private async Task<ItemPutResult> PublishAsync(PublishedItem item, CancellationToken cancellationToken)
     {
-        var lookup = await network.LookupAsync(KrpcMethod.Get, item.Target, null, cancellationToken).ConfigureAwait(true);
+        var lookup = await network.LookupAsync(KrpcMethod.Get, item.Target, null, cancellationToken, purpose: LookupPurpose.Write).ConfigureAwait(true);
         _published[item.Target] = item with { Cas = null };
         var local = keepsCopies && LocalCopies.IsAmongClosest(network, lookup) ? LocalCopies.KeptAsync(KeepCopy(item)) : Task.FromResult(false);
         var outcome = await network.WriteAsync(lookup, KrpcMethod.Put, item.AddTo, cancellationToken).ConfigureAwait(true);
@@ -151,6 +152,7 @@ internal sealed class ItemOperations(IOperationContext network, Storage.ItemPoli
         return new ItemPutResult(item.Target, item.Seq, outcome.Stored, outcome.Asked, outcome.ErrorCodes)
         {
             NodesAnswered = outcome.Answered,
+            NodesPending = outcome.Pending,
             NodesReached = lookup.Answered,
             StoredLocally = storedLocally,
         };

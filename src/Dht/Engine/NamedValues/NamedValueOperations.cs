@@ -6,6 +6,7 @@
 // A writer among the k closest to its key keeps a copy of its own (Operations/LocalCopies), and a get counts
 // that copy among the answers.
 using Dht.Engine.Operations;
+using Dht.Lookups;
 using Dht.Protocol;
 using Dht.Protocol.Krpc;
 using Dht.Protocol.Krpc.NamedValues;
@@ -71,7 +72,7 @@ internal sealed class NamedValueOperations(
             {
                 See(r.Seq, r.HasValue && BencodedString.TryRead(r.Value.Span, out var v) && !v.IsEmpty);
             }
-        }, cancellationToken).ConfigureAwait(true);
+        }, cancellationToken, LookupPurpose.Write).ConfigureAwait(true);
 
         var now = network.Now;
         if (published.TryGet(target, out var mine))
@@ -109,6 +110,7 @@ internal sealed class NamedValueOperations(
         return new PutResult(key, target, version, outcome.Stored, outcome.Asked)
         {
             NodesAnswered = outcome.Answered,
+            NodesPending = outcome.Pending,
             NodesReached = lookup.Answered,
             HadValue = hadValue,
             StoredLocally = storedLocally,
@@ -241,8 +243,9 @@ internal sealed class NamedValueOperations(
     /// </summary>
     private bool IsWithinClockWindow(long seq) => seq <= policy.MaxSeqAt(network.Now);
 
-    private Task<LookupRun> FindValueAsync(NodeId target, Action<NodeInfo, FindValueResponse> onResponse, CancellationToken cancellationToken) =>
-        network.LookupAsync(NamedValueMethods.FindValue, target, (from, m) => onResponse(from, FindValueResponse.Of(m)), cancellationToken);
+    private Task<LookupRun> FindValueAsync(
+        NodeId target, Action<NodeInfo, FindValueResponse> onResponse, CancellationToken cancellationToken, LookupPurpose purpose = LookupPurpose.Read) =>
+        network.LookupAsync(NamedValueMethods.FindValue, target, (from, m) => onResponse(from, FindValueResponse.Of(m)), cancellationToken, purpose: purpose);
 
     private readonly record struct Answer(long Seq, byte[] Value, TimeSpan? Ttl);
 }

@@ -1,3 +1,4 @@
+using Dht.Lookups;
 using Dht.Protocol;
 using Dht.Protocol.Krpc;
 
@@ -28,7 +29,8 @@ internal interface IOperationContext
         NodeId target,
         Action<NodeInfo, KrpcMessage>? onResponse,
         CancellationToken cancellationToken,
-        Action<LookupRun>? started = null);
+        Action<LookupRun>? started = null,
+        LookupPurpose purpose = LookupPurpose.Read);
 
     /// <summary>
     /// The write of "look up, then write": to the k closest nodes that answered <paramref name="lookup"/>, each

@@ -11,6 +11,9 @@
 // never count. A node that refuses find_value with 204 (one of ours with named values off) is asked find_node
 // instead. No node is asked more than twice. Only answers to the lookup's own method reach the callback and
 // hand out write tokens.
+//
+// A write lookup that ended without its laggards (ClosestNodesLookup.Laggards) keeps their places
+// (LaggardPlaces): what those nodes do after the end, an answer, a soft timeout or a failure, settles them.
 using System.Runtime.InteropServices;
 using Dht.Engine.Network;
 using Dht.Lookups;
@@ -32,6 +35,7 @@ internal sealed class LookupRun : IQueryObserver
     private readonly List<LookupStepRecord> _path = [];
     private HashSet<NodeId>? _askedTwice;
     private HashSet<NodeId>? _namedByServers; // listed in an answer to our extension's method: they serve it
+    private LaggardPlaces? _places;
     private bool _done;
 
     public LookupRun(
@@ -60,6 +64,12 @@ internal sealed class LookupRun : IQueryObserver
     public Dictionary<NodeId, byte[]> Tokens { get; } = [];
 
     public Task<LookupRun> Completion => _completion.Task;
+
+    /// <summary>
+    /// The places a write lookup kept for its laggards when it ended without them (ClosestNodesLookup.Laggards), or
+    /// null: the answers, silences and failures of those nodes that come after the end settle them.
+    /// </summary>
+    public LaggardPlaces? LaggardPlaces => _places;
 
     public ClosestNodesLookup Lookup => _lookup;
 
@@ -120,6 +130,13 @@ internal sealed class LookupRun : IQueryObserver
 
         _done = true;
         Finished = now;
+        var laggards = _lookup.Laggards;
+        if (laggards.Count > 0)
+        {
+            var results = _lookup.Results;
+            _places = new LaggardPlaces(laggards, results.Skip(results.Count - laggards.Count).ToArray());
+        }
+
         _runner.Finished(this, now);
         _runner.Loop.CompleteLater(_completion, this);
     }
@@ -148,6 +165,7 @@ internal sealed class LookupRun : IQueryObserver
     {
         if (_done)
         {
+            OnLateResponse(query, response);
             return;
         }
 
@@ -188,10 +206,30 @@ internal sealed class LookupRun : IQueryObserver
         Pump(now);
     }
 
+    // A laggard the write lookup ended without has answered: with the lookup's method and a write token, it is
+    // written to; otherwise a stand-in takes its place. The nodes it lists are not followed: the lookup has ended.
+    private void OnLateResponse(PendingQuery query, KrpcMessage response)
+    {
+        if (_places is null)
+        {
+            return;
+        }
+
+        bool writable = query.Method == Method && query.ExpectedId == response.Id && response.Has(KrpcFields.Token)
+            && ExtensionReach.IsExtensionAnswer(Method, response);
+        if (writable)
+        {
+            Tokens[response.Id] = response.Token.ToArray();
+        }
+
+        _places.Settle(query.Node, writable);
+    }
+
     public void OnFailure(PendingQuery query, QueryFailure failure, DateTimeOffset now)
     {
         if (_done)
         {
+            _places?.Settle(query.Node, writable: false);
             return;
         }
 
@@ -246,9 +284,12 @@ internal sealed class LookupRun : IQueryObserver
 
     public void OnSoftTimeout(PendingQuery query, DateTimeOffset now)
     {
-        if (!_done)
+        if (_done)
         {
-            Pump(now);
+            _places?.Settle(query.Node, writable: false);
+            return;
         }
+
+        Pump(now);
     }
 }

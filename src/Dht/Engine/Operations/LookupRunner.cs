@@ -31,16 +31,18 @@ internal sealed class LookupRunner(IQueryNetwork network, NodeLoop loop, TimePro
     /// <param name="onResponse">Sees every answer (on the loop, inside the RPC callback).</param>
     /// <param name="cancellationToken">Cancels the lookup.</param>
     /// <param name="started">Receives the running lookup before its first query, so that a callback can end it early.</param>
+    /// <param name="purpose">A write ends without the laggards and hands their late answers to its write (LookupPurpose).</param>
     public async Task<LookupRun> RunAsync(
         KrpcMethod method,
         NodeId target,
         Action<NodeInfo, KrpcMessage>? onResponse,
         CancellationToken cancellationToken,
-        Action<LookupRun>? started = null)
+        Action<LookupRun>? started = null,
+        LookupPurpose purpose = LookupPurpose.Read)
     {
         cancellationToken.ThrowIfCancellationRequested();
         ObjectDisposedException.ThrowIf(_closed, this);
-        var run = Start(method, target, onResponse, time.GetUtcNow(), started);
+        var run = Start(method, target, onResponse, time.GetUtcNow(), started, purpose);
         await using var registration = cancellationToken.Register(
             static (s, token) => ((LookupRun)s!).CancelFromAnyThread(token), run).ConfigureAwait(true);
         return await run.Completion.ConfigureAwait(true);
@@ -48,7 +50,12 @@ internal sealed class LookupRunner(IQueryNetwork network, NodeLoop loop, TimePro
 
     /// <summary>Starts a lookup seeded from the routing table. Call on the loop.</summary>
     public LookupRun Start(
-        KrpcMethod method, NodeId target, Action<NodeInfo, KrpcMessage>? onResponse, DateTimeOffset now, Action<LookupRun>? started = null)
+        KrpcMethod method,
+        NodeId target,
+        Action<NodeInfo, KrpcMessage>? onResponse,
+        DateTimeOffset now,
+        Action<LookupRun>? started = null,
+        LookupPurpose purpose = LookupPurpose.Read)
     {
         _seeds.Clear();
         int seeds = Math.Max(options.K * 2, 16);
@@ -75,7 +82,7 @@ internal sealed class LookupRunner(IQueryNetwork network, NodeLoop loop, TimePro
             network.FindClosest(target, seeds, _seeds);
         }
 
-        var lookup = new ClosestNodesLookup(target, _seeds, options, network.LookupAdvisor);
+        var lookup = new ClosestNodesLookup(target, _seeds, options, network.LookupAdvisor, purpose);
         lookup.Exclude(network.LocalId);
         var run = new LookupRun(this, method, lookup, onResponse, now);
         _running.Add(run);

@@ -1,5 +1,6 @@
 using Dht.Engine.Loop;
 using Dht.Engine.Network;
+using Dht.Lookups;
 using Dht.Protocol;
 using Dht.Protocol.Krpc;
 using Dht.Telemetry;
@@ -31,9 +32,10 @@ internal sealed class OperationContext(
         NodeId target,
         Action<NodeInfo, KrpcMessage>? onResponse,
         CancellationToken cancellationToken,
-        Action<LookupRun>? started = null)
+        Action<LookupRun>? started = null,
+        LookupPurpose purpose = LookupPurpose.Read)
     {
-        var lookup = lookups.RunAsync(method, target, onResponse, cancellationToken, started);
+        var lookup = lookups.RunAsync(method, target, onResponse, cancellationToken, started, purpose);
         return telemetry is { ObservesLookups: true } ? telemetry.ObserveLookupAsync(method, target, lookup) : lookup;
     }
 

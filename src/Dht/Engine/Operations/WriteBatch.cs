@@ -9,9 +9,11 @@ namespace Dht.Engine.Operations;
 /// The write queries of one <see cref="WritePath"/> call: completes when every one has been answered, refused
 /// with an error, or has failed (its query timeout passed, or it could not be sent). A store answered the way a
 /// node that does not serve our extension answers (<see cref="ExtensionReach.IsExtensionAnswer"/>: libtorrent takes
-/// it for find_node) counts as answered, not stored.
+/// it for find_node) counts as answered, not stored. A query added after <see cref="Seal"/> but before the batch
+/// has completed (a laggard's place, settled meanwhile) is waited for too; <paramref name="places"/>, the places
+/// still open when it completes, become <see cref="WriteOutcome.Pending"/>.
 /// </summary>
-internal sealed class WriteBatch(NodeLoop loop) : IQueryObserver
+internal sealed class WriteBatch(NodeLoop loop, LaggardPlaces? places = null) : IQueryObserver
 {
     private readonly TaskCompletionSource<WriteOutcome> _completion = new();
     private readonly List<int> _errorCodes = [];
@@ -20,10 +22,14 @@ internal sealed class WriteBatch(NodeLoop loop) : IQueryObserver
     private int _answeredNotStored;
     private int _outstanding;
     private bool _sealed;
+    private bool _completed;
 
     public Task<WriteOutcome> Task => _completion.Task;
 
-    /// <summary>Called before each send.</summary>
+    /// <summary>True once every query has an outcome after <see cref="Seal"/>: nothing can be added any more.</summary>
+    public bool IsComplete => _completed;
+
+    /// <summary>Called before each send; after <see cref="Seal"/> only while not <see cref="IsComplete"/>.</summary>
     public void Add()
     {
         _asked++;
@@ -69,9 +75,13 @@ internal sealed class WriteBatch(NodeLoop loop) : IQueryObserver
 
     private void TryComplete()
     {
-        if (_sealed && _outstanding == 0 && !_completion.Task.IsCompleted)
+        if (_sealed && _outstanding == 0 && !_completed)
         {
-            loop.CompleteLater(_completion, new WriteOutcome(_asked, _stored + _answeredNotStored + _errorCodes.Count, _stored, _errorCodes.ToArray()));
+            _completed = true;
+            loop.CompleteLater(_completion, new WriteOutcome(_asked, _stored + _answeredNotStored + _errorCodes.Count, _stored, _errorCodes.ToArray())
+            {
+                Pending = places?.Open ?? 0,
+            });
         }
     }
 }

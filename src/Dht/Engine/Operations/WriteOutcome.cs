@@ -7,6 +7,9 @@ namespace Dht.Engine.Operations;
 /// <param name="ErrorCodes">The KRPC error codes of the nodes that refused it.</param>
 internal sealed record WriteOutcome(int Asked, int Answered, int Stored, IReadOnlyList<int> ErrorCodes)
 {
+    /// <summary>Places kept for a write lookup's laggards, written after this outcome (LaggardPlaces).</summary>
+    public int Pending { get; init; }
+
     /// <summary>Nothing was sent (no node gave a token).</summary>
     public static WriteOutcome None { get; } = new(0, 0, 0, []);
 }

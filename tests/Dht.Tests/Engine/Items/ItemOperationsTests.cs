@@ -80,17 +80,55 @@ public sealed class ItemOperationsTests
     }
 
     [Fact]
-    public async Task PutImmutable_ARefusalIsAnAnswerWithItsCode_ASilentNodeIsNot()
+    public async Task PutImmutable_ARefusalIsAnAnswerWithItsCode_ASilentNodeIsNot_AndItsPlaceGoesToTheNextNode()
     {
         var target = Bep44.ImmutableTarget(Encoding.ASCII.GetBytes("1:x"));
         var closest = _node.Network.Remotes.OrderBy(r => r.Node.Id ^ target).ToList();
         closest[0].ErrorCode = KrpcErrorCode.ValueTooBig;
-        closest[1].Silent = true; // silent in the lookup: it is not among the closest that answered
+        closest[1].Silent = true;
         var put = await Run(() => _items.PutImmutableAsync("x"u8.ToArray(), CancellationToken.None));
-        Assert.Equal(8, put.NodesAsked);
-        Assert.Equal(8, put.NodesAnswered);
-        Assert.Equal(7, put.NodesStored);
+
+        // Overtaken by the others' answers, the silent node did not hold the put, but it kept its place among the 8
+        // closest: the put wrote to the other 7 at once.
+        Assert.Equal((7, 7, 6, 1), (put.NodesAsked, put.NodesAnswered, put.NodesStored, put.NodesPending));
         Assert.Equal([KrpcErrorCode.ValueTooBig], put.ErrorCodes);
+        Assert.False(_held[closest[8].Node.Id].TryGet(target, _node.Clock.GetUtcNow(), out _));
+
+        // Once its query has failed, the place is the next node's.
+        _node.Clock.RunFor(_node.Network.Timeout);
+        Assert.True(_held[closest[8].Node.Id].TryGet(target, _node.Clock.GetUtcNow(), out _));
+        Assert.Equal(7, Holders(target));
+    }
+
+    [Fact]
+    public async Task PutImmutable_ALaggardAmongTheClosest_DoesNotHoldThePut_AndIsWrittenWhenItAnswers()
+    {
+        var target = Bep44.ImmutableTarget(Encoding.ASCII.GetBytes("4:slow"));
+        var closest = _node.Network.Remotes.OrderBy(r => r.Node.Id ^ target).ToList();
+        closest[0].Latency = TimeSpan.FromMilliseconds(300); // alive, but fifteen times slower than the others
+        var start = _node.Clock.GetUtcNow();
+        var put = await Run(() => _items.PutImmutableAsync("slow"u8.ToArray(), CancellationToken.None));
+
+        Assert.True(_node.Clock.GetUtcNow() - start < TimeSpan.FromMilliseconds(300), "the put waited for the laggard");
+        Assert.Equal((7, 1), (put.NodesStored, put.NodesPending));
+        _node.Clock.RunFor(TimeSpan.FromSeconds(1));
+        var holders = closest.Where(r => _held[r.Node.Id].TryGet(target, _node.Clock.GetUtcNow(), out _)).ToList();
+        Assert.Equal(closest.Take(8), holders); // the laggard itself, not a ninth node: k copies on the k closest
+    }
+
+    [Fact]
+    public async Task PutImmutable_ALaggardThatAnswersWhileTheWriteRuns_IsPartOfIt()
+    {
+        // The lookup ends at 60 ms without the node (three answers overtook it); its answer comes at 70 ms, while the
+        // write to the others (60 to 80 ms) runs: the write waits for its store too, and counts it.
+        var target = Bep44.ImmutableTarget(Encoding.ASCII.GetBytes("6:behind"));
+        var closest = _node.Network.Remotes.OrderBy(r => r.Node.Id ^ target).ToList();
+        closest[0].Latency = TimeSpan.FromMilliseconds(70);
+        var put = await Run(() => _items.PutImmutableAsync("behind"u8.ToArray(), CancellationToken.None));
+
+        Assert.Equal((8, 8, 0), (put.NodesAsked, put.NodesStored, put.NodesPending));
+        Assert.Equal(8, Holders(target));
+        Assert.True(_held[closest[0].Node.Id].TryGet(target, _node.Clock.GetUtcNow(), out _));
     }
 
     [Fact]
