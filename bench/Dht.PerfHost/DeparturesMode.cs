@@ -98,7 +98,7 @@ internal static class DeparturesMode
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{{\"impl\":\"dht\",\"mode\":\"departures\",\"phase\":\"{phase}\",\"kind\":\"{kind}\",\"nodes\":{nodes},\"ops\":{k.Puts.Count},\"put_ok\":{k.PutOk},\"put_pending\":{k.Pending},\"found\":{k.Found}," +
-                $"\"put_p50_ms\":{Percentiles.Of(k.Puts, 0.5):0.000},\"put_p99_ms\":{Percentiles.Of(k.Puts, 0.99):0.000}," +
+                $"\"put_p50_ms\":{Percentiles.Of(k.Puts, 0.5):0.000},\"put_p90_ms\":{Percentiles.Of(k.Puts, 0.9):0.000},\"put_p99_ms\":{Percentiles.Of(k.Puts, 0.99):0.000}," +
                 $"\"get_p50_ms\":{Percentiles.Of(k.Gets, 0.5):0.000},\"get_p99_ms\":{Percentiles.Of(k.Gets, 0.99):0.000}}}"));
         }
     }

@@ -29,5 +29,5 @@ public sealed record AnnounceResult(NodeId InfoHash, int NodesAccepted, int Node
     string IOperationResult.Outcome => Outcomes.Of(Status);
 
     void IOperationResult.Describe(Activity activity) =>
-        WriteResults.Describe(activity, NodesReached, NodesAsked, NodesAnswered, NodesAccepted);
+        WriteResults.Describe(activity, NodesReached, NodesAsked, NodesAnswered, NodesAccepted, NodesPending);
 }

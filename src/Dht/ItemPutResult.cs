@@ -38,5 +38,5 @@ public sealed record ItemPutResult(NodeId Target, long Seq, int NodesStored, int
     string IOperationResult.Outcome => Outcomes.Of(Status);
 
     void IOperationResult.Describe(Activity activity) =>
-        WriteResults.Describe(activity, NodesReached, NodesAsked, NodesAnswered, NodesStored);
+        WriteResults.Describe(activity, NodesReached, NodesAsked, NodesAnswered, NodesStored, NodesPending);
 }

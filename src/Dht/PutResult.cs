@@ -45,5 +45,5 @@ public sealed record PutResult(string Key, NodeId Target, long Seq, int NodesSto
     string IOperationResult.Outcome => Outcomes.Of(Status);
 
     void IOperationResult.Describe(Activity activity) =>
-        WriteResults.Describe(activity, NodesReached, NodesAsked, NodesAnswered, NodesStored);
+        WriteResults.Describe(activity, NodesReached, NodesAsked, NodesAnswered, NodesStored, NodesPending);
 }

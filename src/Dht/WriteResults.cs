@@ -13,11 +13,12 @@ internal static class WriteResults
         : nodesReached == 0 ? WriteStatus.NoNodeAnswered
         : WriteStatus.NotStored;
 
-    public static void Describe(Activity activity, int nodesReached, int nodesAsked, int nodesAnswered, int nodesStored)
+    public static void Describe(Activity activity, int nodesReached, int nodesAsked, int nodesAnswered, int nodesStored, int nodesPending)
     {
         activity.SetTag(TelemetryTags.NodesReached, nodesReached);
         activity.SetTag(TelemetryTags.NodesAsked, nodesAsked);
         activity.SetTag(TelemetryTags.NodesAnswered, nodesAnswered);
         activity.SetTag(TelemetryTags.NodesStored, nodesStored);
+        activity.SetTag(TelemetryTags.NodesPending, nodesPending);
     }
 }

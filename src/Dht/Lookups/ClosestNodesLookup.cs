@@ -29,8 +29,8 @@
 //   (below), so a departure costs each node once.
 // - A write's lookup (LookupPurpose.Write: announce, BEP 44 put, named store) does not wait even that long for
 //   a laggard: a node still within its soft timeout that α nodes asked no earlier than it have overtaken with
-//   their answers. Once k nodes have answered in all, a laggard stops holding the lookup like a silent node,
-//   so the write starts at the speed of the live network. It still holds its place among the k closest
+//   their answers. When the lookup knows more than k nodes, a laggard stops holding it like a silent node, and
+//   the nodes past it are asked, so the write starts at the speed of the live network. It still holds its place among the k closest
 //   (Laggards): the write goes to it when it answers, or to the next node that answered when it falls silent
 //   (Operations/LaggardPlaces), so the value ends on k nodes either way. On loopback a departed node's soft
 //   timeout is about 5 ms against answers in a tenth of that, so without this the first put after a departure
@@ -71,6 +71,7 @@ internal sealed partial class ClosestNodesLookup
     private NodeInfo[]? _finalResults;
     private int _finalRounds;
     private NodeInfo[]? _laggards;
+    private int _answeredPlaces;
 
     /// <summary>
     /// Starts a lookup for <paramref name="target"/> from <paramref name="seeds"/> (usually the closest nodes
@@ -104,11 +105,14 @@ internal sealed partial class ClosestNodesLookup
 
     /// <summary>
     /// A finished write's laggards that hold one of the k places (see the header), closest first: the k places are
-    /// the k closest among the nodes that answered and these. The write goes to the first
-    /// <c>Results.Count - Laggards.Count</c> of <see cref="Results"/> at once, and to each laggard that answers
-    /// later; the remaining results stand in, in order, for laggards that fall silent. Empty for a read.
+    /// the k closest among the nodes that answered and these. The write goes at once to the first
+    /// <see cref="AnsweredPlaces"/> of <see cref="Results"/>, and to each laggard that answers later; the rest of
+    /// the results stand in, in order, for laggards that fall silent. Empty for a read.
     /// </summary>
     public IReadOnlyList<NodeInfo> Laggards => _laggards ?? [];
+
+    /// <summary>How many of <see cref="Results"/> hold one of the k places beside <see cref="Laggards"/>: all of them without laggards.</summary>
+    public int AnsweredPlaces => _laggards is null ? Results.Count : _answeredPlaces;
 
     /// <summary>
     /// True once <see cref="Next"/> has returned <see cref="LookupStepKind.Finished"/> or <see cref="Finish"/>
@@ -218,6 +222,8 @@ internal sealed partial class ClosestNodesLookup
         // Then a silent node still holds the lookup until its hard timeout.
         bool shortOfK = CountedResponses < _options.K && CountedResponses <= SilentWithinHardTimeout(now);
         bool fewAnswers = CountedResponses < _options.K;
+        // More nodes known than places: a laggard's place can go to another node (not so in a network of k or fewer).
+        bool passesLaggards = Purpose == LookupPurpose.Write && _candidates.Count > _options.K;
         var wakeAt = _nextDeadline;
         GraceDeadline = DateTimeOffset.MaxValue;
         bool unsettled = false; // something among the k closest may still change the result
@@ -234,7 +240,7 @@ internal sealed partial class ClosestNodesLookup
                     answered++;
                     covered++;
                     break;
-                case LookupNodeState.Waiting when Purpose == LookupPurpose.Write && !fewAnswers && IsLaggard(candidate):
+                case LookupNodeState.Waiting when passesLaggards && IsLaggard(candidate):
                     laggards = true; // neither covered nor holding the lookup: the nodes past it are asked, as after a soft timeout
                     break;
                 case LookupNodeState.Waiting:
@@ -524,6 +530,7 @@ internal sealed partial class ClosestNodesLookup
             if (candidate.State == LookupNodeState.Succeeded)
             {
                 places++;
+                _answeredPlaces++;
             }
             else if (candidate.State == LookupNodeState.Waiting && IsLaggard(candidate))
             {

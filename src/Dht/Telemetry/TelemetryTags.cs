@@ -36,6 +36,9 @@ internal static class TelemetryTags
     /// <summary>Nodes that accepted a write.</summary>
     public const string NodesStored = "dht.nodes.stored";
 
+    /// <summary>Places among the closest a write fills after it returned (nodes overtaken in its lookup).</summary>
+    public const string NodesPending = "dht.nodes.pending";
+
     /// <summary>Nodes that answered a read with the version returned.</summary>
     public const string NodesWithValue = "dht.nodes.with_value";
 

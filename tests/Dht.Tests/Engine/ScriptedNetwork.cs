@@ -177,7 +177,8 @@ internal sealed class ScriptedNetwork : IQueryNetwork
             ? Dht.Routing.ExtensionSupport.Speaks
             : Dht.Routing.ExtensionSupport.Unknown;
 
-    public Dht.Lookups.ILookupAdvisor? LookupAdvisor => null;
+    /// <summary>Timeouts and nodes to avoid for the lookups; none by default.</summary>
+    public Dht.Lookups.ILookupAdvisor? LookupAdvisor { get; set; }
 
     private void Later(TimeSpan delay, Action action) => _clock.Schedule(delay, () => _loop.Post(_ => action(), null));
 

@@ -1,5 +1,5 @@
 // ClosestNodesLookup for a write: a laggard, a node overtaken by α answers to queries sent no earlier than it, stops
-// holding the lookup once k nodes have answered; a read waits for it.
+// holding the lookup when it knows more than k nodes, and keeps its place among the k; a read waits for it.
 using Dht.Lookups;
 using Dht.Protocol;
 using static Dht.Tests.Lookups.LookupTestNodes;
@@ -30,6 +30,7 @@ public sealed partial class ClosestNodesLookupTests
         Assert.Equal(LookupStepKind.Finished, lookup.Next(Ms(2)).Kind);
         Assert.Equal(Nodes(2, 3), lookup.Results);
         Assert.Equal([Node(1)], lookup.Laggards); // it keeps its place: node 3 stands in only if it falls silent
+        Assert.Equal(1, lookup.AnsweredPlaces);
         Assert.Equal(LookupNodeState.Waiting, lookup.StateOf(Id(1)));
     }
 
@@ -77,7 +78,25 @@ public sealed partial class ClosestNodesLookupTests
     }
 
     [Fact]
-    public void Write_ShortOfKAnswersInAll_WaitsForALaggardAsAReadDoes()
+    public void Write_ShortOfKAnswers_PassesALaggardAndAsksTheNextNode_WhichStandsInForIt()
+    {
+        var lookup = new ClosestNodesLookup(NodeId.Zero, Nodes(1, 2, 3, 4, 5), new LookupOptions { K = 3, Alpha = 2, Spares = 0 }, purpose: LookupPurpose.Write);
+        Assert.Equal(Nodes(1, 2), DrainQueries(lookup, T0, out _));
+        lookup.OnResponse(Node(2), [], Ms(1));
+        Assert.Equal(Node(3), ExpectQuery(lookup, Ms(1)));
+        lookup.OnResponse(Node(3), [], Ms(2));
+
+        Assert.Equal(Node(4), ExpectQuery(lookup, Ms(2))); // node 1 lags: the next node is asked as if it had timed out
+        lookup.OnResponse(Node(4), [], Ms(3));
+
+        Assert.Equal(LookupStepKind.Finished, lookup.Next(Ms(3)).Kind);
+        Assert.Equal(Nodes(2, 3, 4), lookup.Results);
+        Assert.Equal([Node(1)], lookup.Laggards);
+        Assert.Equal(2, lookup.AnsweredPlaces); // nodes 2 and 3 are written at once; node 4 stands in if node 1 falls silent
+    }
+
+    [Fact]
+    public void Write_InANetworkOfKNodesOrFewer_WaitsForALaggardAsAReadDoes()
     {
         // Three nodes and k = 3: every node is one of the few holders, so none is left out for lagging.
         var lookup = new ClosestNodesLookup(NodeId.Zero, Nodes(1, 2, 3), new LookupOptions { K = 3, Alpha = 2 }, purpose: LookupPurpose.Write);

@@ -133,8 +133,7 @@ internal sealed class LookupRun : IQueryObserver
         var laggards = _lookup.Laggards;
         if (laggards.Count > 0)
         {
-            var results = _lookup.Results;
-            _places = new LaggardPlaces(laggards, results.Skip(results.Count - laggards.Count).ToArray());
+            _places = new LaggardPlaces(laggards, _lookup.Results.Skip(_lookup.AnsweredPlaces).ToArray());
         }
 
         _runner.Finished(this, now);

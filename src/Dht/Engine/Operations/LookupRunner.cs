@@ -67,8 +67,13 @@ internal sealed class LookupRunner(IQueryNetwork network, NodeLoop loop, TimePro
             int kept = 0, serving = 0;
             for (int i = 0; i < _seeds.Count; i++)
             {
+                if (IsAvoided(_seeds[i], now))
+                {
+                    continue;
+                }
+
                 bool serves = network.ExtensionOf(_seeds[i]) == ExtensionSupport.Speaks;
-                if (i < seeds || (serves && serving < seeds))
+                if (kept < seeds || (serves && serving < seeds))
                 {
                     _seeds[kept++] = _seeds[i];
                     serving += serves ? 1 : 0;
@@ -79,7 +84,19 @@ internal sealed class LookupRunner(IQueryNetwork network, NodeLoop loop, TimePro
         }
         else
         {
-            network.FindClosest(target, seeds, _seeds);
+            // Twice as many, so that contacts the lookup would not ask (they failed us recently) leave room for
+            // others: after many nodes leave at once, the closest contacts can all be gone.
+            network.FindClosest(target, seeds * 2, _seeds);
+            int kept = 0;
+            for (int i = 0; i < _seeds.Count && kept < seeds; i++)
+            {
+                if (!IsAvoided(_seeds[i], now))
+                {
+                    _seeds[kept++] = _seeds[i];
+                }
+            }
+
+            _seeds.RemoveRange(kept, _seeds.Count - kept);
         }
 
         var lookup = new ClosestNodesLookup(target, _seeds, options, network.LookupAdvisor, purpose);
@@ -90,6 +107,8 @@ internal sealed class LookupRunner(IQueryNetwork network, NodeLoop loop, TimePro
         run.Pump(now);
         return run;
     }
+
+    private bool IsAvoided(NodeInfo node, DateTimeOffset now) => network.LookupAdvisor?.IsAvoided(node, now) ?? false;
 
     /// <summary>
     /// The earliest end of a small network's grace among the running lookups (LookupRun.GraceDeadline), for the

@@ -42,7 +42,7 @@ internal sealed class WritePath(IQueryNetwork network, NodeLoop loop, TimeProvid
                 Send(batch, method, node, tokens, arguments, time.GetUtcNow());
             }
         });
-        return Write(batch, method, results.Take(results.Count - lookup.Lookup.Laggards.Count).Concat(settled), tokens, arguments);
+        return Write(batch, method, results.Take(lookup.Lookup.AnsweredPlaces).Concat(settled), tokens, arguments);
     }
 
     /// <summary>

@@ -38,6 +38,31 @@ public sealed class LookupRunnerTests
     }
 
     [Fact]
+    public async Task Lookup_WhenEveryClosestContactFailedRecently_IsSeededWithTheNextOnes()
+    {
+        // After most of the network left at once, the 16 closest contacts are all known to be gone: the lookup starts
+        // from the live contacts behind them instead of ending with nothing.
+        var random = new Random(13);
+        var target = NodeId.CreateRandom(random);
+        var remotes = Enumerable.Range(0, 40).Select(_ => _node.Network.Add(NodeId.CreateRandom(random))).OrderBy(r => r.Node.Id ^ target).ToList();
+        var advisor = new Dht.Tests.Lookups.ScriptedAdvisor();
+        foreach (var gone in remotes.Take(20))
+        {
+            gone.Silent = true;
+            advisor.AvoidedUntil[gone.Node.Id] = _node.Clock.GetUtcNow() + TimeSpan.FromMinutes(1);
+        }
+
+        _node.Network.LookupAdvisor = advisor;
+        _node.Network.NodesPerAnswer = 0; // the live nodes name nobody: only the seeds can lead anywhere
+        var run = Run(KrpcMethod.FindNode, target);
+        Assert.True(_node.Clock.RunUntil(() => run.IsCompleted, TimeSpan.FromMinutes(1)));
+
+        var lookup = await run;
+        Assert.Equal(remotes.Skip(20).Take(8).Select(r => r.Node), lookup.Lookup.Results);
+        Assert.DoesNotContain(_node.Network.Sent, s => remotes.Take(20).Any(r => r.Node == s.To));
+    }
+
+    [Fact]
     public async Task GetPeers_NamesItsTargetInfoHash_AndEveryAnswerIsSeen()
     {
         var random = new Random(12);
