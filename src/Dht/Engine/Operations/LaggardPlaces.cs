@@ -4,7 +4,8 @@
 // (its soft timeout), fails, or answers without a token gives its place to the next node that answered beyond
 // the places (a stand-in), so the write reaches k nodes either way and never more. A laggard that answers after
 // its place went to a stand-in is not written to. Places that settle before the write starts (answers that were
-// already on their way when the lookup ended) are written with the rest of it. Called on the node's loop only.
+// already on their way when the lookup ended) are written with the rest of it; WritePath also makes those that
+// settle while it runs part of it. Called on the node's loop only.
 using Dht.Protocol;
 
 namespace Dht.Engine.Operations;

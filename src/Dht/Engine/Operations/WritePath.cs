@@ -2,7 +2,7 @@
 // store, read repair, replication and hand-over all go through it. Each node among the given ones that handed
 // out a write token in the lookup gets one query with that token; the write completes when each of them has
 // answered, refused with an error, or passed its query timeout. The places a write lookup kept for laggards are
-// written as they settle, after the write has completed (LaggardPlaces).
+// written as they settle (LaggardPlaces): as part of the write while it runs, on their own after it.
 using Dht.Engine.Loop;
 using Dht.Engine.Network;
 using Dht.Protocol;
