@@ -23,11 +23,18 @@ internal sealed partial class ClosestNodesLookup
     }
 
     // A write's laggard: a node still within its soft timeout that α nodes asked no earlier than it have overtaken
-    // with their answers. Judged on answers alone, with no clock: the answers that overtake it show that neither
-    // the network nor this process is what is slow, and the decision is taken the moment the last of them comes
-    // in rather than at a timer's next tick (a millisecond or more, several round trips on a fast link).
-    private bool IsLaggard(in LookupCandidate waiting)
+    // with their answers, or that has been silent for LagFactor times the slowest answer of this lookup once α
+    // nodes have answered. The first takes no clock: the answers that overtake it show that neither the network
+    // nor this process is what is slow, and the decision is taken the moment the last of them comes in rather
+    // than at a timer's next tick (a millisecond or more, several round trips on a fast link). The second, on the
+    // node's timer (WakeDeadline), covers the node asked last, which no later query can overtake.
+    private bool IsLaggard(in LookupCandidate waiting, DateTimeOffset now)
     {
+        if (LagsAt(waiting) is { } lagsAt && now >= lagsAt)
+        {
+            return true;
+        }
+
         int overtaken = 0;
         foreach (ref readonly var other in _candidates.AsSpan())
         {
@@ -40,6 +47,14 @@ internal sealed partial class ClosestNodesLookup
 
         return false;
     }
+
+    // When a waiting node has been silent LagFactor times the slowest answer so far; null before α answers.
+    private DateTimeOffset? LagsAt(in LookupCandidate waiting) =>
+        Responses >= _options.Alpha ? waiting.SentAt + (_slowestAnswer * LagFactor) : null;
+
+    // Twice the slowest answer: a live node is rarely that much slower than every other node of the same lookup,
+    // and one that is only keeps its place and is written to when it answers (Operations/LaggardPlaces).
+    private const int LagFactor = 2;
 
     private void Arm(ref LookupCandidate candidate, DateTimeOffset now)
     {

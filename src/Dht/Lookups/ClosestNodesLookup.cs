@@ -29,15 +29,18 @@
 //   (below), so a departure costs each node once.
 // - A write's lookup (LookupPurpose.Write: announce, BEP 44 put, named store) does not wait even that long for
 //   a laggard: a node still within its soft timeout that α nodes asked no earlier than it have overtaken with
-//   their answers. When the lookup knows more than k nodes, a laggard stops holding it like a silent node, and
-//   the nodes past it are asked, so the write starts at the speed of the live network. It still holds its place among the k closest
-//   (Laggards): the write goes to it when it answers, or to the next node that answered when it falls silent
-//   (Operations/LaggardPlaces), so the value ends on k nodes either way. On loopback a departed node's soft
-//   timeout is about 5 ms against answers in a tenth of that, so without this the first put after a departure
-//   took several times as long as the one before it. No clock is involved: the answers that overtake a node
-//   show that neither the network nor this process is what is slow, and a timer would fire a millisecond or
-//   more later, several round trips on a fast link. A read still waits for a laggard until its soft timeout:
-//   its answer may hold the newest value, and a search returns the k closest responsive nodes.
+//   their answers, or, once α nodes have answered, that has been silent twice as long as the slowest of them
+//   (a node asked last, which no later query can overtake; the node's timer wakes the lookup: WakeDeadline).
+//   When the lookup knows more than k nodes, a laggard stops holding it like a silent node and the nodes past
+//   it are asked, so the write starts at the speed of the live network. It still holds its place among the k
+//   closest (Laggards): the write goes to it when it answers, or to the next node that answered when it falls
+//   silent (Operations/LaggardPlaces), so the value ends on k nodes either way. On loopback a departed node's
+//   soft timeout is about 5 ms against answers in a tenth of that, so without this the first put after a
+//   departure took several times as long as the one before it. Overtaking takes no clock: the answers that
+//   overtake a node show that neither the network nor this process is what is slow, and the decision comes
+//   with the last of them rather than at a timer's next tick (a millisecond or more, several round trips on a
+//   fast link). A read still waits for a laggard until its soft timeout: its answer may hold the newest value,
+//   and a search returns the k closest responsive nodes.
 // - Silent nodes do not count among the k closest, so the lookup queries past them (libtorrent), yet never
 //   beyond those k and LookupOptions.Spares more (the paper: k), so the stall does not spend queries on nodes
 //   that cannot make the result. The spare is asked with the k closest, so that when one of them turns out
@@ -72,6 +75,7 @@ internal sealed partial class ClosestNodesLookup
     private int _finalRounds;
     private NodeInfo[]? _laggards;
     private int _answeredPlaces;
+    private TimeSpan _slowestAnswer; // the longest round trip among the answers to this lookup
 
     /// <summary>
     /// Starts a lookup for <paramref name="target"/> from <paramref name="seeds"/> (usually the closest nodes
@@ -121,11 +125,12 @@ internal sealed partial class ClosestNodesLookup
     public bool IsFinished { get; private set; }
 
     /// <summary>
-    /// After a <see cref="LookupStepKind.Waiting"/> step: when the earliest silent node stops holding the lookup by
-    /// <see cref="LookupOptions.SmallNetworkGrace"/>, or <see cref="DateTimeOffset.MaxValue"/>. No query's timeout
-    /// falls then, so the runner calls <see cref="Next"/> again at that time itself.
+    /// After a <see cref="LookupStepKind.Waiting"/> step: when a silent node next stops holding the lookup though no
+    /// query's timeout falls then (the end of a small network's <see cref="LookupOptions.SmallNetworkGrace"/>, or a
+    /// write's node silent long enough to lag), or <see cref="DateTimeOffset.MaxValue"/>. The runner calls
+    /// <see cref="Next"/> again at that time itself.
     /// </summary>
-    public DateTimeOffset GraceDeadline { get; private set; } = DateTimeOffset.MaxValue;
+    public DateTimeOffset WakeDeadline { get; private set; } = DateTimeOffset.MaxValue;
 
     /// <summary>Queries handed out by <see cref="Next"/>.</summary>
     public int QueriesSent { get; private set; }
@@ -225,7 +230,7 @@ internal sealed partial class ClosestNodesLookup
         // More nodes known than places: a laggard's place can go to another node (not so in a network of k or fewer).
         bool passesLaggards = Purpose == LookupPurpose.Write && _candidates.Count > _options.K;
         var wakeAt = _nextDeadline;
-        GraceDeadline = DateTimeOffset.MaxValue;
+        WakeDeadline = DateTimeOffset.MaxValue;
         bool unsettled = false; // something among the k closest may still change the result
         int answered = 0;
         int covered = 0; // answered, or asked and still within the soft timeout
@@ -240,12 +245,18 @@ internal sealed partial class ClosestNodesLookup
                     answered++;
                     covered++;
                     break;
-                case LookupNodeState.Waiting when passesLaggards && IsLaggard(candidate):
+                case LookupNodeState.Waiting when passesLaggards && IsLaggard(candidate, now):
                     laggards = true; // neither covered nor holding the lookup: the nodes past it are asked, as after a soft timeout
                     break;
                 case LookupNodeState.Waiting:
                     covered++;
                     unsettled = true;
+                    if (passesLaggards && LagsAt(candidate) is { } lagsAt && lagsAt < WakeDeadline)
+                    {
+                        WakeDeadline = lagsAt;
+                        wakeAt = lagsAt < wakeAt ? lagsAt : wakeAt;
+                    }
+
                     break;
                 case LookupNodeState.Unresponsive when shortOfK && now < candidate.HardDeadline:
                     unsettled = true;
@@ -258,7 +269,7 @@ internal sealed partial class ClosestNodesLookup
                 case LookupNodeState.Unresponsive when fewAnswers && now < candidate.SoftDeadline + _options.SmallNetworkGrace:
                     unsettled = true;
                     var graceEnds = candidate.SoftDeadline + _options.SmallNetworkGrace;
-                    GraceDeadline = graceEnds < GraceDeadline ? graceEnds : GraceDeadline;
+                    WakeDeadline = graceEnds < WakeDeadline ? graceEnds : WakeDeadline;
                     wakeAt = graceEnds < wakeAt ? graceEnds : wakeAt;
                     break;
                 case LookupNodeState.NotContacted when mayQuery:
@@ -293,7 +304,7 @@ internal sealed partial class ClosestNodesLookup
         {
             if (laggards)
             {
-                _laggards = CollectLaggards();
+                _laggards = CollectLaggards(now);
             }
 
             Finish();
@@ -356,6 +367,8 @@ internal sealed partial class ClosestNodesLookup
             return false;
         }
 
+        var roundTrip = now - candidate.SentAt;
+        _slowestAnswer = roundTrip > _slowestAnswer ? roundTrip : _slowestAnswer;
         Settle(ref candidate, counts ? LookupNodeState.Succeeded : LookupNodeState.Passed);
         Responses++;
         if (counts)
@@ -516,7 +529,7 @@ internal sealed partial class ClosestNodesLookup
     private NodeInfo[] CollectResults(out int rounds) => _candidates.Answered(_options.K, out rounds);
 
     // The laggards among the k places, at the moment the lookup ends without them.
-    private NodeInfo[] CollectLaggards()
+    private NodeInfo[] CollectLaggards(DateTimeOffset now)
     {
         List<NodeInfo> laggards = [];
         int places = 0;
@@ -532,7 +545,7 @@ internal sealed partial class ClosestNodesLookup
                 places++;
                 _answeredPlaces++;
             }
-            else if (candidate.State == LookupNodeState.Waiting && IsLaggard(candidate))
+            else if (candidate.State == LookupNodeState.Waiting && IsLaggard(candidate, now))
             {
                 laggards.Add(candidate.Node);
                 places++;

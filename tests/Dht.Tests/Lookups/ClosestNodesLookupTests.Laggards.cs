@@ -1,5 +1,6 @@
-// ClosestNodesLookup for a write: a laggard, a node overtaken by α answers to queries sent no earlier than it, stops
-// holding the lookup when it knows more than k nodes, and keeps its place among the k; a read waits for it.
+// ClosestNodesLookup for a write: a laggard, a node overtaken by α answers to queries sent no earlier than it (or
+// silent twice as long as the slowest answer), stops holding the lookup when it knows more than k nodes, and keeps
+// its place among the k; a read waits for it.
 using Dht.Lookups;
 using Dht.Protocol;
 using static Dht.Tests.Lookups.LookupTestNodes;
@@ -109,5 +110,34 @@ public sealed partial class ClosestNodesLookupTests
         Assert.True(lookup.OnResponse(Node(1), [], Ms(40)));
         Assert.Equal(LookupStepKind.Finished, lookup.Next(Ms(40)).Kind);
         Assert.Equal(Nodes(1, 2, 3), lookup.Results);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void ANodeAskedLast_LagsForAWriteOnceSilentTwiceAsLongAsTheSlowestAnswer(bool write)
+    {
+        var purpose = write ? LookupPurpose.Write : LookupPurpose.Read;
+        // Nodes 2 and 3 answer in 1 and 2 ms; node 1, learned from node 2 and asked at 1 ms, is overtaken by nobody.
+        var lookup = new ClosestNodesLookup(NodeId.Zero, Nodes(2, 3, 4), new LookupOptions { K = 2, Alpha = 2, Spares = 0 }, purpose: purpose);
+        Assert.Equal(Nodes(2, 3), DrainQueries(lookup, T0, out _));
+        lookup.OnResponse(Node(2), Nodes(1), Ms(1));
+        Assert.Equal(Node(1), ExpectQuery(lookup, Ms(1)));
+        lookup.OnResponse(Node(3), [], Ms(2));
+        Assert.Equal(LookupStepKind.Waiting, lookup.Next(Ms(2)).Kind);
+
+        if (purpose == LookupPurpose.Read)
+        {
+            Assert.Equal(DateTimeOffset.MaxValue, lookup.WakeDeadline);
+            Assert.Equal(LookupStepKind.Waiting, lookup.Next(Ms(5)).Kind); // until its soft timeout
+            return;
+        }
+
+        Assert.Equal(Ms(5), lookup.WakeDeadline); // asked at 1 ms, plus twice the slowest answer (2 ms)
+        Assert.Equal(LookupStepKind.Waiting, lookup.Next(Ms(4)).Kind);
+        Assert.Equal(LookupStepKind.Finished, lookup.Next(Ms(5)).Kind);
+        Assert.Equal(Nodes(2, 3), lookup.Results);
+        Assert.Equal([Node(1)], lookup.Laggards);
+        Assert.Equal(1, lookup.AnsweredPlaces);
     }
 }

@@ -59,7 +59,7 @@ public sealed partial class ClosestNodesLookupTests
         var wait = lookup.Next(Ms(500));
         Assert.Equal(LookupStepKind.Waiting, wait.Kind);
         Assert.Equal(Ms(550), wait.WakeAt);
-        Assert.Equal(Ms(550), lookup.GraceDeadline);
+        Assert.Equal(Ms(550), lookup.WakeDeadline);
         Assert.Equal(LookupStepKind.Finished, lookup.Next(Ms(550)).Kind);
         Assert.Equal(Nodes(2, 3, 4), lookup.Results);
     }
@@ -89,7 +89,7 @@ public sealed partial class ClosestNodesLookupTests
         lookup.OnResponse(Node(3), [], Ms(1));
 
         Assert.Equal(LookupStepKind.Finished, lookup.Next(Ms(500)).Kind);
-        Assert.Equal(DateTimeOffset.MaxValue, lookup.GraceDeadline);
+        Assert.Equal(DateTimeOffset.MaxValue, lookup.WakeDeadline);
         Assert.Equal(Nodes(2, 3), lookup.Results);
     }
 

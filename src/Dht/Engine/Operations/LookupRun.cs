@@ -118,7 +118,7 @@ internal sealed class LookupRun : IQueryObserver
     /// When a silent node stops holding the lookup at the end of a small network's grace (no query times out
     /// then, so the node's timer pumps the lookup: LookupRunner.Tick), or <see cref="DateTimeOffset.MaxValue"/>.
     /// </summary>
-    public DateTimeOffset GraceDeadline => _done ? DateTimeOffset.MaxValue : _lookup.GraceDeadline;
+    public DateTimeOffset WakeDeadline => _done ? DateTimeOffset.MaxValue : _lookup.WakeDeadline;
 
     /// <summary>Stops the lookup now (a value was found, or the caller gave up).</summary>
     public void Complete(DateTimeOffset now)

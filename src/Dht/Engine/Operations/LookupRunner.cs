@@ -111,7 +111,7 @@ internal sealed class LookupRunner(IQueryNetwork network, NodeLoop loop, TimePro
     private bool IsAvoided(NodeInfo node, DateTimeOffset now) => network.LookupAdvisor?.IsAvoided(node, now) ?? false;
 
     /// <summary>
-    /// The earliest end of a small network's grace among the running lookups (LookupRun.GraceDeadline), for the
+    /// The earliest end of a small network's grace among the running lookups (LookupRun.WakeDeadline), for the
     /// node's one timer; <see cref="DateTimeOffset.MaxValue"/> when none waits on one.
     /// </summary>
     public DateTimeOffset NextDeadline
@@ -121,7 +121,7 @@ internal sealed class LookupRunner(IQueryNetwork network, NodeLoop loop, TimePro
             var next = DateTimeOffset.MaxValue;
             foreach (var run in _running)
             {
-                var at = run.GraceDeadline;
+                var at = run.WakeDeadline;
                 next = at < next ? at : next;
             }
 
@@ -134,7 +134,7 @@ internal sealed class LookupRunner(IQueryNetwork network, NodeLoop loop, TimePro
     {
         foreach (var run in _running)
         {
-            if (run.GraceDeadline <= now)
+            if (run.WakeDeadline <= now)
             {
                 _due.Add(run);
             }
