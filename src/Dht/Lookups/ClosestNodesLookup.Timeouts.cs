@@ -1,6 +1,6 @@
-// ClosestNodesLookup's clock: arming a query's soft and hard deadlines, marking queries past their soft
-// deadline unresponsive, and counting the silent that may still hold a lookup short of k answers. The state machine and
-// its departures from the paper are in ClosestNodesLookup.cs.
+// ClosestNodesLookup's clock: arming a query's soft and hard deadlines (again when a pending node is asked again),
+// marking queries past their soft deadline unresponsive, and counting the silent that may still hold a lookup
+// short of k answers. The state machine and its departures from the paper are in ClosestNodesLookup.cs.
 using Dht.Protocol;
 using Dht.Rpc;
 
@@ -22,39 +22,25 @@ internal sealed partial class ClosestNodesLookup
         return silent;
     }
 
-    // A write's laggard: a node still within its soft timeout that α nodes asked no earlier than it have overtaken
-    // with their answers, or that has been silent for LagFactor times the slowest answer of this lookup once α
-    // nodes have answered. The first takes no clock: the answers that overtake it show that neither the network
-    // nor this process is what is slow, and the decision is taken the moment the last of them comes in rather
-    // than at a timer's next tick (a millisecond or more, several round trips on a fast link). The second, on the
-    // node's timer (WakeDeadline), covers the node asked last, which no later query can overtake.
-    private bool IsLaggard(in LookupCandidate waiting, DateTimeOffset now)
+    /// <summary>The caller asks <paramref name="from"/>, still pending, again (another method after an answer that did not
+    /// settle it): its timeouts start over. False, changing nothing, when it is not pending.</summary>
+    public bool Requery(NodeInfo from, DateTimeOffset now)
     {
-        if (LagsAt(waiting) is { } lagsAt && now >= lagsAt)
+        int index = FindPending(from);
+        if (index < 0)
         {
-            return true;
+            return false;
         }
 
-        int overtaken = 0;
-        foreach (ref readonly var other in _candidates.AsSpan())
+        ref var candidate = ref _candidates.AsSpan()[index];
+        if (candidate.State == LookupNodeState.Waiting)
         {
-            if (other.State is LookupNodeState.Succeeded or LookupNodeState.Passed && other.SentAt >= waiting.SentAt
-                && ++overtaken >= _options.Alpha)
-            {
-                return true;
-            }
+            _inFlight--;
         }
 
-        return false;
+        Arm(ref candidate, now);
+        return true;
     }
-
-    // When a waiting node has been silent LagFactor times the slowest answer so far; null before α answers.
-    private DateTimeOffset? LagsAt(in LookupCandidate waiting) =>
-        Responses >= _options.Alpha ? waiting.SentAt + (_slowestAnswer * LagFactor) : null;
-
-    // Twice the slowest answer: a live node is rarely that much slower than every other node of the same lookup,
-    // and one that is only keeps its place and is written to when it answers (Operations/LaggardPlaces).
-    private const int LagFactor = 2;
 
     private void Arm(ref LookupCandidate candidate, DateTimeOffset now)
     {

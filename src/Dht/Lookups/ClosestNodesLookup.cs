@@ -27,20 +27,8 @@
 //   though, which on a fast link is a millisecond or a few: in a network that small a node that was only
 //   paused (a busy machine) is one of the few holders of each value. The nodes that failed are then avoided
 //   (below), so a departure costs each node once.
-// - A write's lookup (LookupPurpose.Write: announce, BEP 44 put, named store) does not wait even that long for
-//   a laggard: a node still within its soft timeout that α nodes asked no earlier than it have overtaken with
-//   their answers, or, once α nodes have answered, that has been silent twice as long as the slowest of them
-//   (a node asked last, which no later query can overtake; the node's timer wakes the lookup: WakeDeadline).
-//   When the lookup knows more than k nodes, a laggard stops holding it like a silent node and the nodes past
-//   it are asked, so the write starts at the speed of the live network. It still holds its place among the k
-//   closest (Laggards): the write goes to it when it answers, or to the next node that answered when it falls
-//   silent (Operations/LaggardPlaces), so the value ends on k nodes either way. On loopback a departed node's
-//   soft timeout is about 5 ms against answers in a tenth of that, so without this the first put after a
-//   departure took several times as long as the one before it. Overtaking takes no clock: the answers that
-//   overtake a node show that neither the network nor this process is what is slow, and the decision comes
-//   with the last of them rather than at a timer's next tick (a millisecond or more, several round trips on a
-//   fast link). A read still waits for a laggard until its soft timeout: its answer may hold the newest value,
-//   and a search returns the k closest responsive nodes.
+// - A write's lookup (LookupPurpose.Write) does not wait even for a silent node's soft timeout when others
+//   overtook it: it keeps the node's place among the k closest instead (ClosestNodesLookup.Laggards.cs).
 // - Silent nodes do not count among the k closest, so the lookup queries past them (libtorrent), yet never
 //   beyond those k and LookupOptions.Spares more (the paper: k), so the stall does not spend queries on nodes
 //   that cannot make the result. The spare is asked with the k closest, so that when one of them turns out
@@ -103,20 +91,6 @@ internal sealed partial class ClosestNodesLookup
 
     /// <summary>The id whose closest nodes are sought.</summary>
     public NodeId Target { get; }
-
-    /// <summary>Whether the lookup waits for laggards (a read) or ends without them (a write; see the header).</summary>
-    public LookupPurpose Purpose { get; }
-
-    /// <summary>
-    /// A finished write's laggards that hold one of the k places (see the header), closest first: the k places are
-    /// the k closest among the nodes that answered and these. The write goes at once to the first
-    /// <see cref="AnsweredPlaces"/> of <see cref="Results"/>, and to each laggard that answers later; the rest of
-    /// the results stand in, in order, for laggards that fall silent. Empty for a read.
-    /// </summary>
-    public IReadOnlyList<NodeInfo> Laggards => _laggards ?? [];
-
-    /// <summary>How many of <see cref="Results"/> hold one of the k places beside <see cref="Laggards"/>: all of them without laggards.</summary>
-    public int AnsweredPlaces => _laggards is null ? Results.Count : _answeredPlaces;
 
     /// <summary>
     /// True once <see cref="Next"/> has returned <see cref="LookupStepKind.Finished"/> or <see cref="Finish"/>
@@ -322,26 +296,6 @@ internal sealed partial class ClosestNodesLookup
         return LookupStep.Query(candidate.Node, now);
     }
 
-    /// <summary>The caller asks <paramref name="from"/>, still pending, again (another method after an answer that did not
-    /// settle it): its timeouts start over. False, changing nothing, when it is not pending.</summary>
-    public bool Requery(NodeInfo from, DateTimeOffset now)
-    {
-        int index = FindPending(from);
-        if (index < 0)
-        {
-            return false;
-        }
-
-        ref var candidate = ref _candidates.AsSpan()[index];
-        if (candidate.State == LookupNodeState.Waiting)
-        {
-            _inFlight--;
-        }
-
-        Arm(ref candidate, now);
-        return true;
-    }
-
     /// <summary>
     /// Feeds back an answer from <paramref name="from"/> (the node exactly as <see cref="Next"/> returned it)
     /// with the nodes it returned. Those may hold anything: the responder, duplicates, excluded ids, unusable
@@ -527,31 +481,4 @@ internal sealed partial class ClosestNodesLookup
     }
 
     private NodeInfo[] CollectResults(out int rounds) => _candidates.Answered(_options.K, out rounds);
-
-    // The laggards among the k places, at the moment the lookup ends without them.
-    private NodeInfo[] CollectLaggards(DateTimeOffset now)
-    {
-        List<NodeInfo> laggards = [];
-        int places = 0;
-        foreach (ref readonly var candidate in _candidates.AsSpan())
-        {
-            if (places == _options.K)
-            {
-                break;
-            }
-
-            if (candidate.State == LookupNodeState.Succeeded)
-            {
-                places++;
-                _answeredPlaces++;
-            }
-            else if (candidate.State == LookupNodeState.Waiting && IsLaggard(candidate, now))
-            {
-                laggards.Add(candidate.Node);
-                places++;
-            }
-        }
-
-        return laggards.ToArray();
-    }
 }
