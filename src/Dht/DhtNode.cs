@@ -231,9 +231,15 @@ public sealed class DhtNode : IAsyncDisposable
     /// <summary>A snapshot of the node's state; blocks until the node's loop has taken it.</summary>
     public NodeStatus GetStatus() => GetStatusAsync().GetAwaiter().GetResult();
 
-    /// <summary>Stops the node: pending queries are cancelled and the socket is closed.</summary>
+    /// <summary>
+    /// Stops the node: first the places that its puts and announces left to fill after they returned
+    /// (<c>NodesPending</c>) are written, or given to the next closest nodes, each within its query timeout (2 s
+    /// at most); then pending queries are cancelled and the socket is closed. A short-lived process (a one-shot
+    /// command, a piped shell) so leaves what it put on k nodes.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
+        await _engine.WritesSettledAsync().ConfigureAwait(false);
         await _engine.DisposeAsync().ConfigureAwait(false);
         _metrics.Dispose();
     }

@@ -43,6 +43,7 @@ internal sealed partial class DhtEngine : IAsyncDisposable
     private readonly NodeTimer _timer;
     private readonly NodeFamily _family;
     private readonly LookupRunner _lookups;
+    private readonly WritePath _writes;
     private readonly Bep5Operations _bep5;
     private readonly ContactSaver _contacts;
     private readonly Bootstrapper _bootstrapper;
@@ -97,8 +98,9 @@ internal sealed partial class DhtEngine : IAsyncDisposable
             SoftTimeout = options.SoftTimeout,
             HardTimeout = options.QueryTimeout,
         });
+        _writes = new WritePath(_family, _loop, time);
         var operations = new OperationContext(
-            _family, _lookups, new WritePath(_family, _loop, time), _loop, time, options.BucketSize, LogBackgroundFailure, Telemetry);
+            _family, _lookups, _writes, _loop, time, options.BucketSize, LogBackgroundFailure, Telemetry);
 
         Peers = peers ?? new InMemoryPeerStore(new PeerStoreOptions
         {
@@ -300,6 +302,12 @@ internal sealed partial class DhtEngine : IAsyncDisposable
 
     /// <summary>A consistent snapshot of the node for <c>status</c>, taken on the loop.</summary>
     public Task<NodeStatus> GetStatusAsync() => _loop.CallAsync(_status.Take);
+
+    /// <summary>
+    /// Completes once the places that writes left to fill after they returned (NodesPending) are written or given
+    /// to stand-ins: each within its laggard's query timeout.
+    /// </summary>
+    public async Task WritesSettledAsync() => await (await _loop.CallAsync(_writes.SettledAsync).ConfigureAwait(false)).ConfigureAwait(false);
 
     /// <summary>Stops the node: saves its contacts, fails what is pending, and closes the transport.</summary>
     public async ValueTask DisposeAsync()

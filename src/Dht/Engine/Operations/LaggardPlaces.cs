@@ -14,12 +14,16 @@ namespace Dht.Engine.Operations;
 internal sealed class LaggardPlaces(IReadOnlyList<NodeInfo> laggards, IReadOnlyList<NodeInfo> standIns)
 {
     private readonly bool[] _settled = new bool[laggards.Count];
+    private readonly TaskCompletionSource _allSettled = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private List<NodeInfo>? _due; // to write once the write has started
     private Action<NodeInfo>? _write;
     private int _nextStandIn;
 
     /// <summary>Places not settled yet.</summary>
     public int Open { get; private set; } = laggards.Count;
+
+    /// <summary>Completes once every place is settled: each within its laggard's query timeout.</summary>
+    public Task AllSettled => _allSettled.Task;
 
     /// <summary>
     /// The write starts: returns the nodes whose places settled before it (the laggards that answered since the
@@ -57,7 +61,11 @@ internal sealed class LaggardPlaces(IReadOnlyList<NodeInfo> laggards, IReadOnlyL
         }
 
         _settled[index] = true;
-        Open--;
+        if (--Open == 0)
+        {
+            _allSettled.TrySetResult();
+        }
+
         if (writable)
         {
             Write(node);

@@ -13,6 +13,18 @@ namespace Dht.Engine.Operations;
 /// <summary>Writes to nodes that gave a token, and collects the outcomes.</summary>
 internal sealed class WritePath(IQueryNetwork network, NodeLoop loop, TimeProvider time)
 {
+    private readonly List<LaggardPlaces> _open = []; // writes with places still to settle
+
+    /// <summary>
+    /// Completes once every place the writes so far left open is settled, each within its laggard's query timeout:
+    /// a node that stops on purpose waits for it, so that what it put still reaches k nodes. Call on the loop.
+    /// </summary>
+    public Task SettledAsync()
+    {
+        _open.RemoveAll(static p => p.Open == 0);
+        return _open.Count == 0 ? Task.CompletedTask : Task.WhenAll(_open.Select(static p => p.AllSettled));
+    }
+
     /// <summary>
     /// Writes to the k closest nodes that answered <paramref name="lookup"/>, each with the token it gave. When a
     /// write lookup ended without laggards (LookupRun.LaggardPlaces), each laggard's place goes to the laggard when
@@ -30,6 +42,8 @@ internal sealed class WritePath(IQueryNetwork network, NodeLoop loop, TimeProvid
             return WriteAsync(method, results, tokens, arguments);
         }
 
+        _open.RemoveAll(static p => p.Open == 0);
+        _open.Add(places);
         var batch = new WriteBatch(loop, places);
         var settled = places.Start(node =>
         {

@@ -94,8 +94,16 @@ public sealed class ItemOperationsTests
         Assert.Equal([KrpcErrorCode.ValueTooBig], put.ErrorCodes);
         Assert.False(_held[closest[8].Node.Id].TryGet(target, _node.Clock.GetUtcNow(), out _));
 
-        // Once its query has failed, the place is the next node's.
+        // Once its query has failed, the place is the next node's; a node that stops on purpose waits for that.
+        var settled = _node.Start(async () =>
+        {
+            await _node.Writes.SettledAsync();
+            return 0;
+        });
+        _node.Clock.RunFor(_node.Network.Timeout / 2);
+        Assert.False(settled.IsCompleted);
         _node.Clock.RunFor(_node.Network.Timeout);
+        Assert.True(settled.IsCompleted);
         Assert.True(_held[closest[8].Node.Id].TryGet(target, _node.Clock.GetUtcNow(), out _));
         Assert.Equal(7, Holders(target));
     }
